@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import type { LiveEvent } from '../../../../shared/index.ts';
+import { applyBatch, fromSnapshot, knownHead, type LiveData } from './apply-events.ts';
+import { ev, incident, operation, resource, rng, snapshot, videoAlert } from '../testing/fixtures.ts';
+
+/** A realistic log of `n` events over a handful of entities. */
+function makeLog(n: number, seed: number): LiveEvent[] {
+  const r = rng(seed);
+  const log: LiveEvent[] = [];
+  const versions = new Map<string, number>();
+  const bump = (id: string) => {
+    const v = (versions.get(id) ?? 0) + 1;
+    versions.set(id, v);
+    return v;
+  };
+  for (let seq = 1; seq <= n; seq++) {
+    const k = Math.floor(r() * 5);
+    const id = String(Math.floor(r() * 8));
+    if (k === 0 || k === 1) {
+      const iid = `i${id}`;
+      const v = bump(iid);
+      log.push(
+        ev(seq, {
+          type: v === 1 ? 'incident.created' : 'incident.updated',
+          data: incident(iid, { version: v, title: `t${seq}`, severity: ((seq % 4) + 1) as 1 | 2 | 3 | 4 }),
+        }),
+      );
+    } else if (k === 2) {
+      const aid = `a${id}`;
+      const v = bump(aid);
+      log.push(
+        ev(seq, {
+          type: v === 1 ? 'video_alert.created' : 'video_alert.updated',
+          data: videoAlert(aid, { version: v, status: v % 2 ? 'new' : 'confirmed' }),
+        }),
+      );
+    } else if (k === 3) {
+      const rid = `r${id}`;
+      log.push(ev(seq, { type: 'resource.updated', data: resource(rid, { version: bump(rid) }) }));
+    } else {
+      log.push(
+        ev(seq, {
+          type: 'mode.changed',
+          data: { id: 'mode', state: seq % 2 ? 'wartime' : 'peacetime', since: '2024-06-01T08:00:00Z', operationIds: [] },
+        }),
+      );
+    }
+  }
+  return log;
+}
+
+/** The state reached by applying the whole log in order, one event at a time. */
+function reference(log: LiveEvent[]): LiveData {
+  const d = fromSnapshot(snapshot());
+  for (const e of log) applyBatch(d, [e]);
+  return d;
+}
+
+function comparable(d: LiveData) {
+  const sorted = <T extends { id: string }>(m: Map<string, T>) =>
+    [...m.values()].sort((a, b) => a.id.localeCompare(b.id));
+  return {
+    seq: d.seq,
+    mode: d.mode,
+    incidents: sorted(d.incidents),
+    videoAlerts: sorted(d.videoAlerts),
+    resources: sorted(d.resources),
+  };
+}
+
+describe('applyBatch', () => {
+  it('applies events in seq order and reports what changed', () => {
+    const d = fromSnapshot(snapshot({ seq: 10 }));
+    const r = applyBatch(d, [
+      ev(11, { type: 'incident.created', data: incident('i1') }),
+      ev(12, { type: 'video_alert.created', data: videoAlert('a1') }),
+    ]);
+    expect(r.applied.map((e) => e.seq)).toEqual([11, 12]);
+    expect(r.gap).toBe(false);
+    expect(r.changes.incidents).toBe(true);
+    expect(r.changes.videoAlerts).toBe(true);
+    expect(r.changes.resources).toBe(false);
+    expect(d.seq).toBe(12);
+    expect(d.incidents.get('i1')?.title).toBe('Incident i1');
+  });
+
+  it('ignores duplicates and events already covered by the snapshot', () => {
+    const d = fromSnapshot(snapshot({ seq: 5, incidents: [incident('i1', { title: 'snap' })] }));
+    const r = applyBatch(d, [
+      ev(4, { type: 'incident.updated', data: incident('i1', { title: 'old', version: 9 }) }),
+      ev(5, { type: 'incident.updated', data: incident('i1', { title: 'old5', version: 9 }) }),
+      ev(6, { type: 'incident.updated', data: incident('i1', { title: 'six', version: 2 }) }),
+      ev(6, { type: 'incident.updated', data: incident('i1', { title: 'dup', version: 2 }) }),
+    ]);
+    expect(r.duplicates).toBe(3);
+    expect(r.applied).toHaveLength(1);
+    expect(d.incidents.get('i1')?.title).toBe('six');
+    expect(r.changes.incidents).toBe(true);
+  });
+
+  it('holds events behind a gap and applies them once it is filled', () => {
+    const d = fromSnapshot(snapshot({ seq: 1 }));
+    const r1 = applyBatch(d, [
+      ev(3, { type: 'incident.created', data: incident('i3') }),
+      ev(4, { type: 'incident.created', data: incident('i4') }),
+    ]);
+    expect(r1.gap).toBe(true);
+    expect(r1.applied).toHaveLength(0);
+    expect(d.seq).toBe(1);
+    expect(d.incidents.size).toBe(0);
+    expect(knownHead(d)).toBe(4);
+    // the catch-up resends 2..4; 3 and 4 are held already, so only their copies are duplicates
+    const r2 = applyBatch(d, [
+      ev(2, { type: 'incident.created', data: incident('i2') }),
+      ev(3, { type: 'incident.created', data: incident('i3') }),
+      ev(4, { type: 'incident.created', data: incident('i4') }),
+    ]);
+    expect(r2.gap).toBe(false);
+    expect(r2.applied.map((e) => e.seq)).toEqual([2, 3, 4]);
+    expect(d.seq).toBe(4);
+    expect(d.pending.size).toBe(0);
+  });
+
+  it('applies out-of-order events of one batch in seq order', () => {
+    const d = fromSnapshot(snapshot());
+    applyBatch(d, [
+      ev(2, { type: 'incident.updated', data: incident('i1', { title: 'second', version: 2 }) }),
+      ev(1, { type: 'incident.created', data: incident('i1', { title: 'first', version: 1 }) }),
+    ]);
+    expect(d.incidents.get('i1')?.title).toBe('second');
+    expect(d.seq).toBe(2);
+  });
+
+  it('merges task updates into their operation', () => {
+    const op = operation('o1');
+    const d = fromSnapshot(snapshot({ operations: [op] }));
+    const { id: _i, ...task } = op.tasks[0];
+    const r = applyBatch(d, [
+      ev(1, { type: 'task.updated', data: { ...op.tasks[0], ...task, status: 'done', operationId: 'o1' } }),
+    ]);
+    expect(r.changes.operations).toBe(true);
+    expect(d.operations.get('o1')?.tasks[0].status).toBe('done');
+  });
+
+  it('records mode changes, dispatches and field reports', () => {
+    const d = fromSnapshot(snapshot());
+    applyBatch(d, [
+      ev(1, {
+        type: 'mode.changed',
+        data: { id: 'mode', state: 'wartime', since: '2024-06-01T08:00:00Z', operationIds: ['o1'] },
+      }),
+      ev(2, {
+        type: 'report.created',
+        data: { id: 'f1', incidentId: 'i1', text: 'on scene', actor: 'liaison', at: '2024-06-01T08:00:00Z' },
+      }),
+      ev(3, {
+        type: 'dispatch.created',
+        data: {
+          id: 'd1',
+          resourceId: 'r1',
+          incidentId: 'i1',
+          operationId: null,
+          at: '2024-06-01T08:00:00Z',
+          actor: 'c',
+          distanceM: 1,
+          etaMin: 1,
+        },
+      }),
+    ]);
+    expect(d.mode.state).toBe('wartime');
+    expect(d.mode).not.toHaveProperty('id');
+    expect(d.reports.get('i1')).toHaveLength(1);
+    expect(d.dispatches).toHaveLength(1);
+  });
+
+  it('counts an unknown event type toward seq without breaking', () => {
+    const d = fromSnapshot(snapshot());
+    const r = applyBatch(d, [{ seq: 1, type: 'something.new', at: 'x', data: { id: 'z' } } as unknown as LiveEvent]);
+    expect(r.gap).toBe(false);
+    expect(d.seq).toBe(1);
+  });
+
+  it('fuzz: any delivery with duplicates, reordering and holes converges once all events arrive', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const r = rng(seed * 7919);
+      const log = makeLog(20 + Math.floor(r() * 80), seed);
+      const want = comparable(reference(log));
+
+      const d = fromSnapshot(snapshot());
+      // deliver in random batches: shuffled windows, duplicated events, dropped events
+      const dropped: LiveEvent[] = [];
+      let i = 0;
+      while (i < log.length) {
+        const size = 1 + Math.floor(r() * 6);
+        const win = log.slice(i, i + size);
+        i += size;
+        const batch: LiveEvent[] = [];
+        for (const e of win) {
+          const x = r();
+          if (x < 0.1) dropped.push(e);
+          else {
+            batch.push(e);
+            if (x > 0.85) batch.push(e);
+          }
+        }
+        if (r() < 0.3) batch.push(log[Math.floor(r() * log.length)]);
+        for (let k = batch.length - 1; k > 0; k--) {
+          const j = Math.floor(r() * (k + 1));
+          [batch[k], batch[j]] = [batch[j], batch[k]];
+        }
+        const res = applyBatch(d, batch);
+        // invariants after every batch
+        expect(res.applied.map((e) => e.seq)).toEqual(res.applied.map((_, k) => res.applied[0].seq + k));
+        for (const s of d.pending.keys()) expect(s).toBeGreaterThan(d.seq + 1);
+        expect(res.gap).toBe(d.pending.size > 0);
+      }
+      // catch-up: the server resends everything after d.seq
+      const res = applyBatch(
+        d,
+        log.filter((e) => e.seq > d.seq),
+      );
+      expect(res.gap, `seed ${seed}`).toBe(false);
+      expect(comparable(d), `seed ${seed}`).toEqual(want);
+    }
+  });
+
+  it('fuzz: replaying any prefix again changes nothing', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const log = makeLog(60, seed);
+      const d = reference(log);
+      const before = comparable(d);
+      const r = rng(seed);
+      const replay = log.slice(0, Math.floor(r() * log.length) + 1);
+      const res = applyBatch(d, replay);
+      expect(res.applied).toHaveLength(0);
+      expect(res.duplicates).toBe(replay.length);
+      expect(comparable(d)).toEqual(before);
+    }
+  });
+});

@@ -1,0 +1,252 @@
+/**
+ * The live feed without Svelte: snapshot, socket, per-frame batching, gap catch-up, resync and
+ * reconnection with backoff. Everything that touches the outside world comes in through `FeedDeps`
+ * so that feed.test.ts can drive it with a fake socket and a manual clock.
+ */
+import type { LiveEvent, Snapshot } from '../../../../shared/index.ts';
+import { applyBatch, fromSnapshot, knownHead, type BatchResult, type LiveData } from './apply-events.ts';
+
+export type ConnState = 'connecting' | 'live' | 'reconnecting' | 'resyncing' | 'offline';
+
+export interface FeedStatus {
+  state: ConnState;
+  /** Last applied seq. */
+  seq: number;
+  /** Highest seq the server told us about (hello, events, resync). */
+  headSeq: number;
+  /** Reconnection attempt (0 when connected). */
+  attempt: number;
+  /** When the next reconnection attempt is due (epoch ms), or null. */
+  retryAt: number | null;
+  /** How long the last applied event took from the log to this screen, in ms. */
+  lagMs: number | null;
+  /** Epoch ms of the last frame received from the server. */
+  lastFrameAt: number | null;
+}
+
+/** The part of a Socket.IO client socket the feed uses. */
+export interface FeedSocket {
+  on(event: 'connect', fn: () => void): void;
+  on(event: 'disconnect', fn: (reason: string) => void): void;
+  on(event: 'connect_error', fn: (err: Error) => void): void;
+  on(event: 'hello', fn: (info: { protocol: number; headSeq: number; serverId: string }) => void): void;
+  on(event: 'events', fn: (events: LiveEvent[]) => void): void;
+  on(event: 'resync', fn: (info: { reason: string; headSeq: number }) => void): void;
+  close(): void;
+}
+
+export interface FeedDeps {
+  loadSnapshot(): Promise<Snapshot>;
+  openSocket(since: number): FeedSocket;
+  /** Run `fn` once on the next animation frame (batched flush). */
+  scheduleFlush(fn: () => void): void;
+  setTimer(fn: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+  now(): number;
+  random(): number;
+  /** A connection refusal: resolve 'stop' when the session is gone (the app goes to login). */
+  onConnectError?(err: Error): Promise<'retry' | 'stop'>;
+}
+
+export interface FeedListener {
+  /** The whole state was (re)loaded from a snapshot. */
+  reset(data: LiveData): void;
+  /** A batch of events was applied. */
+  batch(result: BatchResult, data: LiveData): void;
+  status(status: FeedStatus): void;
+}
+
+export const BACKOFF_BASE_MS = 500;
+export const BACKOFF_MAX_MS = 15_000;
+/** After this many failed attempts in a row the indicator says offline (retries go on). */
+export const OFFLINE_AFTER = 4;
+
+export function backoffDelay(attempt: number, random: number): number {
+  const exp = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exp * (0.5 + random * 0.5));
+}
+
+export class LiveFeed {
+  data: LiveData | null = null;
+  private socket: FeedSocket | null = null;
+  private buffer: LiveEvent[] = [];
+  private flushScheduled = false;
+  private retryTimer: unknown = null;
+  private stopped = false;
+  /** The seq a catch-up reconnection was started from, so one gap does not loop. */
+  private catchUpFrom: number | null = null;
+  private generation = 0;
+  private st: FeedStatus = {
+    state: 'connecting',
+    seq: 0,
+    headSeq: 0,
+    attempt: 0,
+    retryAt: null,
+    lagMs: null,
+    lastFrameAt: null,
+  };
+
+  constructor(
+    private deps: FeedDeps,
+    private listener: FeedListener,
+  ) {}
+
+  get status(): FeedStatus {
+    return this.st;
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.load('connecting');
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.generation++;
+    this.closeSocket();
+    if (this.retryTimer !== null) this.deps.clearTimer(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** Drop the socket and connect again from the last applied seq (the server resends the rest). */
+  reconnectNow(): void {
+    if (this.stopped) return;
+    if (this.retryTimer !== null) this.deps.clearTimer(this.retryTimer);
+    this.retryTimer = null;
+    if (!this.data) {
+      void this.load('connecting');
+      return;
+    }
+    this.openSocket();
+  }
+
+  /** Test and debugging aid: drop the connection as a network failure would. */
+  simulateDrop(): void {
+    this.closeSocket();
+    this.scheduleReconnect();
+  }
+
+  private setStatus(patch: Partial<FeedStatus>): void {
+    this.st = { ...this.st, ...patch };
+    this.listener.status(this.st);
+  }
+
+  private async load(state: ConnState): Promise<void> {
+    const gen = ++this.generation;
+    this.closeSocket();
+    this.buffer = [];
+    this.setStatus({ state });
+    let snap: Snapshot;
+    try {
+      snap = await this.deps.loadSnapshot();
+    } catch {
+      if (gen !== this.generation || this.stopped) return;
+      this.scheduleReconnect(true);
+      return;
+    }
+    if (gen !== this.generation || this.stopped) return;
+    this.data = fromSnapshot(snap);
+    this.catchUpFrom = null;
+    this.setStatus({ seq: this.data.seq, headSeq: Math.max(this.st.headSeq, this.data.seq) });
+    this.listener.reset(this.data);
+    this.openSocket();
+  }
+
+  private closeSocket(): void {
+    const s = this.socket;
+    this.socket = null;
+    if (s) s.close();
+  }
+
+  private openSocket(): void {
+    if (this.stopped || !this.data) return;
+    this.closeSocket();
+    const gen = ++this.generation;
+    const sock = this.deps.openSocket(this.data.seq);
+    this.socket = sock;
+    const mine = () => gen === this.generation && this.socket === sock;
+    sock.on('connect', () => {
+      if (!mine()) return;
+      this.setStatus({ state: 'live', attempt: 0, retryAt: null, lastFrameAt: this.deps.now() });
+    });
+    sock.on('hello', (info) => {
+      if (!mine()) return;
+      this.setStatus({
+        state: 'live',
+        attempt: 0,
+        retryAt: null,
+        headSeq: info.headSeq,
+        lastFrameAt: this.deps.now(),
+      });
+    });
+    sock.on('events', (events) => {
+      if (!mine() || !Array.isArray(events)) return;
+      for (const e of events) this.buffer.push(e);
+      this.st.lastFrameAt = this.deps.now();
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        this.deps.scheduleFlush(() => {
+          this.flushScheduled = false;
+          if (mine()) this.flush();
+          else this.buffer = [];
+        });
+      }
+    });
+    sock.on('resync', (info) => {
+      if (!mine()) return;
+      this.setStatus({ headSeq: info.headSeq });
+      void this.load('resyncing');
+    });
+    sock.on('disconnect', () => {
+      if (!mine()) return;
+      this.closeSocket();
+      this.scheduleReconnect();
+    });
+    sock.on('connect_error', (err) => {
+      if (!mine()) return;
+      this.closeSocket();
+      const decide = this.deps.onConnectError ? this.deps.onConnectError(err) : Promise.resolve('retry');
+      void decide.then((d) => {
+        if (d === 'stop') this.stop();
+        else if (gen === this.generation && !this.stopped) this.scheduleReconnect();
+      });
+    });
+  }
+
+  /** Apply everything buffered since the last frame: one state update per frame. */
+  flush(): void {
+    const d = this.data;
+    if (!d || this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    const result = applyBatch(d, batch);
+    const head = Math.max(this.st.headSeq, knownHead(d));
+    const last = result.applied[result.applied.length - 1];
+    const lagMs = last ? Math.max(0, this.deps.now() - Date.parse(last.at)) : this.st.lagMs;
+    this.setStatus({ seq: d.seq, headSeq: head, lagMs });
+    if (result.applied.length > 0) this.listener.batch(result, d);
+    if (result.gap) {
+      if (this.catchUpFrom !== d.seq) {
+        this.catchUpFrom = d.seq;
+        this.openSocket();
+      }
+    } else {
+      this.catchUpFrom = null;
+    }
+  }
+
+  private scheduleReconnect(reloadSnapshot = false): void {
+    if (this.stopped) return;
+    if (this.retryTimer !== null) this.deps.clearTimer(this.retryTimer);
+    const attempt = this.st.attempt + 1;
+    const delay = backoffDelay(attempt, this.deps.random());
+    const state: ConnState = attempt >= OFFLINE_AFTER ? 'offline' : 'reconnecting';
+    this.setStatus({ state, attempt, retryAt: this.deps.now() + delay });
+    this.retryTimer = this.deps.setTimer(() => {
+      this.retryTimer = null;
+      if (this.stopped) return;
+      if (reloadSnapshot || !this.data) void this.load(state);
+      else this.openSocket();
+    }, delay);
+  }
+}

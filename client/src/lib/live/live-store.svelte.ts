@@ -1,0 +1,254 @@
+/**
+ * The live state for the views: the pure LiveFeed underneath, mirrored into Svelte state once per
+ * applied batch (so a storm costs one update per animation frame, not one per event).
+ */
+import { io } from 'socket.io-client';
+import {
+  LIVE_NAMESPACE,
+  type Camera,
+  type GridCollection,
+  type Incident,
+  type LiveEvent,
+  type Mode,
+  type Operation,
+  type Resource,
+  type ResourceType,
+  type Severity,
+  type VideoAlert,
+} from '../../../../shared/index.ts';
+import { ApiError, getCameras, getConfig, getGrids, getMe, getSnapshot, type AppConfig } from '../api.ts';
+import { allChanges, type Changes, type LiveData } from './apply-events.ts';
+import { LiveFeed, type FeedSocket, type FeedStatus } from './feed.ts';
+import { pushTicker, type TickerEntry } from './ticker.ts';
+
+export type BatchListener = (changes: Changes, applied: readonly LiveEvent[], data: LiveData) => void;
+
+function frameScheduler(fn: () => void): void {
+  // rAF does not run in a hidden tab; a timer keeps a background wall current anyway.
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  if (typeof requestAnimationFrame === 'function' && !document.hidden) requestAnimationFrame(run);
+  setTimeout(run, 250);
+}
+
+function openSocket(since: number): FeedSocket {
+  const s = io(LIVE_NAMESPACE, {
+    transports: ['websocket'],
+    auth: { since },
+    reconnection: false,
+    forceNew: true,
+    withCredentials: true,
+  });
+  return {
+    on: (event: string, fn: (...args: never[]) => void) => {
+      s.on(event as 'connect', fn as () => void);
+    },
+    close: () => {
+      s.removeAllListeners();
+      s.disconnect();
+    },
+  } as FeedSocket;
+}
+
+function startOfToday(): number {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+export class LiveStore {
+  status = $state.raw<FeedStatus>({
+    state: 'connecting',
+    seq: 0,
+    headSeq: 0,
+    attempt: 0,
+    retryAt: null,
+    lagMs: null,
+    lastFrameAt: null,
+  });
+  loaded = $state(false);
+  incidents = $state.raw<Incident[]>([]);
+  videoAlerts = $state.raw<VideoAlert[]>([]);
+  resources = $state.raw<Resource[]>([]);
+  operations = $state.raw<Operation[]>([]);
+  mode = $state.raw<Mode>({ state: 'peacetime', since: new Date(0).toISOString(), operationIds: [] });
+  ticker = $state.raw<TickerEntry[]>([]);
+  /** Field-report counts per incident id, from the feed. */
+  reportCounts = $state.raw<Record<string, number>>({});
+  /** New severity I/II incidents not yet acknowledged on this screen, oldest first. */
+  alarms = $state.raw<string[]>([]);
+  /** Static layers, loaded once. */
+  grid = $state.raw<GridCollection | null>(null);
+  cameras = $state.raw<Camera[]>([]);
+  config = $state.raw<AppConfig | null>(null);
+  /** Start of the local day, refreshed by `tickDay()`. */
+  dayStart = $state(startOfToday());
+
+  behind = $derived(Math.max(0, this.status.headSeq - this.status.seq));
+  openIncidents = $derived(this.incidents.filter((i) => i.status !== 'closed'));
+  newAlerts = $derived(this.videoAlerts.filter((a) => a.status === 'new'));
+  todayBySeverity = $derived.by(() => {
+    const out: Record<Severity, number> = { 1: 0, 2: 0, 3: 0, 4: 0 };
+    for (const i of this.incidents) if (Date.parse(i.createdAt) >= this.dayStart) out[i.severity]++;
+    return out;
+  });
+  availableByType = $derived.by(() => {
+    const out = new Map<ResourceType, number>();
+    for (const r of this.resources) if (r.status === 'available') out.set(r.type, (out.get(r.type) ?? 0) + 1);
+    return out;
+  });
+
+  readonly feed: LiveFeed;
+  private data: LiveData | null = null;
+  private listeners = new Set<BatchListener>();
+  private alarmListeners = new Set<(incident: Incident) => void>();
+  private started = false;
+
+  constructor(opts: { onSessionLost?: () => void } = {}) {
+    this.feed = new LiveFeed(
+      {
+        loadSnapshot: getSnapshot,
+        openSocket,
+        scheduleFlush: frameScheduler,
+        setTimer: (fn, ms) => setTimeout(fn, ms),
+        clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+        now: () => Date.now(),
+        random: Math.random,
+        onConnectError: async () => {
+          try {
+            await getMe();
+            return 'retry';
+          } catch (e) {
+            if (e instanceof ApiError && e.status === 401) {
+              opts.onSessionLost?.();
+              return 'stop';
+            }
+            return 'retry';
+          }
+        },
+      },
+      {
+        reset: (d) => this.onReset(d),
+        batch: (r, d) => this.onBatch(r.changes, r.applied, d),
+        status: (s) => {
+          this.status = s;
+        },
+      },
+    );
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.feed.start();
+    void this.loadStatic();
+    if (typeof window !== 'undefined') {
+      window.addEventListener('online', this.onOnline);
+    }
+  }
+
+  stop(): void {
+    this.started = false;
+    this.feed.stop();
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
+  }
+
+  private onOnline = () => {
+    if (this.status.state !== 'live') this.feed.reconnectNow();
+  };
+
+  private async loadStatic(): Promise<void> {
+    for (let attempt = 0; attempt < 20 && this.started; attempt++) {
+      try {
+        const [config, grid, cameras] = await Promise.all([
+          this.config ?? getConfig(),
+          this.grid ?? getGrids(),
+          this.cameras.length ? this.cameras : getCameras(),
+        ]);
+        this.config = config;
+        this.grid = grid;
+        this.cameras = cameras;
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** attempt)));
+      }
+    }
+  }
+
+  /** Called once per applied batch, after the Svelte state is updated. */
+  onChanges(fn: BatchListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Called for each new severity I/II incident arriving on the feed. */
+  onAlarm(fn: (incident: Incident) => void): () => void {
+    this.alarmListeners.add(fn);
+    return () => this.alarmListeners.delete(fn);
+  }
+
+  getIncident(id: string): Incident | undefined {
+    return this.data?.incidents.get(id);
+  }
+  getVideoAlert(id: string): VideoAlert | undefined {
+    return this.data?.videoAlerts.get(id);
+  }
+  getResource(id: string): Resource | undefined {
+    return this.data?.resources.get(id);
+  }
+
+  acknowledge(id: string): void {
+    this.alarms = this.alarms.filter((a) => a !== id);
+  }
+  acknowledgeAll(): void {
+    this.alarms = [];
+  }
+
+  tickDay(): void {
+    const d = startOfToday();
+    if (d !== this.dayStart) this.dayStart = d;
+  }
+
+  private mirror(d: LiveData, ch: Changes): void {
+    if (ch.incidents) this.incidents = [...d.incidents.values()];
+    if (ch.videoAlerts) this.videoAlerts = [...d.videoAlerts.values()];
+    if (ch.resources) this.resources = [...d.resources.values()];
+    if (ch.operations) this.operations = [...d.operations.values()];
+    if (ch.mode) this.mode = d.mode;
+    if (ch.reports) {
+      const counts: Record<string, number> = {};
+      for (const [id, list] of d.reports) counts[id] = list.length;
+      this.reportCounts = counts;
+    }
+  }
+
+  private onReset(d: LiveData): void {
+    this.data = d;
+    const ch = allChanges();
+    this.mirror(d, ch);
+    this.loaded = true;
+    for (const l of this.listeners) l(ch, [], d);
+  }
+
+  private onBatch(ch: Changes, applied: readonly LiveEvent[], d: LiveData): void {
+    this.mirror(d, ch);
+    this.ticker = pushTicker(this.ticker, applied, d);
+    const fresh: Incident[] = [];
+    for (const e of applied) {
+      if (e.type === 'incident.created' && e.data.severity <= 2 && e.data.status !== 'closed') {
+        const inc = d.incidents.get(e.data.id) ?? e.data;
+        fresh.push(inc);
+      }
+    }
+    if (fresh.length) {
+      const known = new Set(this.alarms);
+      this.alarms = [...this.alarms, ...fresh.map((i) => i.id).filter((id) => !known.has(id))];
+      for (const inc of fresh) for (const l of this.alarmListeners) l(inc);
+    }
+    for (const l of this.listeners) l(ch, applied, d);
+  }
+}

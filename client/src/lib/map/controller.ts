@@ -1,0 +1,276 @@
+/**
+ * Owns one MapLibre map: adds the overlay sources and layers, updates each source at most once
+ * per applied batch, pulses new video alerts, toggles layer groups and shows text-only popups.
+ */
+import * as maplibregl from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import type { GeoJSONSource, MapGeoJSONFeature, MapLayerMouseEvent, StyleSpecification } from 'maplibre-gl';
+import type { Camera, GridCollection, Incident, Resource, VideoAlert } from '../../../../shared/index.ts';
+import type { Changes } from '../live/apply-events.ts';
+import {
+  camerasGeoJSON,
+  gridBounds,
+  gridLabelsGeoJSON,
+  incidentsGeoJSON,
+  resourcesGeoJSON,
+  videoAlertsGeoJSON,
+} from './geojson.ts';
+import { GROUP_LAYERS, LOCAL_FONTS, offlineStyle, overlayLayers, overlaySources, SRC, type LayerGroup } from './style.ts';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+export type Selection = { kind: 'incident' | 'video_alert'; id: string } | null;
+
+export interface MapDataSource {
+  incidents: readonly Incident[];
+  videoAlerts: readonly VideoAlert[];
+  resources: readonly Resource[];
+  cameras: readonly Camera[];
+  grid: GridCollection | null;
+}
+
+export interface PopupText {
+  /** Lines of plain text for a feature's popup: [title, ...details]. */
+  (layerKind: 'incident' | 'video_alert' | 'resource' | 'camera' | 'cluster', id: string, f: MapGeoJSONFeature): string[] | null;
+}
+
+export interface MapControllerOptions {
+  container: HTMLElement;
+  styleUrl: string | null;
+  data: MapDataSource;
+  /** Click on an incident or alert: the console selects it; null keeps default popups. */
+  onSelect?: (sel: Selection) => void;
+  popupText?: PopupText;
+  interactive?: boolean;
+  onStyleError?: () => void;
+}
+
+declare global {
+  interface Window {
+    __pzMap?: maplibregl.Map;
+  }
+}
+
+export class MapController {
+  readonly map: maplibregl.Map;
+  private ready = false;
+  private dirty: Changes & { grid: boolean; cameras: boolean; selection: boolean } = {
+    incidents: true,
+    videoAlerts: true,
+    resources: true,
+    operations: false,
+    mode: false,
+    reports: false,
+    dispatches: false,
+    grid: true,
+    cameras: true,
+    selection: true,
+  };
+  private selection: Selection = null;
+  private hidden = new Set<LayerGroup>();
+  private pulseRaf = 0;
+  private pulseOn = false;
+  private popup: maplibregl.Popup | null = null;
+  private fitted = false;
+  private usedFallback = false;
+  /** Counts source updates, for tests: each batch must touch each source at most once. */
+  readonly updates: Record<string, number> = {};
+
+  constructor(private opts: MapControllerOptions) {
+    const style: string | StyleSpecification = opts.styleUrl ?? offlineStyle();
+    this.map = new maplibregl.Map({
+      container: opts.container,
+      style,
+      center: [116.3, 39.96],
+      zoom: 11,
+      attributionControl: false,
+      localIdeographFontFamily: LOCAL_FONTS,
+      interactive: opts.interactive ?? true,
+      fadeDuration: 0,
+    });
+    if (opts.interactive !== false) this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+    this.map.on('style.load', () => this.onStyleLoad());
+    this.map.on('error', (e) => {
+      // a remote style that fails falls back to the offline one, once
+      if (!this.ready && opts.styleUrl && !this.usedFallback) {
+        this.usedFallback = true;
+        opts.onStyleError?.();
+        this.map.setStyle(offlineStyle());
+      } else if (e?.error) {
+        console.warn('[map]', e.error.message);
+      }
+    });
+    window.__pzMap = this.map;
+    this.bindInteractions();
+  }
+
+  private onStyleLoad(): void {
+    const style = this.map.getStyle();
+    const sources = overlaySources();
+    for (const [id, src] of Object.entries(sources)) if (!style.sources[id]) this.map.addSource(id, src);
+    for (const layer of overlayLayers()) if (!this.map.getLayer(layer.id)) this.map.addLayer(layer);
+    this.ready = true;
+    for (const k of Object.keys(this.dirty) as (keyof typeof this.dirty)[]) this.dirty[k] = true;
+    for (const g of this.hidden) this.applyVisibility(g);
+    this.flush();
+  }
+
+  /** Mark what changed; the sources are rewritten on the next `flush()`. */
+  markChanged(ch: Partial<Changes & { grid: boolean; cameras: boolean }>): void {
+    for (const [k, v] of Object.entries(ch)) if (v) (this.dirty as Record<string, boolean>)[k] = true;
+  }
+
+  /** Rewrite each dirty source once. Call once per applied batch. */
+  flush(): void {
+    if (!this.ready) return;
+    const d = this.opts.data;
+    const sel = this.selection;
+    const set = (id: string, data: GeoJSON.FeatureCollection) => {
+      const s = this.map.getSource(id) as GeoJSONSource | undefined;
+      if (!s) return;
+      s.setData(data);
+      this.updates[id] = (this.updates[id] ?? 0) + 1;
+    };
+    if (this.dirty.grid && d.grid) {
+      set(SRC.grid, d.grid as GeoJSON.FeatureCollection);
+      set(SRC.gridLabels, gridLabelsGeoJSON(d.grid));
+      this.dirty.grid = false;
+      if (!this.fitted) {
+        const b = gridBounds(d.grid);
+        if (b) {
+          this.map.fitBounds(b, { padding: 24, animate: false });
+          this.fitted = true;
+        }
+      }
+    }
+    if (this.dirty.cameras) {
+      set(SRC.cameras, camerasGeoJSON(d.cameras));
+      this.dirty.cameras = false;
+    }
+    if (this.dirty.resources) {
+      set(SRC.resources, resourcesGeoJSON(d.resources));
+      this.dirty.resources = false;
+    }
+    if (this.dirty.incidents || this.dirty.selection) {
+      set(SRC.incidents, incidentsGeoJSON(d.incidents, sel?.kind === 'incident' ? sel.id : null));
+      this.dirty.incidents = false;
+    }
+    if (this.dirty.videoAlerts || this.dirty.selection) {
+      set(SRC.alerts, videoAlertsGeoJSON(d.videoAlerts, sel?.kind === 'video_alert' ? sel.id : null));
+      this.dirty.videoAlerts = false;
+    }
+    this.dirty.selection = false;
+    this.updatePulse();
+  }
+
+  setSelection(sel: Selection): void {
+    const same = sel?.id === this.selection?.id && sel?.kind === this.selection?.kind;
+    if (same) return;
+    this.selection = sel;
+    this.dirty.selection = true;
+    this.flush();
+  }
+
+  setGroupVisible(group: LayerGroup, visible: boolean): void {
+    if (visible) this.hidden.delete(group);
+    else this.hidden.add(group);
+    if (this.ready) this.applyVisibility(group);
+  }
+
+  private applyVisibility(group: LayerGroup): void {
+    const v = this.hidden.has(group) ? 'none' : 'visible';
+    for (const id of GROUP_LAYERS[group]) if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', v);
+  }
+
+  flyTo(lng: number, lat: number, zoom = 15): void {
+    this.map.flyTo({ center: [lng, lat], zoom: Math.max(zoom, this.map.getZoom()), speed: 1.6, essential: true });
+  }
+
+  /** Pulse new alerts while there are any: one paint update every ~60 ms, nothing otherwise. */
+  private updatePulse(): void {
+    const want = this.opts.data.videoAlerts.some((a) => a.status === 'new');
+    if (want === this.pulseOn) return;
+    this.pulseOn = want;
+    if (!want) {
+      cancelAnimationFrame(this.pulseRaf);
+      return;
+    }
+    let last = 0;
+    const step = (t: number) => {
+      if (!this.pulseOn) return;
+      if (t - last > 60 && this.map.getLayer('pz-alerts-pulse')) {
+        last = t;
+        const phase = (t % 1400) / 1400;
+        this.map.setPaintProperty('pz-alerts-pulse', 'circle-radius', 8 + phase * 18);
+        this.map.setPaintProperty('pz-alerts-pulse', 'circle-opacity', 0.55 * (1 - phase));
+      }
+      this.pulseRaf = requestAnimationFrame(step);
+    };
+    this.pulseRaf = requestAnimationFrame(step);
+  }
+
+  private bindInteractions(): void {
+    const clickable: Array<[string, 'incident' | 'video_alert' | 'resource' | 'camera' | 'cluster']> = [
+      ['pz-incident-clusters', 'cluster'],
+      ['pz-incidents', 'incident'],
+      ['pz-alerts', 'video_alert'],
+      ['pz-resources', 'resource'],
+      ['pz-cameras', 'camera'],
+    ];
+    for (const [layer] of clickable) {
+      this.map.on('mouseenter', layer, () => (this.map.getCanvas().style.cursor = 'pointer'));
+      this.map.on('mouseleave', layer, () => (this.map.getCanvas().style.cursor = ''));
+    }
+    this.map.on('click', (e: MapLayerMouseEvent) => {
+      const layers = clickable.map(([l]) => l).filter((l) => this.map.getLayer(l));
+      const hits = this.map.queryRenderedFeatures(e.point, { layers });
+      const f = hits[0];
+      if (!f) return;
+      const kind = clickable.find(([l]) => l === f.layer.id)![1];
+      if (kind === 'cluster') {
+        const src = this.map.getSource(SRC.incidents) as GeoJSONSource;
+        const clusterId = f.properties.cluster_id as number;
+        void src.getClusterExpansionZoom(clusterId).then((z) => {
+          const [lng, lat] = (f.geometry as GeoJSON.Point).coordinates;
+          this.map.easeTo({ center: [lng, lat], zoom: z + 0.5 });
+        });
+        return;
+      }
+      const id = String(f.properties.id);
+      if ((kind === 'incident' || kind === 'video_alert') && this.opts.onSelect) {
+        this.opts.onSelect({ kind, id });
+        return;
+      }
+      this.showPopup(kind, id, f, e.lngLat);
+    });
+  }
+
+  /** A popup built from DOM text nodes: user text can never become markup. */
+  showPopup(
+    kind: 'incident' | 'video_alert' | 'resource' | 'camera' | 'cluster',
+    id: string,
+    f: MapGeoJSONFeature,
+    at: maplibregl.LngLatLike,
+  ): void {
+    const lines = this.opts.popupText?.(kind, id, f);
+    if (!lines || lines.length === 0) return;
+    const root = document.createElement('div');
+    root.className = 'pz-popup';
+    lines.forEach((line, i) => {
+      const el = document.createElement(i === 0 ? 'strong' : 'div');
+      el.textContent = line;
+      root.appendChild(el);
+    });
+    this.popup?.remove();
+    this.popup = new maplibregl.Popup({ closeButton: true, maxWidth: '320px' }).setLngLat(at).setDOMContent(root).addTo(this.map);
+  }
+
+  destroy(): void {
+    this.pulseOn = false;
+    cancelAnimationFrame(this.pulseRaf);
+    this.popup?.remove();
+    if (window.__pzMap === this.map) delete window.__pzMap;
+    this.map.remove();
+  }
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import type { GridCollection } from '../../../../shared/index.ts';
+import { SEVERITY_COLORS } from '../../../../shared/common.ts';
+import {
+  camerasGeoJSON,
+  gridBounds,
+  gridLabelsGeoJSON,
+  incidentsGeoJSON,
+  labelPoint,
+  pointInRing,
+  resourcesGeoJSON,
+  RESOURCE_STATUS_COLORS,
+  videoAlertsGeoJSON,
+} from './geojson.ts';
+import { camera, incident, resource, videoAlert } from '../testing/fixtures.ts';
+
+describe('incidentsGeoJSON', () => {
+  it('makes one point per open incident with its severity colour', () => {
+    const fc = incidentsGeoJSON(
+      [
+        incident('a', { severity: 4, location: { lng: 116.1, lat: 39.8 } }),
+        incident('b', { severity: 1 }),
+        incident('c', { status: 'closed' }),
+      ],
+      'b',
+    );
+    expect(fc.type).toBe('FeatureCollection');
+    expect(fc.features.map((f) => f.properties.id)).toEqual(['a', 'b']);
+    const a = fc.features[0];
+    expect(a.geometry.coordinates).toEqual([116.1, 39.8]);
+    expect(a.properties.color).toBe(SEVERITY_COLORS[4]);
+    expect(fc.features[1].properties.color).toBe(SEVERITY_COLORS[1]);
+    expect(fc.features[1].properties.selected).toBe(1);
+    expect(a.properties.selected).toBe(0);
+  });
+
+  it('keeps user text out of the feature properties', () => {
+    const fc = incidentsGeoJSON([incident('x', { title: '<img src=x onerror=alert(1)>', description: 'd' })]);
+    expect(JSON.stringify(fc)).not.toContain('onerror');
+  });
+
+  it('is empty for no incidents', () => {
+    expect(incidentsGeoJSON([]).features).toEqual([]);
+  });
+});
+
+describe('videoAlertsGeoJSON', () => {
+  it('marks new alerts as fresh and leaves dismissed ones out', () => {
+    const fc = videoAlertsGeoJSON([
+      videoAlert('n'),
+      videoAlert('c', { status: 'confirmed' }),
+      videoAlert('d', { status: 'dismissed' }),
+    ]);
+    expect(fc.features.map((f) => [f.properties.id, f.properties.fresh])).toEqual([
+      ['n', 1],
+      ['c', 0],
+    ]);
+  });
+});
+
+describe('camerasGeoJSON / resourcesGeoJSON', () => {
+  it('places cameras', () => {
+    const fc = camerasGeoJSON([camera('k', { location: { lng: 1, lat: 2 } })]);
+    expect(fc.features[0].geometry.coordinates).toEqual([1, 2]);
+    expect(fc.features[0].properties).toEqual({ id: 'k', kind: 'road' });
+  });
+  it('colours resources by status and marks their type', () => {
+    const fc = resourcesGeoJSON([
+      resource('r', { status: 'en_route', type: 'ambulance', location: { lng: 3, lat: 4 } }),
+    ]);
+    const f = fc.features[0];
+    expect(f.geometry.coordinates).toEqual([3, 4]);
+    expect(f.properties.color).toBe(RESOURCE_STATUS_COLORS.en_route);
+    expect(f.properties.type).toBe('ambulance');
+    expect(f.properties.glyph).toBe('救');
+  });
+});
+
+const square = (x: number, y: number, s: number) => [
+  [x, y],
+  [x + s, y],
+  [x + s, y + s],
+  [x, y + s],
+  [x, y],
+];
+
+describe('grid helpers', () => {
+  const grid: GridCollection = {
+    type: 'FeatureCollection',
+    features: [
+      {
+        type: 'Feature',
+        properties: { id: 'd', level: 'district', parentId: null, name: '海淀区' },
+        geometry: { type: 'Polygon', coordinates: [square(0, 0, 10)] as [number, number][][] },
+      },
+      {
+        type: 'Feature',
+        properties: { id: 's', level: 'street', parentId: 'd', name: '万寿路街道' },
+        geometry: {
+          type: 'MultiPolygon',
+          coordinates: [[square(0, 0, 1)], [square(4, 4, 4)]] as [number, number][][][],
+        },
+      },
+    ],
+  };
+
+  it('puts labels at the centre of the largest part', () => {
+    const fc = gridLabelsGeoJSON(grid);
+    expect(fc.features[0].geometry.coordinates).toEqual([5, 5]);
+    expect(fc.features[1].geometry.coordinates).toEqual([6, 6]);
+    expect(fc.features[1].properties).toEqual({ id: 's', level: 'street', name: '万寿路街道' });
+  });
+
+  it('keeps the label inside a concave shape', () => {
+    // a U shape whose centroid falls in the notch
+    const u = [
+      [0, 0],
+      [3, 0],
+      [3, 3],
+      [2, 3],
+      [2, 1],
+      [1, 1],
+      [1, 3],
+      [0, 3],
+      [0, 0],
+    ];
+    const p = labelPoint({ type: 'Polygon', coordinates: [u] });
+    expect(pointInRing(p, u)).toBe(true);
+  });
+
+  it('computes the bounds', () => {
+    expect(gridBounds(grid)).toEqual([
+      [0, 0],
+      [10, 10],
+    ]);
+    expect(gridBounds({ type: 'FeatureCollection', features: [] })).toBeNull();
+  });
+});

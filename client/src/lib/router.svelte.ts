@@ -1,0 +1,47 @@
+/** A tiny history router: the path is state, `navigate()` pushes, back/forward just work. */
+import type { Role } from '../../../shared/index.ts';
+
+export type RouteName = 'login' | 'wall' | 'console' | 'field' | 'home' | 'notFound';
+
+export const ROUTES: Record<string, RouteName> = {
+  '/': 'home',
+  '/login': 'login',
+  '/wall': 'wall',
+  '/console': 'console',
+  '/field': 'field',
+};
+
+/** Which roles each view is for; others are told it is not for them. */
+export const VIEW_ROLES: Record<'wall' | 'console' | 'field', readonly Role[]> = {
+  wall: ['duty', 'commander', 'liaison', 'admin'],
+  console: ['duty', 'commander', 'admin'],
+  field: ['liaison', 'commander'],
+};
+
+export function homeFor(role: Role): string {
+  if (role === 'commander') return '/console';
+  if (role === 'liaison') return '/field';
+  return '/wall';
+}
+
+class Router {
+  path = $state(typeof location !== 'undefined' ? location.pathname : '/');
+  route = $derived<RouteName>(ROUTES[this.path.replace(/\/+$/, '') || '/'] ?? 'notFound');
+
+  constructor() {
+    if (typeof window !== 'undefined') {
+      window.addEventListener('popstate', () => {
+        this.path = location.pathname;
+      });
+    }
+  }
+
+  navigate(path: string, replace = false): void {
+    if (path === location.pathname + location.search) return;
+    if (replace) history.replaceState(null, '', path);
+    else history.pushState(null, '', path);
+    this.path = location.pathname;
+  }
+}
+
+export const router = new Router();

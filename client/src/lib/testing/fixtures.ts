@@ -1,0 +1,158 @@
+/** Test fixtures shared by the client's unit tests (not bundled: only *.test.ts import it). */
+import type {
+  Camera,
+  Incident,
+  LiveEvent,
+  Operation,
+  Resource,
+  Severity,
+  Snapshot,
+  VideoAlert,
+} from '../../../../shared/index.ts';
+
+export const T0 = '2024-06-01T08:00:00.000Z';
+
+export function incident(id: string, patch: Partial<Incident> = {}): Incident {
+  return {
+    id,
+    source: 'hotline',
+    kind: 'emergency',
+    category: 'fire',
+    title: `Incident ${id}`,
+    location: { lng: 116.3, lat: 39.9 },
+    locationLabel: '海淀区 · 万寿路街道',
+    streetId: 's1',
+    communityId: 'c1',
+    outsideDistrict: false,
+    severity: 2 as Severity,
+    status: 'accepted',
+    reportedAt: T0,
+    createdAt: T0,
+    updatedAt: T0,
+    reportCount: 1,
+    mergedIds: [],
+    videoAlertIds: [],
+    operationIds: [],
+    history: [],
+    version: 1,
+    ...patch,
+  };
+}
+
+export function videoAlert(id: string, patch: Partial<VideoAlert> = {}): VideoAlert {
+  return {
+    id,
+    cameraId: 'cam1',
+    cameraName: '万寿路口 1号',
+    type: 'smoke',
+    confidence: 0.9,
+    location: { lng: 116.31, lat: 39.91 },
+    locationLabel: '海淀区 · 万寿路街道',
+    streetId: 's1',
+    communityId: 'c1',
+    observedAt: T0,
+    createdAt: T0,
+    updatedAt: T0,
+    status: 'new',
+    incidentId: null,
+    version: 1,
+    ...patch,
+  };
+}
+
+export function resource(id: string, patch: Partial<Resource> = {}): Resource {
+  return {
+    id,
+    name: `Engine ${id}`,
+    type: 'fire_engine',
+    unit: '消防一站',
+    home: { lng: 116.29, lat: 39.92 },
+    homeName: '消防一站',
+    status: 'available',
+    location: { lng: 116.29, lat: 39.92 },
+    incidentId: null,
+    operationId: null,
+    dispatchId: null,
+    updatedAt: T0,
+    version: 1,
+    ...patch,
+  };
+}
+
+export function camera(id: string, patch: Partial<Camera> = {}): Camera {
+  return {
+    id,
+    name: `Camera ${id}`,
+    location: { lng: 116.32, lat: 39.93 },
+    streetId: 's1',
+    communityId: 'c1',
+    kind: 'road',
+    ...patch,
+  };
+}
+
+export function operation(id: string, patch: Partial<Operation> = {}): Operation {
+  return {
+    id,
+    planId: 'p1',
+    planName: '燃气泄漏预案',
+    planNameEn: 'Gas leak plan',
+    incidentId: 'i1',
+    name: '燃气泄漏处置',
+    level: 2,
+    status: 'active',
+    cordonRadiusM: 200,
+    tasks: [
+      {
+        id: 't1',
+        title: '疏散',
+        titleEn: 'Evacuate',
+        unit: '街道',
+        role: 'liaison',
+        order: 1,
+        status: 'pending',
+        dueAt: T0,
+        overdue: false,
+        doneAt: null,
+        updatedAt: T0,
+      },
+    ],
+    proposals: [],
+    resourceIds: [],
+    activatedAt: T0,
+    activatedBy: 'commander',
+    stoodDownAt: null,
+    stoodDownBy: null,
+    version: 1,
+    ...patch,
+  };
+}
+
+export function snapshot(patch: Partial<Snapshot> = {}): Snapshot {
+  return {
+    seq: 0,
+    mode: { state: 'peacetime', since: T0, operationIds: [] },
+    incidents: [],
+    videoAlerts: [],
+    resources: [],
+    plans: [],
+    operations: [],
+    ...patch,
+  };
+}
+
+export function ev(seq: number, e: Omit<LiveEvent, 'seq' | 'at'> & { at?: string }): LiveEvent {
+  return { at: T0, ...e, seq } as LiveEvent;
+}
+
+/** Mulberry32: a tiny seeded PRNG, so a failing fuzz case can be replayed from its seed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Container } from './container.ts';
+import authPlugin from './plugins/auth.ts';
+import errorsPlugin from './plugins/errors.ts';
+import zodValidation from './plugins/zod-validation.ts';
+import authRoutes from './routes/auth.routes.ts';
+import healthRoutes from './routes/health.routes.ts';
+import intakeRoutes from './routes/intake.routes.ts';
+import stateRoutes from './routes/state.routes.ts';
+
+export const CLIENT_DIST = path.resolve(import.meta.dirname, '../dist/client');
+const SPA_ROUTES = ['/', '/login', '/wall', '/console', '/field'];
+
+export type BuildOptions = { logger?: FastifyServerOptions['logger']; clientDist?: string };
+
+/** Builds the HTTP app: infrastructure plugins, then app plugins, then routes. */
+export async function build(c: Container, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 256 * 1024,
+    trustProxy: false,
+    forceCloseConnections: false,
+    return503OnClosing: true,
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(zodValidation);
+  await app.register(authPlugin, { auth: c.auth, secureCookies: c.config.production });
+
+  await app.register(healthRoutes, { c });
+  await app.register(authRoutes, { c });
+  await app.register(intakeRoutes, { c });
+  await app.register(stateRoutes, { c });
+
+  const dist = opts.clientDist ?? CLIENT_DIST;
+  if (existsSync(path.join(dist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: dist, index: false });
+    // The SPA's own routes all load index.html; the client routes from there.
+    for (const r of SPA_ROUTES) app.get(r, { schema: {} }, (_req, reply) => reply.sendFile('index.html'));
+  }
+  return app;
+}

@@ -1,0 +1,83 @@
+import type { Redis } from 'ioredis';
+import type { Camera } from '../shared/camera.ts';
+import type { GridCollection } from '../shared/grid.ts';
+import type { Plan } from '../shared/plan.ts';
+import type { Config } from './config.ts';
+import { loadDemoData } from './data/demo-data.ts';
+import { GridIndex } from './geo/grid-index.ts';
+import { keys, type Keys } from './infra/keys.ts';
+import { PipelineQueue } from './infra/queue.ts';
+import { assertNoEviction, connect } from './infra/redis.ts';
+import { JobRegistry } from './jobs/registry.ts';
+import { EventStore } from './repositories/event-store.ts';
+import { IdentityRepository } from './repositories/identity.repository.ts';
+import { StateRepository } from './repositories/state.repository.ts';
+import { AuthService } from './services/auth.service.ts';
+import { IntakeService } from './services/intake.service.ts';
+import { PipelineService } from './services/pipeline.service.ts';
+import { RateLimiter } from './services/rate-limiter.ts';
+import { seedIfEmpty } from './services/seed.service.ts';
+
+/** Everything the routes, the worker and the live feed need, wired once. */
+export type Container = {
+  config: Config;
+  redisUrl: string;
+  redis: Redis;
+  keys: Keys;
+  store: EventStore;
+  state: StateRepository;
+  auth: AuthService;
+  queue: PipelineQueue;
+  intake: IntakeService;
+  pipeline: PipelineService;
+  registry: JobRegistry;
+  grids: GridCollection;
+  cameras: Camera[];
+  plans: Plan[];
+  close(): Promise<void>;
+};
+
+export async function createContainer(config: Config, redisUrl: string): Promise<Container> {
+  const redis = connect(redisUrl, 'state');
+  await assertNoEviction(redis);
+  const k = keys(config.prefix);
+  const store = new EventStore(redis, k, config.eventRetention);
+  const state = new StateRepository(redis, k);
+  const auth = new AuthService(new IdentityRepository(redis, k), config.intakeKeys);
+  const data = await loadDemoData();
+  const grid = new GridIndex(data.grids);
+  const cameraMap = new Map(data.cameras.map((c) => [c.id, c]));
+  const queue = new PipelineQueue(redisUrl, k.bullPrefix);
+  const limiter = new RateLimiter(config.intakeRate, config.intakeRate * 2);
+  const intake = new IntakeService(queue, new Set(cameraMap.keys()), limiter, config.queueHighWater);
+  const pipeline = new PipelineService(store, state, grid, cameraMap);
+  const registry = JobRegistry.create({
+    'intake.incident': (p) => pipeline.processIncident(p),
+    'intake.video_alert': (p) => pipeline.processVideoAlert(p),
+  });
+
+  await seedIfEmpty(store, state, data.resources);
+  if (config.demoPassword !== null) await auth.ensureDemoUsers(config.demoPassword);
+  else await auth.removeDemoUsers();
+
+  return {
+    config,
+    redisUrl,
+    redis,
+    keys: k,
+    store,
+    state,
+    auth,
+    queue,
+    intake,
+    pipeline,
+    registry,
+    grids: data.grids,
+    cameras: data.cameras,
+    plans: data.plans,
+    async close() {
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}

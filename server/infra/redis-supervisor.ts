@@ -1,0 +1,145 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+
+export const REDIS_INSTALL_HELP = [
+  'Pingzhan needs redis-server (7 or newer) on the PATH, or REDIS_URL pointing at a Redis.',
+  '  Debian/Ubuntu:  sudo apt-get install redis-server',
+  '  macOS:          brew install redis',
+  '  Fedora/RHEL:    sudo dnf install redis',
+].join('\n');
+
+export class RedisMissingError extends Error {
+  constructor() {
+    super(`redis-server was not found.\n${REDIS_INSTALL_HELP}`);
+  }
+}
+
+export function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+type Options = {
+  dataDir: string;
+  log?: (msg: string) => void;
+  /** Tests trade durability for speed; the product always fsyncs every write. */
+  fsync?: 'always' | 'everysec' | 'no';
+};
+
+/**
+ * Runs a private redis-server under DATA_DIR: AOF with fsync on every write (a 202 must survive
+ * a crash), noeviction, reachable only through a unix socket. The child is wrapped so that it
+ * stops when this process dies, even by SIGKILL: the wrapper watches its stdin pipe.
+ */
+export class RedisSupervisor {
+  private child: ChildProcess | null = null;
+  private stopping = false;
+  readonly socketPath: string;
+  private readonly dir: string;
+
+  constructor(private readonly opts: Options) {
+    const dataDir = path.resolve(opts.dataDir);
+    this.dir = path.join(dataDir, 'redis');
+    const preferred = path.join(dataDir, 'redis.sock');
+    // unix socket paths are limited to ~107 bytes
+    this.socketPath =
+      preferred.length < 100 ? preferred : path.join(tmpdir(), `pz-redis-${process.pid}-${Date.now()}.sock`);
+  }
+
+  get url(): string {
+    return `redis+socket://${this.socketPath}`;
+  }
+
+  async start(): Promise<void> {
+    if (!hasRedisServer()) throw new RedisMissingError();
+    mkdirSync(this.dir, { recursive: true });
+    await this.shutdownStale();
+    this.spawnChild();
+    await this.waitReady();
+  }
+
+  private spawnChild(): void {
+    const args = [
+      '--port', '0',
+      '--unixsocket', this.socketPath,
+      '--unixsocketperm', '700',
+      '--dir', this.dir,
+      '--appendonly', 'yes',
+      '--appendfsync', this.opts.fsync ?? 'always',
+      '--save', '',
+      '--maxmemory-policy', 'noeviction',
+      '--daemonize', 'no',
+      '--loglevel', 'warning',
+      '--logfile', path.join(this.dir, 'redis.log'),
+    ];
+    const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    // When our end of stdin closes (we exited, however), `cat` returns and redis gets SIGTERM,
+    // which makes it flush the AOF and exit cleanly.
+    // (background jobs get /dev/null as stdin, hence the copy to fd 3)
+    const script = `exec 3<&0; redis-server ${quoted} & pid=$!; trap 'kill -TERM $pid 2>/dev/null' TERM INT; (cat <&3 >/dev/null; kill -TERM $pid 2>/dev/null) & wait $pid`;
+    const child = spawn('sh', ['-c', script], { stdio: ['pipe', 'inherit', 'inherit'] });
+    this.child = child;
+    child.on('exit', (code, signal) => {
+      if (this.child === child) this.child = null;
+      if (this.stopping) return;
+      this.opts.log?.(`redis-server exited unexpectedly (code ${code}, signal ${signal}); restarting`);
+      void sleep(500).then(() => {
+        if (this.stopping) return;
+        this.spawnChild();
+      });
+    });
+  }
+
+  /** A server killed with SIGKILL may leave its redis running for a moment; stop it first. */
+  private async shutdownStale(): Promise<void> {
+    if (!existsSync(this.socketPath)) return;
+    const probe = new Redis({ path: this.socketPath, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      this.opts.log?.('found a running redis-server from an earlier start; shutting it down');
+      await probe.call('SHUTDOWN').catch(() => undefined);
+      for (let i = 0; i < 100 && existsSync(this.socketPath); i++) await sleep(50);
+    } catch {
+      rmSync(this.socketPath, { force: true });
+    } finally {
+      probe.disconnect();
+    }
+  }
+
+  private async waitReady(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (existsSync(this.socketPath)) {
+        const c = new Redis({ path: this.socketPath, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        c.on('error', () => undefined);
+        try {
+          await c.connect();
+          // PING answers while the AOF is still loading; wait for the data too
+          const info = await c.info('persistence');
+          if (/loading:0/.test(info)) return;
+        } catch {
+          // not ready yet
+        } finally {
+          c.disconnect();
+        }
+      }
+      if (!this.child) throw new Error(`redis-server failed to start; see ${path.join(this.dir, 'redis.log')}`);
+      await sleep(25);
+    }
+    throw new Error('redis-server did not become ready within 30 s');
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.stdin?.end();
+    await Promise.race([exited, sleep(10_000)]);
+    if (this.child) child.kill('SIGKILL');
+  }
+}

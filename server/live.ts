@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import type { Container } from './container.ts';
+import { LiveGateway } from './gateways/live.gateway.ts';
+import { StreamTailer } from './gateways/stream-tailer.ts';
+import { connect } from './infra/redis.ts';
+import { parseSessionCookie } from './plugins/auth.ts';
+import { FanOut } from './services/fan-out.ts';
+import { newId } from './services/ids.ts';
+
+export type Live = { fanOut: FanOut; gateway: LiveGateway; close(): Promise<void> };
+
+/**
+ * The live feed of one server process: tail the log, fan it out over Socket.IO `/live`.
+ * Must be attached before the app listens, since Socket.IO hooks the HTTP server.
+ */
+export async function attachLive(app: FastifyInstance, c: Container): Promise<Live> {
+  const head = await c.store.headSeq();
+  const gateway = new LiveGateway(app.server, (cookie) => c.auth.session(parseSessionCookie(cookie)), newId('srv'));
+  const fanOut = new FanOut(c.store, gateway.broadcaster, {
+    frameMs: c.config.frameMs,
+    maxBuffer: c.config.maxClientBuffer,
+    ringSize: 50_000,
+  }, head);
+  gateway.attach(fanOut);
+  const tailer = new StreamTailer(connect(c.redisUrl, 'tail'), c.keys.events, (evs) => fanOut.append(evs), (err) =>
+    app.log.warn({ err }, 'event stream tail failed; retrying'),
+  );
+  tailer.start(head);
+  return {
+    fanOut,
+    gateway,
+    async close() {
+      fanOut.close();
+      await gateway.close();
+      await tailer.stop();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { loadConfig, assertProductionSafe } from './config.ts';
+import { RedisMissingError } from './infra/redis-supervisor.ts';
+import { startPingzhan } from './runtime.ts';
+import { DEMO_USERS } from './services/auth.service.ts';
+
+const config = loadConfig();
+try {
+  assertProductionSafe(config);
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
+
+try {
+  const running = await startPingzhan(config, {
+    logger: { level: config.logLevel },
+    log: (m) => console.log(m),
+  });
+  const lines = [
+    '',
+    `  Pingzhan 平战 is running at ${running.url}/`,
+    `    wall:    ${running.url}/wall`,
+    `    console: ${running.url}/console`,
+    running.redis ? `    redis:   own redis-server, data in ${config.dataDir}` : `    redis:   ${config.redisUrl}`,
+  ];
+  if (config.demoPassword !== null) {
+    lines.push(
+      `  Demo logins (password "${config.demoPassword}"): ${DEMO_USERS.map((u) => u.username).join(', ')}`,
+      `  Demo intake key: ${config.intakeKeys[0] ?? '(none)'}   Feed it with: npm run simulate`,
+    );
+  }
+  console.log(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.app.log.info(`${signal}: finishing in-flight work, then stopping`);
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    running.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (err) {
+  if (err instanceof RedisMissingError) console.error(err.message);
+  else console.error('Pingzhan failed to start:', err);
+  process.exit(1);
+}

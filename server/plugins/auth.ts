@@ -1,0 +1,91 @@
+import { fastifyCookie as cookie } from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Role } from '../../shared/common.ts';
+import { can, type Permission, type User } from '../../shared/identity.ts';
+import type { AuthService, Caller } from '../services/auth.service.ts';
+import { DomainError } from '../services/errors.ts';
+
+export const SESSION_COOKIE = 'pz_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+    sessionId: string | null;
+  }
+}
+
+export function parseSessionCookie(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  return cookie.parse(header)[SESSION_COOKIE];
+}
+
+/** Resolves who is calling: a session cookie (operators) or a bearer key (integrations). */
+export default fp(
+  async function auth(app: FastifyInstance, opts: { auth: AuthService; secureCookies: boolean }) {
+    await app.register(cookie);
+    app.decorateRequest('caller', null);
+    app.decorateRequest('sessionId', null);
+    app.addHook('onRequest', async (req) => {
+      const header = req.headers.authorization;
+      if (header?.startsWith('Bearer ')) {
+        req.caller = opts.auth.keyCaller(header.slice(7).trim());
+        if (!req.caller) throw new DomainError(401, 'unauthorized', 'unknown key');
+        return;
+      }
+      const sid = req.cookies[SESSION_COOKIE];
+      if (!sid) return;
+      const user = await opts.auth.session(sid);
+      if (user) {
+        req.caller = { kind: 'user', user };
+        req.sessionId = sid;
+      }
+    });
+    app.decorate('sessionCookie', {
+      set(reply: FastifyReply, id: string, maxAgeS: number) {
+        reply.setCookie(SESSION_COOKIE, id, {
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: opts.secureCookies,
+          path: '/',
+          maxAge: maxAgeS,
+        });
+      },
+      clear(reply: FastifyReply) {
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      },
+    });
+  },
+  { name: 'auth' },
+);
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sessionCookie: { set(reply: FastifyReply, id: string, maxAgeS: number): void; clear(reply: FastifyReply): void };
+  }
+}
+
+/** A logged-in operator, optionally with a permission; integrations' keys are refused here. */
+export function requireUser(permission?: Permission) {
+  return async (req: FastifyRequest) => {
+    const c = req.caller;
+    if (!c) throw new DomainError(401, 'unauthorized', 'log in first');
+    if (c.kind !== 'user') throw new DomainError(403, 'forbidden', 'an intake key may only post to the intake routes');
+    if (permission && !can(c.user.role, permission)) {
+      throw new DomainError(403, 'forbidden', `role "${c.user.role}" may not ${permission.replace('.', ' ')}`);
+    }
+  };
+}
+
+/** Intake: an integration key or any logged-in operator. */
+export async function requireIntakeCaller(req: FastifyRequest): Promise<void> {
+  if (!req.caller) throw new DomainError(401, 'unauthorized', 'send Authorization: Bearer <intake key> or log in');
+}
+
+export function userOf(req: FastifyRequest): User {
+  const c = req.caller;
+  if (c?.kind !== 'user') throw new DomainError(401, 'unauthorized', 'log in first');
+  return c.user;
+}
+
+export type { Role };

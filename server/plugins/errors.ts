@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { ZodError } from 'zod';
+import { DomainError } from '../services/errors.ts';
+
+type Issue = { path: string; message: string };
+
+export function zodIssues(err: ZodError, context?: string): Issue[] {
+  return err.issues.map((i) => {
+    const path = [context, ...i.path.map(String)].filter(Boolean).join('.');
+    // Unknown keys sit on the parent; name them so the sender knows which field to drop.
+    const keys = i.code === 'unrecognized_keys' ? i.keys.map((k) => `${path ? path + '.' : ''}${k}`) : null;
+    return { path: keys ? keys.join(',') : path || (context ?? ''), message: i.message };
+  });
+}
+
+/**
+ * One error shape for the API. Bad input names every bad field; a 5xx never leaks its cause.
+ */
+export default fp(async function errors(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError & { validationContext?: string }, req, reply) => {
+    if (err instanceof ZodError) {
+      return reply.code(400).send({ error: 'invalid_request', issues: zodIssues(err, err.validationContext) });
+    }
+    if (err instanceof DomainError) {
+      if (err.retryAfterS) reply.header('retry-after', String(err.retryAfterS));
+      return reply
+        .code(err.status)
+        .send({ error: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) });
+    }
+    switch (err.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.code(413).send({ error: 'payload_too_large', message: 'the request body is too large' });
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.code(415).send({ error: 'unsupported_media_type', message: 'send application/json' });
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.code(400).send({ error: 'invalid_request', issues: [{ path: 'body', message: 'empty JSON body' }] });
+      case 'FST_ERR_RATE_LIMITED':
+        return reply.code(429).send({ error: 'rate_limited' });
+    }
+    if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return reply
+        .code(400)
+        .send({ error: 'invalid_request', issues: [{ path: 'body', message: `malformed JSON: ${err.message}` }] });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 500) {
+      req.log.error({ err }, 'request failed');
+      return reply.code(status).send({ error: 'internal_error', message: 'something went wrong; it has been logged' });
+    }
+    return reply.code(status).send({ error: err.code ?? 'bad_request', message: err.message });
+  });
+
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url}` }));
+});

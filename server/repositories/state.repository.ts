@@ -1,0 +1,110 @@
+import type { Redis } from 'ioredis';
+import type { Mode } from '../../shared/common.ts';
+import type { Incident } from '../../shared/incident.ts';
+import type { Dispatch, Operation } from '../../shared/operation.ts';
+import type { Resource } from '../../shared/resource.ts';
+import type { VideoAlert } from '../../shared/video-alert.ts';
+import type { Keys } from '../infra/keys.ts';
+import type { StateHash } from './event-store.ts';
+
+export const INITIAL_MODE: Mode = { state: 'peacetime', since: new Date(0).toISOString(), operationIds: [] };
+
+export type StateSnapshot = {
+  seq: number;
+  mode: Mode;
+  incidents: Incident[];
+  videoAlerts: VideoAlert[];
+  resources: Resource[];
+  operations: Operation[];
+};
+
+function values<T>(h: Record<string, string>): T[] {
+  return Object.values(h).map((v) => JSON.parse(v) as T);
+}
+
+/** Reads of the current state. All writes go through EventStore.commit. */
+export class StateRepository {
+  constructor(
+    private readonly redis: Redis,
+    private readonly k: Keys,
+  ) {}
+
+  private async getJson<T>(hash: StateHash, id: string): Promise<T | null> {
+    const v = await this.redis.hget(this.k[hash], id);
+    return v === null ? null : (JSON.parse(v) as T);
+  }
+
+  getIncident(id: string) {
+    return this.getJson<Incident>('incidents', id);
+  }
+  /** A merged report's id answers with the incident it joined. */
+  async resolveIncidentId(id: string): Promise<string> {
+    const v = await this.redis.hget(this.k.aliases, id);
+    return v === null ? id : (JSON.parse(v) as string);
+  }
+  getVideoAlert(id: string) {
+    return this.getJson<VideoAlert>('videoAlerts', id);
+  }
+  getResource(id: string) {
+    return this.getJson<Resource>('resources', id);
+  }
+  getOperation(id: string) {
+    return this.getJson<Operation>('operations', id);
+  }
+  getDispatch(id: string) {
+    return this.getJson<Dispatch>('dispatches', id);
+  }
+  async getMode(): Promise<Mode & { version: number }> {
+    return (await this.getJson<Mode & { version: number }>('meta', 'mode')) ?? { ...INITIAL_MODE, version: 0 };
+  }
+  async listResources(): Promise<Resource[]> {
+    return values<Resource>(await this.redis.hgetall(this.k.resources));
+  }
+  async listOperations(): Promise<Operation[]> {
+    return values<Operation>(await this.redis.hgetall(this.k.operations));
+  }
+  async countResources(): Promise<number> {
+    return this.redis.hlen(this.k.resources);
+  }
+
+  /** Open incidents within `radiusM` of a point, nearest first. */
+  async openIncidentsNear(lng: number, lat: number, radiusM: number): Promise<Incident[]> {
+    const ids = (await this.redis.geosearch(this.k.openGeo, 'FROMLONLAT', lng, lat, 'BYRADIUS', radiusM, 'm', 'ASC', 'COUNT', 20)) as string[];
+    if (ids.length === 0) return [];
+    const rows = await this.redis.hmget(this.k.incidents, ...ids);
+    return rows.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Incident);
+  }
+
+  /** State and seq read in one MULTI, so the snapshot is exactly the state as of `seq`. */
+  async snapshot(): Promise<StateSnapshot> {
+    const res = await this.redis
+      .multi()
+      .get(this.k.seq)
+      .hget(this.k.meta, 'mode')
+      .hgetall(this.k.incidents)
+      .hgetall(this.k.videoAlerts)
+      .hgetall(this.k.resources)
+      .hgetall(this.k.operations)
+      .exec();
+    if (!res) throw new Error('snapshot transaction aborted');
+    for (const [err] of res) if (err) throw err;
+    const [seq, mode, inc, va, rs, ops] = res.map(([, v]) => v) as [
+      string | null,
+      string | null,
+      Record<string, string>,
+      Record<string, string>,
+      Record<string, string>,
+      Record<string, string>,
+    ];
+    const m = mode ? (JSON.parse(mode) as Mode & { version?: number }) : INITIAL_MODE;
+    const { version: _v, ...modeOut } = m as Mode & { version?: number };
+    return {
+      seq: Number(seq ?? 0),
+      mode: modeOut,
+      incidents: values<Incident>(inc),
+      videoAlerts: values<VideoAlert>(va),
+      resources: values<Resource>(rs),
+      operations: values<Operation>(ops),
+    };
+  }
+}

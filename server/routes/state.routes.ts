@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { PROTOCOL_VERSION } from '../../shared/protocol.ts';
+import type { Container } from '../container.ts';
+import { requireUser } from '../plugins/auth.ts';
+import { notFound } from '../services/errors.ts';
+
+const IdParams = z.object({ id: z.string().min(1).max(128) });
+
+export default async function stateRoutes(app: FastifyInstance, { c }: { c: Container }) {
+  const user = requireUser();
+  app.get('/api/v1/config', { schema: {} }, async () => ({
+    mapStyleUrl: c.config.mapStyleUrl,
+    demo: c.config.demoPassword !== null,
+    protocol: PROTOCOL_VERSION,
+  }));
+  app.get('/api/v1/snapshot', { preHandler: user, schema: {} }, async () => ({
+    ...(await c.state.snapshot()),
+    plans: c.plans,
+  }));
+  app.get('/api/v1/grids', { preHandler: user, schema: {} }, async (_req, reply) => {
+    reply.header('cache-control', 'private, max-age=3600');
+    return c.grids;
+  });
+  app.get('/api/v1/cameras', { preHandler: user, schema: {} }, async () => c.cameras);
+  app.get('/api/v1/plans', { preHandler: user, schema: {} }, async () => c.plans);
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/incidents/:id',
+    { preHandler: user, schema: { params: IdParams } },
+    async (req) => {
+      const id = await c.state.resolveIncidentId(req.params.id);
+      const inc = await c.state.getIncident(id);
+      if (!inc) throw notFound(`incident ${req.params.id}`);
+      return inc;
+    },
+  );
+}

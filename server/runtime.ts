@@ -1,0 +1,76 @@
+import type { Worker } from 'bullmq';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { build } from './app.ts';
+import type { Config } from './config.ts';
+import { createContainer, type Container } from './container.ts';
+import { startPipelineWorker } from './infra/queue.ts';
+import { RedisSupervisor } from './infra/redis-supervisor.ts';
+import { attachLive, type Live } from './live.ts';
+
+export type Running = {
+  url: string;
+  app: FastifyInstance;
+  container: Container;
+  live: Live;
+  worker: Worker | null;
+  redis: RedisSupervisor | null;
+  close(): Promise<void>;
+};
+
+export type StartOptions = {
+  logger?: FastifyServerOptions['logger'];
+  clientDist?: string;
+  /** Tests may relax fsync; the product never does. */
+  redisFsync?: 'always' | 'everysec' | 'no';
+  log?: (msg: string) => void;
+};
+
+/** Starts one Pingzhan server process: Redis (unless given), HTTP API, live feed, worker. */
+export async function startPingzhan(config: Config, opts: StartOptions = {}): Promise<Running> {
+  let supervisor: RedisSupervisor | null = null;
+  let redisUrl = config.redisUrl;
+  if (!redisUrl) {
+    supervisor = new RedisSupervisor({ dataDir: config.dataDir, log: opts.log, fsync: opts.redisFsync });
+    await supervisor.start();
+    redisUrl = supervisor.url;
+  }
+  let container: Container | null = null;
+  try {
+    container = await createContainer(config, redisUrl);
+    const c = container;
+    const app = await build(c, { logger: opts.logger, clientDist: opts.clientDist });
+    const live = await attachLive(app, c);
+    // Open sockets would keep the HTTP server from closing.
+    app.addHook('preClose', async () => live.close());
+    const worker =
+      config.workerConcurrency > 0
+        ? startPipelineWorker(redisUrl, c.keys.bullPrefix, c.registry, config.workerConcurrency, (name, err) =>
+            app.log.warn({ err: err.message, job: name }, 'job failed'),
+          )
+        : null;
+    const address = await app.listen({ port: config.port, host: config.host });
+    let closing: Promise<void> | null = null;
+    return {
+      url: address.replace('[::1]', 'localhost'),
+      app,
+      container: c,
+      live,
+      worker,
+      redis: supervisor,
+      close() {
+        // In-flight requests finish, then jobs in progress, then Redis stops.
+        closing ??= (async () => {
+          await app.close();
+          await worker?.close();
+          await c.close();
+          await supervisor?.stop();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await container?.close().catch(() => undefined);
+    await supervisor?.stop();
+    throw err;
+  }
+}

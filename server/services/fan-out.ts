@@ -1,0 +1,175 @@
+import type { LiveEvent } from '../../shared/protocol.ts';
+import { EventRing } from './event-ring.ts';
+
+/** One connected console, as the fan-out sees it (a Socket.IO socket, or an in-memory one in tests). */
+export interface FeedClient {
+  readonly id: string;
+  send(events: LiveEvent[]): void;
+  resync(info: { reason: 'retention' | 'slow_consumer'; headSeq: number }): void;
+  /** Bytes written to this client and not yet taken by the network. */
+  buffered(): number;
+  drop(): void;
+}
+
+/** Sends one frame to every client that is up to date; Socket.IO encodes it once for all. */
+export interface Broadcaster {
+  join(c: FeedClient): void;
+  leave(c: FeedClient): void;
+  broadcast(events: LiveEvent[]): void;
+}
+
+export interface EventLog {
+  headSeq(): Promise<number>;
+  oldestSeq(): Promise<number>;
+  readAfter(since: number, count: number): Promise<LiveEvent[]>;
+}
+
+type Behind = { client: FeedClient; cursor: number; reading: boolean };
+
+export type FanOutOptions = { frameMs: number; maxBuffer: number; ringSize: number; readBatch?: number };
+
+/**
+ * Delivers the ordered log to consoles. Clients that are current share one broadcast frame per
+ * tick; a client that is behind (resuming from `since`) reads from memory or Redis on its own
+ * until it reaches the broadcast point, then joins. A tick is sent at once on a quiet feed and at
+ * most every `frameMs` under load; a client whose unsent bytes pass `maxBuffer` is dropped, so
+ * memory stays bounded however slow a console is.
+ */
+export class FanOut {
+  private ring: EventRing;
+  private sent: number;
+  private live = new Set<FeedClient>();
+  private behind = new Map<string, Behind>();
+  private timer: NodeJS.Timeout | null = null;
+  private lastTick = 0;
+  private closed = false;
+  readonly stats = { frames: 0, dropped: 0, resyncs: 0 };
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly bc: Broadcaster,
+    private readonly opts: FanOutOptions,
+    headSeq: number,
+  ) {
+    this.ring = new EventRing(opts.ringSize, headSeq);
+    this.sent = headSeq;
+  }
+
+  get headSeq(): number {
+    return this.ring.head;
+  }
+  get clientCount(): number {
+    return this.live.size + this.behind.size;
+  }
+
+  /** Events from the tail of the log, in order. */
+  append(events: LiveEvent[]): void {
+    for (const e of events) this.ring.push(e);
+    this.schedule();
+  }
+
+  /** A new console; `since` undefined means "from now". */
+  async connect(client: FeedClient, since: number | undefined): Promise<void> {
+    const cursor = since ?? this.sent;
+    if (cursor > this.ring.head) {
+      // Ahead of us: a console from another deployment or a wiped store.
+      const head = Math.max(this.ring.head, await this.log.headSeq());
+      if (cursor > head) return this.resync(client, 'retention');
+    }
+    if (cursor < this.ring.floor) {
+      const oldest = await this.log.oldestSeq();
+      if (cursor < oldest - 1) return this.resync(client, 'retention');
+    }
+    this.behind.set(client.id, { client, cursor, reading: false });
+    this.tick();
+  }
+
+  disconnect(client: FeedClient): void {
+    this.live.delete(client);
+    this.behind.delete(client.id);
+    this.bc.leave(client);
+  }
+
+  private resync(client: FeedClient, reason: 'retention' | 'slow_consumer'): void {
+    this.stats.resyncs++;
+    client.resync({ reason, headSeq: this.ring.head });
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    const wait = Math.max(0, this.lastTick + this.opts.frameMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.tick();
+    }, wait);
+  }
+
+  private tick(): void {
+    this.lastTick = Date.now();
+    const upTo = this.ring.head;
+    const frame = upTo > this.sent ? this.ring.slice(this.sent, upTo)! : [];
+    // Clients that memory can serve get everything up to the new head on their own, and join the
+    // room only after this tick's broadcast, so nobody gets an event twice.
+    const joining: FeedClient[] = [];
+    for (const b of this.behind.values()) {
+      if (b.reading || b.cursor > upTo) continue;
+      if (b.client.buffered() > this.opts.maxBuffer) {
+        this.drop(b.client);
+        continue;
+      }
+      const catchUp = this.ring.slice(b.cursor, upTo);
+      if (catchUp === null) {
+        void this.readFromLog(b);
+        continue;
+      }
+      if (catchUp.length) b.client.send(catchUp);
+      this.behind.delete(b.client.id);
+      joining.push(b.client);
+    }
+    if (frame.length) {
+      this.sent = upTo;
+      this.stats.frames++;
+      this.bc.broadcast(frame);
+    }
+    for (const c of joining) {
+      this.live.add(c);
+      this.bc.join(c);
+    }
+    for (const c of this.live) if (c.buffered() > this.opts.maxBuffer) this.drop(c);
+  }
+
+  private drop(c: FeedClient): void {
+    this.stats.dropped++;
+    this.disconnect(c);
+    this.resync(c, 'slow_consumer');
+    c.drop();
+  }
+
+  /** Catch-up beyond memory: read the log in batches, pausing while the client's buffer is full. */
+  private async readFromLog(b: Behind): Promise<void> {
+    b.reading = true;
+    try {
+      while (this.behind.get(b.client.id) === b && b.cursor < this.ring.floor) {
+        if (b.client.buffered() > this.opts.maxBuffer / 2) break;
+        const batch = await this.log.readAfter(b.cursor, this.opts.readBatch ?? 2000);
+        if (batch.length === 0) break;
+        if (batch[0].seq !== b.cursor + 1) {
+          // Trimmed while we read.
+          this.disconnect(b.client);
+          return this.resync(b.client, 'retention');
+        }
+        if (this.behind.get(b.client.id) !== b) return;
+        b.client.send(batch);
+        b.cursor = batch[batch.length - 1].seq;
+      }
+    } finally {
+      b.reading = false;
+    }
+    if (this.behind.has(b.client.id)) setTimeout(() => this.tick(), b.cursor < this.ring.floor ? 20 : 0);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+}

@@ -1,0 +1,45 @@
+import type { IncidentIntake } from '../../shared/incident.ts';
+import type { VideoAlertIntake } from '../../shared/video-alert.ts';
+import type { JobName } from '../jobs/registry.ts';
+import { DomainError, invalid } from './errors.ts';
+import { intakeId } from './ids.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+
+export interface IntakeQueue {
+  add(name: JobName, data: unknown, jobId: string): Promise<void>;
+  backlog(): Promise<number>;
+}
+
+/** Accepts reports into the durable pipeline; nothing here touches the state directly. */
+export class IntakeService {
+  constructor(
+    private readonly queue: IntakeQueue,
+    private readonly cameraIds: ReadonlySet<string>,
+    private readonly limiter: RateLimiter,
+    private readonly highWater: number,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  private async admit(caller: string): Promise<void> {
+    const wait = this.limiter.take(caller);
+    if (wait > 0) throw new DomainError(429, 'rate_limited', 'too many requests from this sender', undefined, wait);
+    if ((await this.queue.backlog()) >= this.highWater) {
+      throw new DomainError(503, 'pipeline_busy', 'the pipeline cannot take more right now', undefined, 5);
+    }
+  }
+
+  async submitIncident(input: IncidentIntake, actor: string): Promise<{ id: string; status: 'queued' }> {
+    await this.admit(actor);
+    const id = intakeId('INC', input.source, input.externalId);
+    await this.queue.add('intake.incident', { id, input, actor, receivedAt: this.clock().toISOString() }, id);
+    return { id, status: 'queued' };
+  }
+
+  async submitVideoAlert(input: VideoAlertIntake, actor: string): Promise<{ id: string; status: 'queued' }> {
+    if (!this.cameraIds.has(input.cameraId)) throw invalid('cameraId', `unknown camera "${input.cameraId}"`);
+    await this.admit(actor);
+    const id = intakeId('VA', `camera:${input.cameraId}`, input.externalId);
+    await this.queue.add('intake.video_alert', { id, input, actor, receivedAt: this.clock().toISOString() }, id);
+    return { id, status: 'queued' };
+  }
+}

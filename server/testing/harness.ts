@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../config.ts';
+import { RedisSupervisor } from '../infra/redis-supervisor.ts';
+import { startPingzhan, type Running } from '../runtime.ts';
+
+/**
+ * Test servers on real parts: a redis-server of the harness's own on a private unix socket
+ * (never 6379, never one it did not start), the real app, live feed and BullMQ worker.
+ */
+export type TestRedis = { url: string; dir: string; stop(): Promise<void> };
+
+export async function startTestRedis(): Promise<TestRedis> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pz-redis-'));
+  const sup = new RedisSupervisor({ dataDir: dir, fsync: 'no' });
+  await sup.start();
+  return {
+    url: sup.url,
+    dir,
+    async stop() {
+      await sup.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestServer = Running & { url: string; dataDir: string; config: Config };
+
+let counter = 0;
+
+export async function startTestServer(
+  opts: { redisUrl?: string; prefix?: string; env?: Record<string, string>; config?: Partial<Config> } = {},
+): Promise<TestServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-data-'));
+  const config: Config = {
+    ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...opts.env }),
+    prefix: opts.prefix ?? `{pzt${process.pid}x${++counter}}`,
+    ...opts.config,
+    ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
+  };
+  const running = await startPingzhan(config, { redisFsync: 'no' });
+  return {
+    ...running,
+    dataDir,
+    config,
+    async close() {
+      await running.close();
+      if (!opts.redisUrl) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Logs in a demo account and returns its session cookie. */
+export async function login(baseUrl: string, username: string, password = 'pingzhan'): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.get('set-cookie') ?? '';
+  return cookie.split(';')[0];
+}
+
+export const INTAKE_KEY = 'demo-intake-key';
+
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = { authorization: `Bearer ${INTAKE_KEY}` },
+  method = 'POST',
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** Polls the log head (cheap GET) until it reaches `seq`. */
+export async function waitForHead(s: TestServer, seq: number, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while ((await s.container.store.headSeq()) < seq) {
+    if (Date.now() > end) throw new Error(`log did not reach ${seq} (at ${await s.container.store.headSeq()})`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Until the pipeline has nothing waiting, running or delayed. */
+export async function waitForPipelineIdle(s: TestServer, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const c = await s.container.queue.counts();
+    if ((c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) === 0) return;
+    if (Date.now() > end) throw new Error(`pipeline not idle: ${JSON.stringify(c)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { Id, LngLat } from './common.ts';
+
+export const Camera = z.object({
+  id: Id,
+  name: z.string().min(1),
+  location: LngLat,
+  streetId: z.string().nullable(),
+  communityId: z.string().nullable(),
+  kind: z.enum(['road', 'community', 'public_space', 'river', 'market']),
+});
+export type Camera = z.infer<typeof Camera>;

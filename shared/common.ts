@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** A WGS84 point. Range-checked so a swapped lat/lng or a typo is refused at the edge. */
+export const LngLat = z.object({
+  lng: z.number().min(-180).max(180),
+  lat: z.number().min(-90).max(90),
+});
+export type LngLat = z.infer<typeof LngLat>;
+
+/** Chinese practice: 1 = I (especially major, red) … 4 = IV (general, blue). */
+export const Severity = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+export type Severity = z.infer<typeof Severity>;
+export const SEVERITY_COLORS: Record<Severity, string> = {
+  1: '#d7191c',
+  2: '#f17c0f',
+  3: '#f2c200',
+  4: '#2b83ba',
+};
+
+export const IsoTime = z.iso.datetime({ offset: true });
+
+export const Role = z.enum(['duty', 'commander', 'liaison', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+export const Id = z.string().min(1).max(128);
+
+export const ModeState = z.enum(['peacetime', 'wartime']);
+export type ModeState = z.infer<typeof ModeState>;
+
+export const Mode = z.object({
+  state: ModeState,
+  since: IsoTime,
+  reason: z.string().max(500).optional(),
+  actor: z.string().optional(),
+  /** Operations keeping the district in wartime. */
+  operationIds: z.array(Id).default([]),
+});
+export type Mode = z.infer<typeof Mode>;
+
+/** Straight-line distance in metres (haversine). */
+export function distanceM(a: LngLat, b: LngLat): number {
+  const R = 6371008.8;
+  const toRad = (d: number) => (d * Math.PI) / 180;
+  const dLat = toRad(b.lat - a.lat);
+  const dLng = toRad(b.lng - a.lng);
+  const h =
+    Math.sin(dLat / 2) ** 2 + Math.cos(toRad(a.lat)) * Math.cos(toRad(b.lat)) * Math.sin(dLng / 2) ** 2;
+  return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
+}

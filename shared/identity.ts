@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { Role } from './common.ts';
+
+export const LoginInput = z.strictObject({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+
+export const User = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  role: Role,
+});
+export type User = z.infer<typeof User>;
+
+/** Which roles may run each command; the server enforces it, the UI hides what a role cannot do. */
+export const PERMISSIONS = {
+  'operation.activate': ['commander'],
+  'operation.stand_down': ['commander'],
+  'mode.switch': ['commander'],
+  'dispatch.create': ['commander'],
+  'resource.update': ['liaison', 'commander'],
+  'task.update': ['liaison', 'commander'],
+  'report.create': ['liaison', 'commander'],
+  'video_alert.review': ['duty', 'commander'],
+  'audit.read': ['admin', 'commander'],
+  'intake.post': ['duty', 'commander', 'liaison', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role | undefined, permission: Permission): boolean {
+  return role !== undefined && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { Id, IsoTime, LngLat, Severity } from './common.ts';
+
+export const INCIDENT_CATEGORIES = [
+  'fire',
+  'gas_leak',
+  'flood',
+  'hazmat',
+  'crowd',
+  'traffic',
+  'infrastructure',
+  'environment',
+  'public_order',
+  'other',
+] as const;
+export const IncidentCategory = z.enum(INCIDENT_CATEGORIES);
+export type IncidentCategory = z.infer<typeof IncidentCategory>;
+
+export const IncidentKind = z.enum(['emergency', 'case']);
+
+/** Case lifecycle from DOMAIN.md: accepted → verified → dispatched → handled → inspected → closed. */
+export const IncidentStatus = z.enum([
+  'accepted',
+  'verified',
+  'dispatched',
+  'handled',
+  'inspected',
+  'closed',
+]);
+export type IncidentStatus = z.infer<typeof IncidentStatus>;
+
+/** What an integration posts to `POST /api/v1/incidents`. */
+export const IncidentIntake = z.strictObject({
+  source: z.string().trim().min(1).max(64),
+  externalId: z.string().trim().min(1).max(128).optional(),
+  kind: IncidentKind,
+  category: IncidentCategory,
+  title: z.string().trim().min(1).max(200),
+  description: z.string().max(5000).optional(),
+  location: LngLat,
+  address: z.string().max(300).optional(),
+  severity: Severity.optional(),
+  reportedAt: IsoTime.optional(),
+});
+export type IncidentIntake = z.infer<typeof IncidentIntake>;
+
+export const IncidentHistoryEntry = z.object({
+  at: IsoTime,
+  action: z.string(),
+  actor: z.string().optional(),
+  note: z.string().optional(),
+});
+
+export const Incident = z.object({
+  id: Id,
+  source: z.string(),
+  externalId: z.string().optional(),
+  kind: IncidentKind,
+  category: IncidentCategory,
+  title: z.string(),
+  description: z.string().optional(),
+  location: LngLat,
+  address: z.string().optional(),
+  /** Readable place from the grid: "海淀区 · 万寿路街道 · 翠微路社区". */
+  locationLabel: z.string(),
+  streetId: z.string().nullable(),
+  communityId: z.string().nullable(),
+  outsideDistrict: z.boolean(),
+  severity: Severity,
+  status: IncidentStatus,
+  reportedAt: IsoTime,
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+  /** Number of reports merged into this incident, itself included. */
+  reportCount: z.number().int().min(1),
+  mergedIds: z.array(Id),
+  videoAlertIds: z.array(Id),
+  operationIds: z.array(Id).default([]),
+  history: z.array(IncidentHistoryEntry),
+  version: z.number().int().min(1),
+});
+export type Incident = z.infer<typeof Incident>;
+
+/** Default severity by category when the reporter gives none. */
+export const DEFAULT_SEVERITY: Record<IncidentCategory, Severity> = {
+  fire: 2,
+  gas_leak: 2,
+  flood: 3,
+  hazmat: 2,
+  crowd: 3,
+  traffic: 4,
+  infrastructure: 4,
+  environment: 4,
+  public_order: 4,
+  other: 4,
+};
+
+export const FieldReportInput = z.strictObject({ text: z.string().trim().min(1).max(5000) });
+export const FieldReport = z.object({
+  id: Id,
+  incidentId: Id,
+  text: z.string(),
+  actor: z.string(),
+  at: IsoTime,
+});
+export type FieldReport = z.infer<typeof FieldReport>;

@@ -1,0 +1,97 @@
+/**
+ * The live wire protocol (v1): one module shared by server and client.
+ * Every state change is an event in one ordered log; consoles load a snapshot and then apply
+ * events strictly by `seq`.
+ */
+import { z } from 'zod';
+import { IsoTime, Mode } from './common.ts';
+import { FieldReport, Incident } from './incident.ts';
+import { Dispatch, Operation, OperationTask } from './operation.ts';
+import { Plan } from './plan.ts';
+import { Resource } from './resource.ts';
+import { VideoAlert } from './video-alert.ts';
+
+export const PROTOCOL_VERSION = 1;
+export const LIVE_NAMESPACE = '/live';
+
+export const EVENT_TYPES = [
+  'incident.created',
+  'incident.updated',
+  'video_alert.created',
+  'video_alert.updated',
+  'mode.changed',
+  'operation.activated',
+  'operation.updated',
+  'operation.stood_down',
+  'task.updated',
+  'resource.updated',
+  'dispatch.created',
+  'report.created',
+] as const;
+export const EventType = z.enum(EVENT_TYPES);
+export type EventType = z.infer<typeof EventType>;
+
+/** The payload of each event type: the changed entity, with its `id`. */
+export const EVENT_DATA = {
+  'incident.created': Incident,
+  'incident.updated': Incident,
+  'video_alert.created': VideoAlert,
+  'video_alert.updated': VideoAlert,
+  'mode.changed': Mode.extend({ id: z.literal('mode') }),
+  'operation.activated': Operation,
+  'operation.updated': Operation,
+  'operation.stood_down': Operation,
+  'task.updated': OperationTask.extend({ operationId: z.string() }),
+  'resource.updated': Resource,
+  'dispatch.created': Dispatch,
+  'report.created': FieldReport,
+} as const satisfies Record<EventType, z.ZodType>;
+
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;
+
+export const LiveEvent = z.object({
+  seq: z.number().int().positive(),
+  type: EventType,
+  at: IsoTime,
+  actor: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).and(z.object({ id: z.string() })),
+});
+/** The envelope; `data` is typed by `type`. */
+export type LiveEvent = {
+  [T in EventType]: { seq: number; type: T; at: string; actor?: string; data: EventData<T> };
+}[EventType];
+
+/** An event before the log gives it a sequence number. */
+export type PendingEvent = {
+  [T in EventType]: { type: T; actor?: string; data: EventData<T> };
+}[EventType];
+
+export const Snapshot = z.object({
+  seq: z.number().int().min(0),
+  mode: Mode,
+  incidents: z.array(Incident),
+  videoAlerts: z.array(VideoAlert),
+  resources: z.array(Resource),
+  plans: z.array(Plan),
+  operations: z.array(Operation),
+});
+export type Snapshot = z.infer<typeof Snapshot>;
+
+/** `auth` the client passes to the `/live` namespace. */
+export const LiveAuth = z.object({ since: z.number().int().min(0).optional() });
+
+/** Server → client messages on `/live`. */
+export interface LiveServerEvents {
+  /** One or more events, in `seq` order, never repeated. */
+  events: (events: LiveEvent[]) => void;
+  /** The requested `since` is older than the log keeps, or the client fell too far behind. */
+  resync: (info: { reason: 'retention' | 'slow_consumer'; headSeq: number }) => void;
+  hello: (info: { protocol: number; headSeq: number; serverId: string }) => void;
+}
+export type LiveClientEvents = Record<string, never>;
+
+export const ERROR_BODY = z.object({
+  error: z.string(),
+  message: z.string().optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
