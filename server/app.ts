@@ -6,9 +6,12 @@ import type { Container } from './container.ts';
 import authPlugin from './plugins/auth.ts';
 import errorsPlugin from './plugins/errors.ts';
 import zodValidation from './plugins/zod-validation.ts';
+import auditRoutes from './routes/audit.routes.ts';
 import authRoutes from './routes/auth.routes.ts';
+import commandRoutes from './routes/command.routes.ts';
 import healthRoutes from './routes/health.routes.ts';
 import intakeRoutes from './routes/intake.routes.ts';
+import operationRoutes from './routes/operation.routes.ts';
 import stateRoutes from './routes/state.routes.ts';
 
 export const CLIENT_DIST = path.resolve(import.meta.dirname, '../dist/client');
@@ -34,6 +37,9 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(authRoutes, { c });
   await app.register(intakeRoutes, { c });
   await app.register(stateRoutes, { c });
+  await app.register(commandRoutes, { c });
+  await app.register(operationRoutes, { c });
+  await app.register(auditRoutes, { c });
 
   const dist = opts.clientDist ?? CLIENT_DIST;
   if (existsSync(path.join(dist, 'index.html'))) {

@@ -14,8 +14,13 @@ import { IdentityRepository } from './repositories/identity.repository.ts';
 import { StateRepository } from './repositories/state.repository.ts';
 import { AuthService } from './services/auth.service.ts';
 import { IntakeService } from './services/intake.service.ts';
+import { DispatchService } from './services/dispatch.service.ts';
+import { OperationService } from './services/operation.service.ts';
 import { PipelineService } from './services/pipeline.service.ts';
 import { RateLimiter } from './services/rate-limiter.ts';
+import { RecordService } from './services/record.service.ts';
+import { ReportService } from './services/report.service.ts';
+import { ReviewService } from './services/review.service.ts';
 import { seedIfEmpty } from './services/seed.service.ts';
 
 /** Everything the routes, the worker and the live feed need, wired once. */
@@ -30,6 +35,11 @@ export type Container = {
   queue: PipelineQueue;
   intake: IntakeService;
   pipeline: PipelineService;
+  operations: OperationService;
+  dispatches: DispatchService;
+  reports: ReportService;
+  review: ReviewService;
+  records: RecordService;
   registry: JobRegistry;
   grids: GridCollection;
   cameras: Camera[];
@@ -51,9 +61,11 @@ export async function createContainer(config: Config, redisUrl: string): Promise
   const limiter = new RateLimiter(config.intakeRate, config.intakeRate * 2);
   const intake = new IntakeService(queue, new Set(cameraMap.keys()), limiter, config.queueHighWater);
   const pipeline = new PipelineService(store, state, grid, cameraMap);
+  const operations = new OperationService(store, state, data.plans, queue);
   const registry = JobRegistry.create({
     'intake.incident': (p) => pipeline.processIncident(p),
     'intake.video_alert': (p) => pipeline.processVideoAlert(p),
+    'task.due': (p) => operations.taskDue(p),
   });
 
   await seedIfEmpty(store, state, data.resources);
@@ -71,6 +83,11 @@ export async function createContainer(config: Config, redisUrl: string): Promise
     queue,
     intake,
     pipeline,
+    operations,
+    dispatches: new DispatchService(store, state),
+    reports: new ReportService(store, state),
+    review: new ReviewService(store, state, grid),
+    records: new RecordService(store, state),
     registry,
     grids: data.grids,
     cameras: data.cameras,

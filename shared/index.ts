@@ -8,3 +8,5 @@ export * from './operation.ts';
 export * from './grid.ts';
 export * from './identity.ts';
 export * from './protocol.ts';
+export * from './after-action.ts';
+export * from './audit.ts';

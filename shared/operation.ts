@@ -50,6 +50,8 @@ export const Operation = z.object({
   stoodDownAt: IsoTime.nullable(),
   stoodDownBy: z.string().nullable(),
   summary: z.string().optional(),
+  /** Head of the log just before activation: the after-action record reads the log from here. */
+  logFromSeq: z.number().int().min(0).optional(),
   version: z.number().int().min(1),
 });
 export type Operation = z.infer<typeof Operation>;

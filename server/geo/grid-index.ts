@@ -51,20 +51,15 @@ export class GridIndex {
   }
 
   locate({ lng, lat }: LngLat): GridLocation {
-    let community: GridFeature | null = null;
-    let street: GridFeature | null = null;
-    let inDistrict = false;
-    for (const i of this.tree.search(lng, lat, lng, lat)) {
-      const f = this.features[i];
-      if (!pointInGeometry(lng, lat, f.geometry)) continue;
-      if (f.properties.level === 'community') community ??= f;
-      else if (f.properties.level === 'street') street ??= f;
-      else inDistrict = true;
-    }
-    // Communities partition streets, but rounding to 6 decimals can leave a sliver between two
-    // levels; the parent link is authoritative over a second point-in-polygon test.
-    if (community && !street) street = this.get(community.properties.parentId ?? '') ?? null;
-    if (!community && !street && !inDistrict) {
+    const candidates = this.tree.search(lng, lat, lng, lat).map((i) => this.features[i]);
+    const hit = (level: GridFeature['properties']['level']) =>
+      candidates.find((f) => f.properties.level === level && pointInGeometry(lng, lat, f.geometry)) ?? null;
+    // Communities tile the district, so one small polygon usually settles it; the district
+    // outline (the longest ring) is only tested for points that fall in no community.
+    const community = hit('community');
+    const street = community ? (this.get(community.properties.parentId ?? '') ?? null) : hit('street');
+    const inDistrict = community !== null || street !== null || hit('district') !== null;
+    if (!inDistrict) {
       return {
         streetId: null,
         communityId: null,

@@ -67,6 +67,10 @@ export function startPipelineWorker(
     connection: connection(url, true),
     prefix,
     concurrency,
+    // Jobs take milliseconds; a worker that died is noticed in seconds, not the default half minute,
+    // so reports it held are committed soon after a restart.
+    lockDuration: 10_000,
+    stalledInterval: 5_000,
   });
   worker.on('failed', (job, err) => onFailed?.(job?.name ?? '?', err));
   worker.on('error', () => undefined);

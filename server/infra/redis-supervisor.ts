@@ -18,8 +18,13 @@ export class RedisMissingError extends Error {
   }
 }
 
+/** The binary to run; REDIS_SERVER_BIN may name one off the PATH. */
+export function redisServerBin(): string {
+  return process.env.REDIS_SERVER_BIN || 'redis-server';
+}
+
 export function hasRedisServer(): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  return spawnSync(redisServerBin(), ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
 type Options = {
@@ -79,8 +84,10 @@ export class RedisSupervisor {
     // When our end of stdin closes (we exited, however), `cat` returns and redis gets SIGTERM,
     // which makes it flush the AOF and exit cleanly.
     // (background jobs get /dev/null as stdin, hence the copy to fd 3)
-    const script = `exec 3<&0; redis-server ${quoted} & pid=$!; trap 'kill -TERM $pid 2>/dev/null' TERM INT; (cat <&3 >/dev/null; kill -TERM $pid 2>/dev/null) & wait $pid`;
-    const child = spawn('sh', ['-c', script], { stdio: ['pipe', 'inherit', 'inherit'] });
+    const bin = `'${redisServerBin().replace(/'/g, `'\\''`)}'`;
+    const script = `exec 3<&0; ${bin} ${quoted} & pid=$!; trap 'kill -TERM $pid 2>/dev/null' TERM INT; (cat <&3 >/dev/null; kill -TERM $pid 2>/dev/null) & wait $pid`;
+    // Its own process group: a Ctrl-C in the terminal must not stop Redis before we have finished.
+    const child = spawn('sh', ['-c', script], { stdio: ['pipe', 'inherit', 'inherit'], detached: true });
     this.child = child;
     child.on('exit', (code, signal) => {
       if (this.child === child) this.child = null;

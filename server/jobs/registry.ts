@@ -4,8 +4,19 @@ import { VideoAlertIntake } from '../../shared/video-alert.ts';
 
 /** Every job the pipeline queue carries, with its payload schema. */
 export const JOBS = {
-  'intake.incident': z.object({ id: z.string(), input: IncidentIntake, actor: z.string(), receivedAt: z.string() }),
-  'intake.video_alert': z.object({ id: z.string(), input: VideoAlertIntake, actor: z.string(), receivedAt: z.string() }),
+  'intake.incident': z.object({
+    id: z.string(),
+    input: IncidentIntake,
+    actor: z.string(),
+    receivedAt: z.string(),
+  }),
+  'intake.video_alert': z.object({
+    id: z.string(),
+    input: VideoAlertIntake,
+    actor: z.string(),
+    receivedAt: z.string(),
+  }),
+  'task.due': z.object({ operationId: z.string(), taskId: z.string() }),
 } as const;
 
 export type JobName = keyof typeof JOBS;

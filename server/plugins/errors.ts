@@ -5,12 +5,14 @@ import { DomainError } from '../services/errors.ts';
 
 type Issue = { path: string; message: string };
 
-export function zodIssues(err: ZodError, context?: string): Issue[] {
+export function zodIssues(err: ZodError, where?: string): Issue[] {
+  // Body fields are named as sent ("location.lat"); other parts say where ("params.id").
+  const context = where === 'body' ? undefined : where;
   return err.issues.map((i) => {
     const path = [context, ...i.path.map(String)].filter(Boolean).join('.');
     // Unknown keys sit on the parent; name them so the sender knows which field to drop.
     const keys = i.code === 'unrecognized_keys' ? i.keys.map((k) => `${path ? path + '.' : ''}${k}`) : null;
-    return { path: keys ? keys.join(',') : path || (context ?? ''), message: i.message };
+    return { path: keys ? keys.join(',') : path || (where ?? ''), message: i.message };
   });
 }
 

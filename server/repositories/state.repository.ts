@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Mode } from '../../shared/common.ts';
-import type { Incident } from '../../shared/incident.ts';
+import type { FieldReport, Incident } from '../../shared/incident.ts';
 import type { Dispatch, Operation } from '../../shared/operation.ts';
 import type { Resource } from '../../shared/resource.ts';
 import type { VideoAlert } from '../../shared/video-alert.ts';
@@ -55,7 +55,9 @@ export class StateRepository {
     return this.getJson<Dispatch>('dispatches', id);
   }
   async getMode(): Promise<Mode & { version: number }> {
-    return (await this.getJson<Mode & { version: number }>('meta', 'mode')) ?? { ...INITIAL_MODE, version: 0 };
+    return (
+      (await this.getJson<Mode & { version: number }>('meta', 'mode')) ?? { ...INITIAL_MODE, version: 0 }
+    );
   }
   async listResources(): Promise<Resource[]> {
     return values<Resource>(await this.redis.hgetall(this.k.resources));
@@ -63,13 +65,31 @@ export class StateRepository {
   async listOperations(): Promise<Operation[]> {
     return values<Operation>(await this.redis.hgetall(this.k.operations));
   }
+  /** Field reports of one incident, oldest first. Reports are few (people type them), so a scan is fine. */
+  async listReports(incidentId: string): Promise<FieldReport[]> {
+    return values<FieldReport & { version?: number }>(await this.redis.hgetall(this.k.reports))
+      .filter((r) => r.incidentId === incidentId)
+      .map(({ version: _v, ...r }) => r)
+      .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+  }
   async countResources(): Promise<number> {
     return this.redis.hlen(this.k.resources);
   }
 
   /** Open incidents within `radiusM` of a point, nearest first. */
   async openIncidentsNear(lng: number, lat: number, radiusM: number): Promise<Incident[]> {
-    const ids = (await this.redis.geosearch(this.k.openGeo, 'FROMLONLAT', lng, lat, 'BYRADIUS', radiusM, 'm', 'ASC', 'COUNT', 20)) as string[];
+    const ids = (await this.redis.geosearch(
+      this.k.openGeo,
+      'FROMLONLAT',
+      lng,
+      lat,
+      'BYRADIUS',
+      radiusM,
+      'm',
+      'ASC',
+      'COUNT',
+      20,
+    )) as string[];
     if (ids.length === 0) return [];
     const rows = await this.redis.hmget(this.k.incidents, ...ids);
     return rows.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Incident);

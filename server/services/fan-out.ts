@@ -71,14 +71,11 @@ export class FanOut {
   /** A new console; `since` undefined means "from now". */
   async connect(client: FeedClient, since: number | undefined): Promise<void> {
     const cursor = since ?? this.sent;
-    if (cursor > this.ring.head) {
-      // Ahead of us: a console from another deployment or a wiped store.
-      const head = Math.max(this.ring.head, await this.log.headSeq());
-      if (cursor > head) return this.resync(client, 'retention');
-    }
-    if (cursor < this.ring.floor) {
-      const oldest = await this.log.oldestSeq();
-      if (cursor < oldest - 1) return this.resync(client, 'retention');
+    if (since !== undefined) {
+      // The log's retention is the promise, even where memory still holds more.
+      const [head, oldest] = await Promise.all([this.log.headSeq(), this.log.oldestSeq()]);
+      // Ahead of the log means a console from another deployment or a wiped store.
+      if (cursor > Math.max(head, this.ring.head) || cursor < oldest - 1) return this.resync(client, 'retention');
     }
     this.behind.set(client.id, { client, cursor, reading: false });
     this.tick();
@@ -105,8 +102,16 @@ export class FanOut {
   }
 
   private tick(): void {
-    this.lastTick = Date.now();
     const upTo = this.ring.head;
+    if (this.sent < this.ring.floor) {
+      // A burst bigger than memory passed within one tick: live consoles catch up from the log.
+      for (const c of this.live) {
+        this.bc.leave(c);
+        this.behind.set(c.id, { client: c, cursor: this.sent, reading: false });
+      }
+      this.live.clear();
+      this.sent = upTo;
+    }
     const frame = upTo > this.sent ? this.ring.slice(this.sent, upTo)! : [];
     // Clients that memory can serve get everything up to the new head on their own, and join the
     // room only after this tick's broadcast, so nobody gets an event twice.
@@ -127,6 +132,7 @@ export class FanOut {
       joining.push(b.client);
     }
     if (frame.length) {
+      this.lastTick = Date.now();
       this.sent = upTo;
       this.stats.frames++;
       this.bc.broadcast(frame);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { en } from './en.ts';
 import { zhCN } from './zh-CN.ts';
 import { pickLocale, translate } from './core.ts';
-import { INCIDENT_CATEGORIES, RESOURCE_STATUSES, RESOURCE_TYPES, VIDEO_ALERT_TYPES, EVENT_TYPES } from '../../../../shared/index.ts';
+import {
+  INCIDENT_CATEGORIES,
+  RESOURCE_STATUSES,
+  RESOURCE_TYPES,
+  VIDEO_ALERT_TYPES,
+  EVENT_TYPES,
+} from '../../../../shared/index.ts';
 
 describe('i18n', () => {
   it('has the same keys in both catalogues, none empty', () => {
@@ -21,7 +27,8 @@ describe('i18n', () => {
 
   it('uses the same parameters in both languages', () => {
     const params = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-    for (const k of Object.keys(zhCN) as (keyof typeof zhCN)[]) expect(params(en[k]), k).toEqual(params(zhCN[k]));
+    for (const k of Object.keys(zhCN) as (keyof typeof zhCN)[])
+      expect(params(en[k]), k).toEqual(params(zhCN[k]));
   });
 
   it('picks zh-CN for Chinese browsers and English for English ones', () => {

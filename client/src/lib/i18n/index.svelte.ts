@@ -21,13 +21,20 @@ class I18n {
     new Intl.DateTimeFormat(this.locale, { dateStyle: 'short', timeStyle: 'medium', hour12: false }),
   );
   private time = $derived(
-    new Intl.DateTimeFormat(this.locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }),
+    new Intl.DateTimeFormat(this.locale, {
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: false,
+    }),
   );
   private date = $derived(
     new Intl.DateTimeFormat(this.locale, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'long' }),
   );
   private number = $derived(new Intl.NumberFormat(this.locale));
-  private percent = $derived(new Intl.NumberFormat(this.locale, { style: 'percent', maximumFractionDigits: 0 }));
+  private percent = $derived(
+    new Intl.NumberFormat(this.locale, { style: 'percent', maximumFractionDigits: 0 }),
+  );
 
   setLocale(l: Locale): void {
     this.locale = l;

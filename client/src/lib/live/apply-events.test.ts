@@ -41,7 +41,12 @@ function makeLog(n: number, seed: number): LiveEvent[] {
       log.push(
         ev(seq, {
           type: 'mode.changed',
-          data: { id: 'mode', state: seq % 2 ? 'wartime' : 'peacetime', since: '2024-06-01T08:00:00Z', operationIds: [] },
+          data: {
+            id: 'mode',
+            state: seq % 2 ? 'wartime' : 'peacetime',
+            since: '2024-06-01T08:00:00Z',
+            operationIds: [],
+          },
         }),
       );
     }
@@ -175,7 +180,9 @@ describe('applyBatch', () => {
 
   it('counts an unknown event type toward seq without breaking', () => {
     const d = fromSnapshot(snapshot());
-    const r = applyBatch(d, [{ seq: 1, type: 'something.new', at: 'x', data: { id: 'z' } } as unknown as LiveEvent]);
+    const r = applyBatch(d, [
+      { seq: 1, type: 'something.new', at: 'x', data: { id: 'z' } } as unknown as LiveEvent,
+    ]);
     expect(r.gap).toBe(false);
     expect(d.seq).toBe(1);
   });

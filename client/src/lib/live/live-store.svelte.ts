@@ -55,10 +55,12 @@ function openSocket(since: number): FeedSocket {
 }
 
 function startOfToday(): number {
-  const d = new Date();
-  d.setHours(0, 0, 0, 0);
-  return d.getTime();
+  const now = Date.now();
+  const offsetMs = new Date(now).getTimezoneOffset() * 60_000;
+  return Math.floor((now - offsetMs) / 86_400_000) * 86_400_000 + offsetMs;
 }
+
+const EPOCH = '1970-01-01T00:00:00.000Z';
 
 export class LiveStore {
   status = $state.raw<FeedStatus>({
@@ -75,7 +77,7 @@ export class LiveStore {
   videoAlerts = $state.raw<VideoAlert[]>([]);
   resources = $state.raw<Resource[]>([]);
   operations = $state.raw<Operation[]>([]);
-  mode = $state.raw<Mode>({ state: 'peacetime', since: new Date(0).toISOString(), operationIds: [] });
+  mode = $state.raw<Mode>({ state: 'peacetime', since: EPOCH, operationIds: [] });
   ticker = $state.raw<TickerEntry[]>([]);
   /** Field-report counts per incident id, from the feed. */
   reportCounts = $state.raw<Record<string, number>>({});
@@ -97,14 +99,17 @@ export class LiveStore {
     return out;
   });
   availableByType = $derived.by(() => {
-    const out = new Map<ResourceType, number>();
-    for (const r of this.resources) if (r.status === 'available') out.set(r.type, (out.get(r.type) ?? 0) + 1);
+    const out: Partial<Record<ResourceType, number>> = {};
+    for (const r of this.resources) if (r.status === 'available') out[r.type] = (out[r.type] ?? 0) + 1;
     return out;
   });
 
   readonly feed: LiveFeed;
   private data: LiveData | null = null;
+  // callbacks, not state: plain sets on purpose
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private listeners = new Set<BatchListener>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private alarmListeners = new Set<(incident: Incident) => void>();
   private started = false;
 
@@ -245,8 +250,7 @@ export class LiveStore {
       }
     }
     if (fresh.length) {
-      const known = new Set(this.alarms);
-      this.alarms = [...this.alarms, ...fresh.map((i) => i.id).filter((id) => !known.has(id))];
+      this.alarms = [...this.alarms, ...fresh.map((i) => i.id).filter((id) => !this.alarms.includes(id))];
       for (const inc of fresh) for (const l of this.alarmListeners) l(inc);
     }
     for (const l of this.listeners) l(ch, applied, d);

@@ -16,7 +16,15 @@ import {
   resourcesGeoJSON,
   videoAlertsGeoJSON,
 } from './geojson.ts';
-import { GROUP_LAYERS, LOCAL_FONTS, offlineStyle, overlayLayers, overlaySources, SRC, type LayerGroup } from './style.ts';
+import {
+  GROUP_LAYERS,
+  LOCAL_FONTS,
+  offlineStyle,
+  overlayLayers,
+  overlaySources,
+  SRC,
+  type LayerGroup,
+} from './style.ts';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -32,7 +40,11 @@ export interface MapDataSource {
 
 export interface PopupText {
   /** Lines of plain text for a feature's popup: [title, ...details]. */
-  (layerKind: 'incident' | 'video_alert' | 'resource' | 'camera' | 'cluster', id: string, f: MapGeoJSONFeature): string[] | null;
+  (
+    layerKind: 'incident' | 'video_alert' | 'resource' | 'camera' | 'cluster',
+    id: string,
+    f: MapGeoJSONFeature,
+  ): string[] | null;
 }
 
 export interface MapControllerOptions {
@@ -89,7 +101,8 @@ export class MapController {
       interactive: opts.interactive ?? true,
       fadeDuration: 0,
     });
-    if (opts.interactive !== false) this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+    if (opts.interactive !== false)
+      this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     this.map.on('style.load', () => this.onStyleLoad());
     this.map.on('error', (e) => {
       // a remote style that fails falls back to the offline one, once
@@ -118,7 +131,8 @@ export class MapController {
 
   /** Mark what changed; the sources are rewritten on the next `flush()`. */
   markChanged(ch: Partial<Changes & { grid: boolean; cameras: boolean }>): void {
-    for (const [k, v] of Object.entries(ch)) if (v) (this.dirty as Record<string, boolean>)[k] = true;
+    for (const [k, v] of Object.entries(ch))
+      if (v) (this.dirty as unknown as Record<string, boolean>)[k] = true;
   }
 
   /** Rewrite each dirty source once. Call once per applied batch. */
@@ -180,11 +194,17 @@ export class MapController {
 
   private applyVisibility(group: LayerGroup): void {
     const v = this.hidden.has(group) ? 'none' : 'visible';
-    for (const id of GROUP_LAYERS[group]) if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', v);
+    for (const id of GROUP_LAYERS[group])
+      if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', v);
   }
 
   flyTo(lng: number, lat: number, zoom = 15): void {
-    this.map.flyTo({ center: [lng, lat], zoom: Math.max(zoom, this.map.getZoom()), speed: 1.6, essential: true });
+    this.map.flyTo({
+      center: [lng, lat],
+      zoom: Math.max(zoom, this.map.getZoom()),
+      speed: 1.6,
+      essential: true,
+    });
   }
 
   /** Pulse new alerts while there are any: one paint update every ~60 ms, nothing otherwise. */
@@ -263,7 +283,10 @@ export class MapController {
       root.appendChild(el);
     });
     this.popup?.remove();
-    this.popup = new maplibregl.Popup({ closeButton: true, maxWidth: '320px' }).setLngLat(at).setDOMContent(root).addTo(this.map);
+    this.popup = new maplibregl.Popup({ closeButton: true, maxWidth: '320px' })
+      .setLngLat(at)
+      .setDOMContent(root)
+      .addTo(this.map);
   }
 
   destroy(): void {

@@ -91,7 +91,10 @@ function fc<P>(features: Feature<Point, P>[]): Fc<P> {
 }
 
 /** Open incidents (status other than closed), most severe drawn last (on top). */
-export function incidentsGeoJSON(incidents: Iterable<Incident>, selectedId: string | null = null): Fc<IncidentProps> {
+export function incidentsGeoJSON(
+  incidents: Iterable<Incident>,
+  selectedId: string | null = null,
+): Fc<IncidentProps> {
   const list = [...incidents].filter((i) => i.status !== 'closed');
   list.sort((a, b) => b.severity - a.severity);
   return fc(
@@ -111,7 +114,10 @@ export function incidentsGeoJSON(incidents: Iterable<Incident>, selectedId: stri
 }
 
 /** Video alerts still worth drawing: new and confirmed (dismissed ones leave the map). */
-export function videoAlertsGeoJSON(alerts: Iterable<VideoAlert>, selectedId: string | null = null): Fc<VideoAlertProps> {
+export function videoAlertsGeoJSON(
+  alerts: Iterable<VideoAlert>,
+  selectedId: string | null = null,
+): Fc<VideoAlertProps> {
   const out: Feature<Point, VideoAlertProps>[] = [];
   for (const a of alerts) {
     if (a.status === 'dismissed') continue;
@@ -179,7 +185,8 @@ export function ringCentroid(ring: Position[]): [number, number] {
 
 function ringArea(ring: Position[]): number {
   let a = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) a += ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++)
+    a += ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
   return Math.abs(a / 2);
 }
 
@@ -257,10 +264,12 @@ export function gridBounds(grid: GridCollection): [[number, number], [number, nu
           if (y > n) n = y;
         }
   }
-  return Number.isFinite(w) ? [
-    [w, s],
-    [e, n],
-  ] : null;
+  return Number.isFinite(w)
+    ? [
+        [w, s],
+        [e, n],
+      ]
+    : null;
 }
 
 export function emptyFc<P>(): Fc<P> {

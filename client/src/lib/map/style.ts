@@ -14,7 +14,14 @@ import { CAMERA_COLOR, emptyFc, RESOURCE_STATUS_COLORS, VIDEO_ALERT_COLOR } from
 export const LOCAL_FONTS =
   '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Hiragino Sans GB", sans-serif';
 /** The `text-font` stack: with no glyphs URL it is used as the CSS font-family list. */
-export const TEXT_FONT = ['Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', 'sans-serif'];
+export const TEXT_FONT = [
+  'Noto Sans CJK SC',
+  'Source Han Sans SC',
+  'PingFang SC',
+  'Microsoft YaHei',
+  'WenQuanYi Micro Hei',
+  'sans-serif',
+];
 export const TEXT_FONT_BOLD = ['Noto Sans CJK SC Bold', ...TEXT_FONT];
 
 export const SRC = {
@@ -154,9 +161,9 @@ export function overlayLayers(): LayerSpecification[] {
       id: 'pz-cameras',
       type: 'circle',
       source: SRC.cameras,
-      minzoom: 11,
+      minzoom: 9,
       paint: {
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 2, 16, 5],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 9, 1.5, 12, 3, 16, 5],
         'circle-color': CAMERA_COLOR,
         'circle-stroke-color': '#cbd5e0',
         'circle-stroke-width': 1,
@@ -198,7 +205,12 @@ export function overlayLayers(): LayerSpecification[] {
       type: 'circle',
       source: SRC.alerts,
       filter: ['==', ['get', 'selected'], 1],
-      paint: { 'circle-radius': 15, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3 },
+      paint: {
+        'circle-radius': 15,
+        'circle-color': 'rgba(0,0,0,0)',
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 3,
+      },
     },
     {
       id: 'pz-alerts',
@@ -243,7 +255,12 @@ export function overlayLayers(): LayerSpecification[] {
       type: 'circle',
       source: SRC.incidents,
       filter: ['all', ['!', ['has', 'point_count']], ['==', ['get', 'selected'], 1]],
-      paint: { 'circle-radius': 18, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 3 },
+      paint: {
+        'circle-radius': 18,
+        'circle-color': 'rgba(0,0,0,0)',
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 3,
+      },
     },
     {
       id: 'pz-incidents',

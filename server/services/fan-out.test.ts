@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import type { LiveEvent } from '../../shared/protocol.ts';
+import { FanOut, type Broadcaster, type EventLog, type FeedClient } from './fan-out.ts';
+
+/** A seeded PRNG (mulberry32) so a failing run can be replayed. */
+function rng(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ev = (seq: number) => ({ seq, type: 'mode.changed', at: '', data: { id: 'mode' } }) as unknown as LiveEvent;
+
+class MemoryLog implements EventLog {
+  events: LiveEvent[] = [];
+  constructor(private readonly retention: number) {}
+  append(n: number) {
+    const out: LiveEvent[] = [];
+    for (let i = 0; i < n; i++) out.push(ev(this.events.length + 1 + i));
+    this.events.push(...out);
+    return out;
+  }
+  async headSeq() {
+    return this.events.length;
+  }
+  async oldestSeq() {
+    return Math.max(1, this.events.length - this.retention + 1);
+  }
+  async readAfter(since: number, count: number) {
+    const oldest = await this.oldestSeq();
+    return this.events.slice(Math.max(since, oldest - 1), Math.max(since, oldest - 1) + count);
+  }
+}
+
+class MemoryClient implements FeedClient {
+  got: number[] = [];
+  resyncs: string[] = [];
+  dropped = false;
+  backlog = 0;
+  constructor(readonly id: string) {}
+  send(events: LiveEvent[]) {
+    if (this.dropped) throw new Error('sent to a dropped client');
+    this.got.push(...events.map((e) => e.seq));
+  }
+  resync(info: { reason: string }) {
+    this.resyncs.push(info.reason);
+  }
+  buffered() {
+    return this.backlog;
+  }
+  drop() {
+    this.dropped = true;
+  }
+}
+
+class MemoryRoom implements Broadcaster {
+  members = new Set<FeedClient>();
+  frames = 0;
+  join(c: FeedClient) {
+    this.members.add(c);
+  }
+  leave(c: FeedClient) {
+    this.members.delete(c);
+  }
+  broadcast(events: LiveEvent[]) {
+    this.frames++;
+    for (const c of this.members) c.send(events);
+  }
+}
+
+const settle = async (cond: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('did not settle');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+};
+
+function expectContiguous(c: MemoryClient, from: number, to: number) {
+  expect(c.got).toEqual(Array.from({ length: to - from }, (_, i) => from + 1 + i));
+}
+
+describe('FanOut', () => {
+  for (const seed of [1, 2, 3, 42, 1337]) {
+    it(`delivers every event once and in order to every client (seed ${seed})`, async () => {
+      const rand = rng(seed);
+      const log = new MemoryLog(100_000);
+      const room = new MemoryRoom();
+      const fan = new FanOut(log, room, { frameMs: 1, maxBuffer: 1e9, ringSize: 50, readBatch: 7 }, 0);
+      const clients: { c: MemoryClient; since: number }[] = [];
+      for (let step = 0; step < 300; step++) {
+        const r = rand();
+        if (r < 0.5) fan.append(log.append(1 + Math.floor(rand() * 20)));
+        else if (r < 0.7) {
+          // A console joining from some point in the past (or now).
+          const since = Math.floor(rand() * (log.events.length + 1));
+          const c = new MemoryClient(`c${step}`);
+          clients.push({ c, since });
+          await fan.connect(c, since);
+        } else if (r < 0.8 && clients.length) {
+          await new Promise((res) => setTimeout(res, 1));
+        }
+      }
+      const head = log.events.length;
+      await settle(() => clients.every(({ c, since }) => c.got.length >= head - since)).catch(() => {
+        const bad = clients.find(({ c, since }) => c.got.length < head - since)!;
+        throw new Error(`head ${head} since ${bad.since} got ${bad.c.got.slice(0, 5)}…${bad.c.got.slice(-5)} (${bad.c.got.length}) resyncs ${bad.c.resyncs} state ${JSON.stringify({ sent: (fan as any).sent, floor: (fan as any).ring.floor, live: (fan as any).live.size, behind: [...(fan as any).behind.values()].map((b: any) => [b.cursor, b.reading]) })}`);
+      });
+      for (const { c, since } of clients) expectContiguous(c, since, head);
+      fan.close();
+    });
+  }
+
+  it('sends one frame per tick under load, and at once on a quiet feed', async () => {
+    const log = new MemoryLog(1000);
+    const room = new MemoryRoom();
+    const fan = new FanOut(log, room, { frameMs: 40, maxBuffer: 1e9, ringSize: 1000 }, 0);
+    const c = new MemoryClient('a');
+    await fan.connect(c, 0);
+    fan.append(log.append(1));
+    await settle(() => c.got.length === 1, 20);
+    for (let i = 0; i < 50; i++) fan.append(log.append(1));
+    await settle(() => c.got.length === 51);
+    expect(room.frames).toBeLessThanOrEqual(3);
+    fan.close();
+  });
+
+  it('drops a slow client past its buffer bound and tells it why; others carry on', async () => {
+    const log = new MemoryLog(1000);
+    const room = new MemoryRoom();
+    const fan = new FanOut(log, room, { frameMs: 1, maxBuffer: 1000, ringSize: 1000 }, 0);
+    const slow = new MemoryClient('slow');
+    const fast = new MemoryClient('fast');
+    await fan.connect(slow, 0);
+    await fan.connect(fast, 0);
+    fan.append(log.append(5));
+    await settle(() => fast.got.length === 5 && slow.got.length === 5);
+    slow.backlog = 5000;
+    fan.append(log.append(5));
+    await settle(() => fast.got.length === 10);
+    await settle(() => slow.dropped);
+    expect(slow.resyncs).toEqual(['slow_consumer']);
+    expect(fan.clientCount).toBe(1);
+    fan.append(log.append(5));
+    await settle(() => fast.got.length === 15);
+    expectContiguous(fast, 0, 15);
+    fan.close();
+  });
+
+  it('sends resync to a client older than retention', async () => {
+    const log = new MemoryLog(10);
+    const fan = new FanOut(log, new MemoryRoom(), { frameMs: 1, maxBuffer: 1e9, ringSize: 5 }, 0);
+    log.append(50);
+    const c = new MemoryClient('old');
+    await fan.connect(c, 3);
+    expect(c.resyncs).toEqual(['retention']);
+    expect(c.got).toEqual([]);
+    fan.close();
+  });
+});

@@ -1,0 +1,63 @@
+import type { FieldReport, Incident } from '../../shared/incident.ts';
+import type { EventStore } from '../repositories/event-store.ts';
+import type { StateRepository } from '../repositories/state.repository.ts';
+import { commitWithRetry } from './commit-retry.ts';
+import { notFound } from './errors.ts';
+import { newId } from './ids.ts';
+
+/** History notes quote the report; the report itself keeps the full text. */
+const NOTE_CHARS = 140;
+
+/** Field reports from liaison staff: the report and the incident's history, in one commit. */
+export class ReportService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly state: StateRepository,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async create(incidentId: string, text: string, actor: string): Promise<FieldReport> {
+    const id = newId('RPT');
+    const { result } = await commitWithRetry(
+      this.store,
+      async (now) => {
+        const cur = await this.state.getIncident(await this.state.resolveIncidentId(incidentId));
+        if (!cur) throw notFound(`incident ${incidentId}`);
+        const at = now.toISOString();
+        const report: FieldReport = { id, incidentId: cur.id, text, actor, at };
+        const note = text.length > NOTE_CHARS ? `${text.slice(0, NOTE_CHARS)}…` : text;
+        const inc: Incident = {
+          ...cur,
+          updatedAt: at,
+          history: [...cur.history, { at, action: 'field_report', actor, note }],
+          version: cur.version + 1,
+        };
+        return {
+          plan: {
+            expect: [
+              { hash: 'reports', id, version: null },
+              { hash: 'incidents', id: cur.id, version: cur.version },
+            ],
+            put: [
+              { hash: 'reports', id, value: { ...report, version: 1 } },
+              { hash: 'incidents', id: cur.id, value: inc },
+            ],
+            events: [
+              { type: 'report.created', actor, data: report },
+              { type: 'incident.updated', actor, data: inc },
+            ],
+          },
+          result: report,
+        };
+      },
+      { clock: this.clock },
+    );
+    return result;
+  }
+
+  async list(incidentId: string): Promise<FieldReport[]> {
+    const id = await this.state.resolveIncidentId(incidentId);
+    if (!(await this.state.getIncident(id))) throw notFound(`incident ${incidentId}`);
+    return this.state.listReports(id);
+  }
+}

@@ -1,0 +1,136 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { login, postJson } from '../testing/harness.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The real entry point, as `npm start` runs it (one node process, so SIGKILL hits the server itself). */
+function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  children.push(child);
+  return { child, output: () => out };
+}
+
+async function waitHealthy(url: string, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become healthy`);
+}
+
+const exited = (c: ChildProcess) =>
+  new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code))));
+
+describe('the server process', () => {
+  it('keeps every 202 through kill -9 of the server and its Redis', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-crash-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const env = { PORT: String(port), DATA_DIR: dataDir };
+    const first = startServer(env);
+    await waitHealthy(url);
+
+    const accepted: string[] = [];
+    let stop = false;
+    const posters = Array.from({ length: 8 }, async (_, w) => {
+      for (let i = 0; !stop; i++) {
+        try {
+          const r = await postJson(`${url}/api/v1/incidents`, {
+            source: 'crash-test',
+            externalId: `w${w}-${i}`,
+            kind: 'case',
+            category: 'other',
+            title: `崩溃测试 ${w}-${i}`,
+            location: { lng: 116.1 + (i % 50) * 0.005, lat: 39.9 + w * 0.03 },
+          });
+          if (r.status === 202) accepted.push(r.body.id);
+        } catch {
+          return; // the server is gone
+        }
+      }
+    });
+    while (accepted.length < 300) await new Promise((r) => setTimeout(r, 10));
+    // Both at once, mid-stream: the server and the redis-server it runs.
+    const pids = spawnSync('pgrep', ['-f', `${dataDir}/redis`]).stdout.toString().trim().split('\n').filter(Boolean);
+    first.child.kill('SIGKILL');
+    for (const pid of pids) spawnSync('kill', ['-9', pid]);
+    stop = true;
+    await Promise.all(posters);
+    await exited(first.child);
+
+    const second = startServer(env);
+    await waitHealthy(url);
+    const cookie = await login(url, 'duty');
+    const missing = async () => {
+      const out: string[] = [];
+      for (const id of accepted) {
+        const r = await fetch(`${url}/api/v1/incidents/${id}`, { headers: { cookie } });
+        if (r.status !== 200) out.push(id);
+      }
+      return out;
+    };
+    // The restarted worker finishes the queued jobs; poll until every accepted id is in the state.
+    await expect.poll(missing, { timeout: 60_000, interval: 500 }).toEqual([]);
+    const snap = await (await fetch(`${url}/api/v1/snapshot`, { headers: { cookie } })).json();
+    const ids = new Set(snap.incidents.map((i: { id: string }) => i.id));
+    expect(accepted.every((id) => ids.has(id))).toBe(true);
+    second.child.kill('SIGTERM');
+    expect(await exited(second.child)).toBe(0);
+  }, 180_000);
+
+  it('exits with the install command when redis-server is missing', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-noredis-'));
+    dirs.push(dataDir);
+    const s = startServer({ DATA_DIR: dataDir, PORT: String(await freePort()), REDIS_SERVER_BIN: '/nonexistent/redis-server' });
+    expect(await exited(s.child)).toBe(1);
+    expect(s.output()).toContain('redis-server was not found');
+    expect(s.output()).toContain('apt-get install redis-server');
+    expect(s.output()).toContain('brew install redis');
+  }, 60_000);
+
+  it('refuses to start in production with demo credentials', async () => {
+    const s = startServer({ NODE_ENV: 'production', DEMO_PASSWORD: 'pingzhan', INTAKE_KEYS: 'demo-intake-key', PORT: '0' });
+    expect(await exited(s.child)).toBe(1);
+    expect(s.output()).toMatch(/refusing to start in production/);
+    expect(s.output()).toMatch(/DEMO_PASSWORD/);
+    expect(s.output()).toMatch(/default demo key/);
+  }, 60_000);
+
+  it('has a package.json whose start script runs this entry point', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.scripts.start).toContain('server/main.ts');
+  });
+});
