@@ -79,7 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function assertProductionSafe(c: Config): void {
   if (!c.production) return;
   const problems: string[] = [];
-  if (c.demoPassword !== null) problems.push('DEMO_PASSWORD is set: demo accounts are not allowed in production');
+  if (c.demoPassword !== null)
+    problems.push('DEMO_PASSWORD is set: demo accounts are not allowed in production');
   if (c.intakeKeys.includes(DEFAULT_INTAKE_KEY)) problems.push('INTAKE_KEYS contains the default demo key');
   if (c.intakeKeys.length === 0) problems.push('INTAKE_KEYS is empty: integrations could not post');
   if (problems.length) throw new Error(`refusing to start in production:\n - ${problems.join('\n - ')}`);

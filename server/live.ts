@@ -15,15 +15,27 @@ export type Live = { fanOut: FanOut; gateway: LiveGateway; close(): Promise<void
  */
 export async function attachLive(app: FastifyInstance, c: Container): Promise<Live> {
   const head = await c.store.headSeq();
-  const gateway = new LiveGateway(app.server, (cookie) => c.auth.session(parseSessionCookie(cookie)), newId('srv'));
-  const fanOut = new FanOut(c.store, gateway.broadcaster, {
-    frameMs: c.config.frameMs,
-    maxBuffer: c.config.maxClientBuffer,
-    ringSize: 50_000,
-  }, head);
+  const gateway = new LiveGateway(
+    app.server,
+    (cookie) => c.auth.session(parseSessionCookie(cookie)),
+    newId('srv'),
+  );
+  const fanOut = new FanOut(
+    c.store,
+    gateway.broadcaster,
+    {
+      frameMs: c.config.frameMs,
+      maxBuffer: c.config.maxClientBuffer,
+      ringSize: 50_000,
+    },
+    head,
+  );
   gateway.attach(fanOut);
-  const tailer = new StreamTailer(connect(c.redisUrl, 'tail'), c.keys.events, (evs) => fanOut.append(evs), (err) =>
-    app.log.warn({ err }, 'event stream tail failed; retrying'),
+  const tailer = new StreamTailer(
+    connect(c.redisUrl, 'tail'),
+    c.keys.events,
+    (evs) => fanOut.append(evs),
+    (err) => app.log.warn({ err }, 'event stream tail failed; retrying'),
   );
   tailer.start(head);
   return {

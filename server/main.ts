@@ -21,7 +21,9 @@ try {
     `  Pingzhan 平战 is running at ${running.url}/`,
     `    wall:    ${running.url}/wall`,
     `    console: ${running.url}/console`,
-    running.redis ? `    redis:   own redis-server, data in ${config.dataDir}` : `    redis:   ${config.redisUrl}`,
+    running.redis
+      ? `    redis:   own redis-server, data in ${config.dataDir}`
+      : `    redis:   ${config.redisUrl}`,
   ];
   if (config.demoPassword !== null) {
     lines.push(

@@ -44,8 +44,12 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
     app.addHook('preClose', async () => live.close());
     const worker =
       config.workerConcurrency > 0
-        ? startPipelineWorker(redisUrl, c.keys.bullPrefix, c.registry, config.workerConcurrency, (name, err) =>
-            app.log.warn({ err: err.message, job: name }, 'job failed'),
+        ? startPipelineWorker(
+            redisUrl,
+            c.keys.bullPrefix,
+            c.registry,
+            config.workerConcurrency,
+            (name, err) => app.log.warn({ err: err.message, job: name }, 'job failed'),
           )
         : null;
     const address = await app.listen({ port: config.port, host: config.host });

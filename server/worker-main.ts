@@ -10,8 +10,12 @@ import { startPipelineWorker } from './infra/queue.ts';
 const config = loadConfig();
 const redisUrl = config.redisUrl ?? `redis+socket://${path.resolve(config.dataDir, 'redis.sock')}`;
 const c = await createContainer(config, redisUrl);
-const worker = startPipelineWorker(redisUrl, c.keys.bullPrefix, c.registry, Math.max(1, config.workerConcurrency), (name, err) =>
-  console.warn(`job ${name} failed: ${err.message}`),
+const worker = startPipelineWorker(
+  redisUrl,
+  c.keys.bullPrefix,
+  c.registry,
+  Math.max(1, config.workerConcurrency),
+  (name, err) => console.warn(`job ${name} failed: ${err.message}`),
 );
 console.log(`pipeline worker running on ${redisUrl} (concurrency ${Math.max(1, config.workerConcurrency)})`);
 const stop = async () => {

@@ -19,7 +19,10 @@ export const VideoAlertIntake = z.strictObject({
   type: VideoAlertType,
   confidence: z.number().min(0).max(1),
   observedAt: IsoTime.optional(),
-  snapshotUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  snapshotUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional(),
   externalId: z.string().trim().min(1).max(128).optional(),
 });
 export type VideoAlertIntake = z.infer<typeof VideoAlertIntake>;

@@ -24,9 +24,15 @@ export class StreamTailer {
     let last = `${afterSeq}-0`;
     while (this.running) {
       try {
-        const res = (await this.redis.xread('COUNT', 5000, 'BLOCK', 2000, 'STREAMS', this.streamKey, last)) as
-          | [string, [string, string[]][]][]
-          | null;
+        const res = (await this.redis.xread(
+          'COUNT',
+          5000,
+          'BLOCK',
+          2000,
+          'STREAMS',
+          this.streamKey,
+          last,
+        )) as [string, [string, string[]][]][] | null;
         if (!res) continue;
         const rows = res[0][1];
         if (rows.length === 0) continue;

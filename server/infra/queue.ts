@@ -15,7 +15,10 @@ const DEFAULT_JOB_OPTIONS: JobsOptions = {
 
 function connection(url: string, worker: boolean): ConnectionOptions {
   // Workers block on Redis and must never give up a command; producers fail fast instead.
-  return redisOptions(url, worker ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 2 }) as ConnectionOptions;
+  return redisOptions(
+    url,
+    worker ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 2 },
+  ) as ConnectionOptions;
 }
 
 /** The BullMQ side of the pipeline, behind one small gateway. */
@@ -24,7 +27,11 @@ export class PipelineQueue {
   private waitingCache = { at: 0, value: 0 };
 
   constructor(url: string, prefix: string) {
-    this.queue = new Queue(PIPELINE_QUEUE, { connection: connection(url, false), prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    this.queue = new Queue(PIPELINE_QUEUE, {
+      connection: connection(url, false),
+      prefix,
+      defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    });
     this.queue.on('error', () => undefined);
   }
 

@@ -68,17 +68,28 @@ export class RedisSupervisor {
 
   private spawnChild(): void {
     const args = [
-      '--port', '0',
-      '--unixsocket', this.socketPath,
-      '--unixsocketperm', '700',
-      '--dir', this.dir,
-      '--appendonly', 'yes',
-      '--appendfsync', this.opts.fsync ?? 'always',
-      '--save', '',
-      '--maxmemory-policy', 'noeviction',
-      '--daemonize', 'no',
-      '--loglevel', 'warning',
-      '--logfile', path.join(this.dir, 'redis.log'),
+      '--port',
+      '0',
+      '--unixsocket',
+      this.socketPath,
+      '--unixsocketperm',
+      '700',
+      '--dir',
+      this.dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      this.opts.fsync ?? 'always',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+      '--logfile',
+      path.join(this.dir, 'redis.log'),
     ];
     const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     // When our end of stdin closes (we exited, however), `cat` returns and redis gets SIGTERM,
@@ -103,7 +114,12 @@ export class RedisSupervisor {
   /** A server killed with SIGKILL may leave its redis running for a moment; stop it first. */
   private async shutdownStale(): Promise<void> {
     if (!existsSync(this.socketPath)) return;
-    const probe = new Redis({ path: this.socketPath, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const probe = new Redis({
+      path: this.socketPath,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     probe.on('error', () => undefined);
     try {
       await probe.connect();
@@ -121,7 +137,12 @@ export class RedisSupervisor {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (existsSync(this.socketPath)) {
-        const c = new Redis({ path: this.socketPath, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        const c = new Redis({
+          path: this.socketPath,
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+        });
         c.on('error', () => undefined);
         try {
           await c.connect();
@@ -134,7 +155,8 @@ export class RedisSupervisor {
           c.disconnect();
         }
       }
-      if (!this.child) throw new Error(`redis-server failed to start; see ${path.join(this.dir, 'redis.log')}`);
+      if (!this.child)
+        throw new Error(`redis-server failed to start; see ${path.join(this.dir, 'redis.log')}`);
       await sleep(25);
     }
     throw new Error('redis-server did not become ready within 30 s');

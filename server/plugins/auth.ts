@@ -61,7 +61,10 @@ export default fp(
 
 declare module 'fastify' {
   interface FastifyInstance {
-    sessionCookie: { set(reply: FastifyReply, id: string, maxAgeS: number): void; clear(reply: FastifyReply): void };
+    sessionCookie: {
+      set(reply: FastifyReply, id: string, maxAgeS: number): void;
+      clear(reply: FastifyReply): void;
+    };
   }
 }
 
@@ -70,16 +73,22 @@ export function requireUser(permission?: Permission) {
   return async (req: FastifyRequest) => {
     const c = req.caller;
     if (!c) throw new DomainError(401, 'unauthorized', 'log in first');
-    if (c.kind !== 'user') throw new DomainError(403, 'forbidden', 'an intake key may only post to the intake routes');
+    if (c.kind !== 'user')
+      throw new DomainError(403, 'forbidden', 'an intake key may only post to the intake routes');
     if (permission && !can(c.user.role, permission)) {
-      throw new DomainError(403, 'forbidden', `role "${c.user.role}" may not ${permission.replace('.', ' ')}`);
+      throw new DomainError(
+        403,
+        'forbidden',
+        `role "${c.user.role}" may not ${permission.replace('.', ' ')}`,
+      );
     }
   };
 }
 
 /** Intake: an integration key or any logged-in operator. */
 export async function requireIntakeCaller(req: FastifyRequest): Promise<void> {
-  if (!req.caller) throw new DomainError(401, 'unauthorized', 'send Authorization: Bearer <intake key> or log in');
+  if (!req.caller)
+    throw new DomainError(401, 'unauthorized', 'send Authorization: Bearer <intake key> or log in');
 }
 
 export function userOf(req: FastifyRequest): User {

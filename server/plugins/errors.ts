@@ -22,7 +22,9 @@ export function zodIssues(err: ZodError, where?: string): Issue[] {
 export default fp(async function errors(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError & { validationContext?: string }, req, reply) => {
     if (err instanceof ZodError) {
-      return reply.code(400).send({ error: 'invalid_request', issues: zodIssues(err, err.validationContext) });
+      return reply
+        .code(400)
+        .send({ error: 'invalid_request', issues: zodIssues(err, err.validationContext) });
     }
     if (err instanceof DomainError) {
       if (err.retryAfterS) reply.header('retry-after', String(err.retryAfterS));
@@ -36,22 +38,31 @@ export default fp(async function errors(app: FastifyInstance) {
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply.code(415).send({ error: 'unsupported_media_type', message: 'send application/json' });
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return reply.code(400).send({ error: 'invalid_request', issues: [{ path: 'body', message: 'empty JSON body' }] });
+        return reply
+          .code(400)
+          .send({ error: 'invalid_request', issues: [{ path: 'body', message: 'empty JSON body' }] });
       case 'FST_ERR_RATE_LIMITED':
         return reply.code(429).send({ error: 'rate_limited' });
     }
     if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
       return reply
         .code(400)
-        .send({ error: 'invalid_request', issues: [{ path: 'body', message: `malformed JSON: ${err.message}` }] });
+        .send({
+          error: 'invalid_request',
+          issues: [{ path: 'body', message: `malformed JSON: ${err.message}` }],
+        });
     }
     const status = err.statusCode ?? 500;
     if (status >= 500) {
       req.log.error({ err }, 'request failed');
-      return reply.code(status).send({ error: 'internal_error', message: 'something went wrong; it has been logged' });
+      return reply
+        .code(status)
+        .send({ error: 'internal_error', message: 'something went wrong; it has been logged' });
     }
     return reply.code(status).send({ error: err.code ?? 'bad_request', message: err.message });
   });
 
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url}` }));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url}` }),
+  );
 });

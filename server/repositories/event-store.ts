@@ -6,7 +6,8 @@ import type { Keys } from '../infra/keys.ts';
 const COMMIT_LUA = readFileSync(new URL('./commit.lua', import.meta.url), 'utf8');
 
 /** The state hashes a commit may write; each entity is JSON with a `version`. */
-export type StateHash = 'incidents' | 'aliases' | 'videoAlerts' | 'resources' | 'operations' | 'dispatches' | 'reports' | 'meta';
+export type StateHash =
+  'incidents' | 'aliases' | 'videoAlerts' | 'resources' | 'operations' | 'dispatches' | 'reports' | 'meta';
 
 export type CommitPlan = {
   /** Makes a retried job or request commit once; its later runs get `duplicate`. */
@@ -61,17 +62,25 @@ export class EventStore {
     for (const x of [...body.expect, ...body.put, ...body.del]) touched.add(x.k);
     const idem = plan.idempotencyKey ? `${this.k.done}:${plan.idempotencyKey}` : '';
     const keys = [this.k.seq, this.k.events, idem, ...touched];
-    const res = (await (this.redis as unknown as PzRedis).pzCommit(keys.length, ...keys, JSON.stringify(body))) as [
-      string,
-      ...(string | number)[],
-    ];
+    const res = (await (this.redis as unknown as PzRedis).pzCommit(
+      keys.length,
+      ...keys,
+      JSON.stringify(body),
+    )) as [string, ...(string | number)[]];
     if (res[0] === 'dup') return { status: 'duplicate', result: String(res[1]) };
     if (res[0] === 'conflict') return { status: 'conflict', hash: String(res[1]), id: String(res[2]) };
     const first = Number(res[1]);
     return {
       status: 'ok',
       events: plan.events.map(
-        (e, i) => ({ seq: first + i, type: e.type, at, ...(e.actor ? { actor: e.actor } : {}), data: e.data }) as LiveEvent,
+        (e, i) =>
+          ({
+            seq: first + i,
+            type: e.type,
+            at,
+            ...(e.actor ? { actor: e.actor } : {}),
+            data: e.data,
+          }) as LiveEvent,
       ),
     };
   }

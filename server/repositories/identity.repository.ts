@@ -47,7 +47,9 @@ export class IdentityRepository {
   }
   async recordFailure(who: string): Promise<number> {
     const key = this.k.loginFails(who);
-    const [[, n]] = (await this.redis.multi().incr(key).expire(key, FAIL_WINDOW_S).exec()) as [[null, number]];
+    const [[, n]] = (await this.redis.multi().incr(key).expire(key, FAIL_WINDOW_S).exec()) as [
+      [null, number],
+    ];
     return n;
   }
   async clearFailures(who: string): Promise<void> {

@@ -17,6 +17,7 @@ export default async function intakeRoutes(app: FastifyInstance, { c }: { c: Con
   app.post<{ Body: VideoAlertIntake }>(
     '/api/v1/video-alerts',
     { bodyLimit: INTAKE_BODY_LIMIT, preHandler: requireIntakeCaller, schema: { body: VideoAlertIntake } },
-    async (req, reply) => reply.code(202).send(await c.intake.submitVideoAlert(req.body, actorOf(req.caller!))),
+    async (req, reply) =>
+      reply.code(202).send(await c.intake.submitVideoAlert(req.body, actorOf(req.caller!))),
   );
 }

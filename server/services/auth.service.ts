@@ -55,7 +55,11 @@ export class AuthService {
     return user;
   }
 
-  async login(username: string, password: string, address: string): Promise<{ user: User; sessionId: string }> {
+  async login(
+    username: string,
+    password: string,
+    address: string,
+  ): Promise<{ user: User; sessionId: string }> {
     const who = `${username.toLowerCase()}|${address}`;
     if ((await this.repo.failures(who)) >= MAX_LOGIN_FAILURES) {
       throw new DomainError(429, 'rate_limited', 'too many failed logins; try again later', undefined, 60);

@@ -63,9 +63,11 @@ export class DispatchService {
           version: resource.version + 1,
         };
         const plan: CommitPlan = {
+          // The incident too: an operation activated on it meanwhile must own this dispatch.
           expect: [
             { hash: 'dispatches', id, version: null },
             { hash: 'resources', id: r.id, version: resource.version },
+            { hash: 'incidents', id: incident.id, version: incident.version },
           ],
           put: [
             { hash: 'dispatches', id, value: { ...dispatch, version: 1 } },

@@ -12,6 +12,7 @@ export class DomainError extends Error {
 }
 export const notFound = (what: string) => new DomainError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string) => new DomainError(409, 'conflict', message);
-export const forbidden = (message = 'your role may not do this') => new DomainError(403, 'forbidden', message);
+export const forbidden = (message = 'your role may not do this') =>
+  new DomainError(403, 'forbidden', message);
 export const invalid = (path: string, message: string) =>
   new DomainError(400, 'invalid_request', message, [{ path, message }]);

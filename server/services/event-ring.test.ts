@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import { EventRing } from './event-ring.ts';
 
-const ev = (seq: number) => ({ seq, type: 'mode.changed', at: '', data: { id: 'mode' } }) as unknown as LiveEvent;
+const ev = (seq: number) =>
+  ({ seq, type: 'mode.changed', at: '', data: { id: 'mode' } }) as unknown as LiveEvent;
 
 describe('EventRing', () => {
   it('serves slices by seq and forgets beyond capacity', () => {

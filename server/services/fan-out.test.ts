@@ -13,7 +13,8 @@ function rng(seed: number) {
   };
 }
 
-const ev = (seq: number) => ({ seq, type: 'mode.changed', at: '', data: { id: 'mode' } }) as unknown as LiveEvent;
+const ev = (seq: number) =>
+  ({ seq, type: 'mode.changed', at: '', data: { id: 'mode' } }) as unknown as LiveEvent;
 
 class MemoryLog implements EventLog {
   events: LiveEvent[] = [];
@@ -106,10 +107,7 @@ describe('FanOut', () => {
         }
       }
       const head = log.events.length;
-      await settle(() => clients.every(({ c, since }) => c.got.length >= head - since)).catch(() => {
-        const bad = clients.find(({ c, since }) => c.got.length < head - since)!;
-        throw new Error(`head ${head} since ${bad.since} got ${bad.c.got.slice(0, 5)}…${bad.c.got.slice(-5)} (${bad.c.got.length}) resyncs ${bad.c.resyncs} state ${JSON.stringify({ sent: (fan as any).sent, floor: (fan as any).ring.floor, live: (fan as any).live.size, behind: [...(fan as any).behind.values()].map((b: any) => [b.cursor, b.reading]) })}`);
-      });
+      await settle(() => clients.every(({ c, since }) => c.got.length >= head - since));
       for (const { c, since } of clients) expectContiguous(c, since, head);
       fan.close();
     });

@@ -75,7 +75,8 @@ export class FanOut {
       // The log's retention is the promise, even where memory still holds more.
       const [head, oldest] = await Promise.all([this.log.headSeq(), this.log.oldestSeq()]);
       // Ahead of the log means a console from another deployment or a wiped store.
-      if (cursor > Math.max(head, this.ring.head) || cursor < oldest - 1) return this.resync(client, 'retention');
+      if (cursor > Math.max(head, this.ring.head) || cursor < oldest - 1)
+        return this.resync(client, 'retention');
     }
     this.behind.set(client.id, { client, cursor, reading: false });
     this.tick();

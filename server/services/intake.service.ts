@@ -22,7 +22,8 @@ export class IntakeService {
 
   private async admit(caller: string): Promise<void> {
     const wait = this.limiter.take(caller);
-    if (wait > 0) throw new DomainError(429, 'rate_limited', 'too many requests from this sender', undefined, wait);
+    if (wait > 0)
+      throw new DomainError(429, 'rate_limited', 'too many requests from this sender', undefined, wait);
     if ((await this.queue.backlog()) >= this.highWater) {
       throw new DomainError(503, 'pipeline_busy', 'the pipeline cannot take more right now', undefined, 5);
     }
@@ -39,7 +40,11 @@ export class IntakeService {
     if (!this.cameraIds.has(input.cameraId)) throw invalid('cameraId', `unknown camera "${input.cameraId}"`);
     await this.admit(actor);
     const id = intakeId('VA', `camera:${input.cameraId}`, input.externalId);
-    await this.queue.add('intake.video_alert', { id, input, actor, receivedAt: this.clock().toISOString() }, id);
+    await this.queue.add(
+      'intake.video_alert',
+      { id, input, actor, receivedAt: this.clock().toISOString() },
+      id,
+    );
     return { id, status: 'queued' };
   }
 }

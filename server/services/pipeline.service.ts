@@ -46,7 +46,12 @@ export class PipelineService {
           updatedAt: now.toISOString(),
           history: [
             ...target.history,
-            { at: now.toISOString(), action: 'merged', actor, note: `${id} · ${input.source}: ${input.title}` },
+            {
+              at: now.toISOString(),
+              action: 'merged',
+              actor,
+              note: `${id} · ${input.source}: ${input.title}`,
+            },
           ],
           version: target.version + 1,
         };
@@ -131,7 +136,11 @@ export class PipelineService {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = this.clock();
       const matches = ALERT_MATCHES[input.type];
-      const near = await this.state.openIncidentsNear(camera.location.lng, camera.location.lat, LINK_RADIUS_M);
+      const near = await this.state.openIncidentsNear(
+        camera.location.lng,
+        camera.location.lat,
+        LINK_RADIUS_M,
+      );
       const target = near.find((i) => matches.includes(i.category) && i.status !== 'closed') ?? null;
       const alert: VideoAlert = {
         id,

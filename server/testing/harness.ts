@@ -90,7 +90,8 @@ export async function postJson(
 export async function waitForHead(s: TestServer, seq: number, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while ((await s.container.store.headSeq()) < seq) {
-    if (Date.now() > end) throw new Error(`log did not reach ${seq} (at ${await s.container.store.headSeq()})`);
+    if (Date.now() > end)
+      throw new Error(`log did not reach ${seq} (at ${await s.container.store.headSeq()})`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -40,7 +40,10 @@ export class RecordingClient {
   waitForSeq(seq: number, timeoutMs = 20_000): Promise<void> {
     if (this.lastSeq >= seq) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`timed out waiting for seq ${seq}; at ${this.lastSeq}`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`timed out waiting for seq ${seq}; at ${this.lastSeq}`)),
+        timeoutMs,
+      );
       this.waiters.push({ seq, resolve: () => (clearTimeout(t), resolve()) });
     });
   }

@@ -60,7 +60,9 @@ describe('retention', () => {
 
   it('tells a console that resumes from before what is kept to resync', async () => {
     const cookie = await login(s.url, 'duty');
-    await Promise.all(Array.from({ length: 400 }, (_, i) => postJson(`${s.url}/api/v1/incidents`, report(i))));
+    await Promise.all(
+      Array.from({ length: 400 }, (_, i) => postJson(`${s.url}/api/v1/incidents`, report(i))),
+    );
     await waitForHead(s, 400);
     expect(await s.container.store.oldestSeq()).toBeGreaterThan(2);
     const old = new RecordingClient(s.url, cookie, 1);

@@ -71,13 +71,21 @@ describe('intake refuses bad input and changes nothing', () => {
   });
 
   it('refuses a video alert with confidence out of range and a bad type', async () => {
-    const r = await postJson(`${s.url}/api/v1/video-alerts`, { cameraId: 'CAM-0001', type: 'ufo', confidence: 1.5 });
+    const r = await postJson(`${s.url}/api/v1/video-alerts`, {
+      cameraId: 'CAM-0001',
+      type: 'ufo',
+      confidence: 1.5,
+    });
     expect(r.status).toBe(400);
-    expect(r.body.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['type', 'confidence']));
+    expect(r.body.issues.map((i: { path: string }) => i.path)).toEqual(
+      expect.arrayContaining(['type', 'confidence']),
+    );
   });
 
   it('an intake key may not call anything but intake', async () => {
-    const res = await fetch(`${s.url}/api/v1/snapshot`, { headers: { authorization: `Bearer ${INTAKE_KEY}` } });
+    const res = await fetch(`${s.url}/api/v1/snapshot`, {
+      headers: { authorization: `Bearer ${INTAKE_KEY}` },
+    });
     expect(res.status).toBe(403);
   });
 
@@ -93,16 +101,23 @@ describe('back-pressure and rate limits', () => {
     const s = await startTestServer({ config: { intakeRate: 5, workerConcurrency: 0, queueHighWater: 8 } });
     try {
       const url = `${s.url}/api/v1/incidents`;
-      const res = await Promise.all(Array.from({ length: 20 }, (_, i) => postJson(url, { ...good, externalId: `rl-${i}` })));
+      const res = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => postJson(url, { ...good, externalId: `rl-${i}` })),
+      );
       const limited = res.filter((r) => r.status === 429);
       expect(limited.length).toBeGreaterThan(0);
       expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThan(0);
       // No worker runs, so the queue fills: past the high-water mark intake says 503.
       let last = 0;
       for (let i = 0; i < 40 && last !== 503; i++) {
-        const r = await postJson(url, { ...good, externalId: `bp-${i}` }, { authorization: 'Bearer demo-intake-key', 'x-forwarded-for': String(i) });
+        const r = await postJson(
+          url,
+          { ...good, externalId: `bp-${i}` },
+          { authorization: 'Bearer demo-intake-key', 'x-forwarded-for': String(i) },
+        );
         last = r.status;
-        if (r.status === 429) await new Promise((ok) => setTimeout(ok, Number(r.headers.get('retry-after')) * 1000));
+        if (r.status === 429)
+          await new Promise((ok) => setTimeout(ok, Number(r.headers.get('retry-after')) * 1000));
       }
       expect(last).toBe(503);
     } finally {

@@ -51,7 +51,9 @@ async function waitHealthy(url: string, timeoutMs = 60_000) {
 }
 
 const exited = (c: ChildProcess) =>
-  new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code))));
+  new Promise<number | null>((resolve) =>
+    c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code)),
+  );
 
 describe('the server process', () => {
   it('keeps every 202 through kill -9 of the server and its Redis', async () => {
@@ -84,7 +86,11 @@ describe('the server process', () => {
     });
     while (accepted.length < 300) await new Promise((r) => setTimeout(r, 10));
     // Both at once, mid-stream: the server and the redis-server it runs.
-    const pids = spawnSync('pgrep', ['-f', `${dataDir}/redis`]).stdout.toString().trim().split('\n').filter(Boolean);
+    const pids = spawnSync('pgrep', ['-f', `${dataDir}/redis`])
+      .stdout.toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean);
     first.child.kill('SIGKILL');
     for (const pid of pids) spawnSync('kill', ['-9', pid]);
     stop = true;
@@ -114,7 +120,11 @@ describe('the server process', () => {
   it('exits with the install command when redis-server is missing', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-noredis-'));
     dirs.push(dataDir);
-    const s = startServer({ DATA_DIR: dataDir, PORT: String(await freePort()), REDIS_SERVER_BIN: '/nonexistent/redis-server' });
+    const s = startServer({
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      REDIS_SERVER_BIN: '/nonexistent/redis-server',
+    });
     expect(await exited(s.child)).toBe(1);
     expect(s.output()).toContain('redis-server was not found');
     expect(s.output()).toContain('apt-get install redis-server');
@@ -122,7 +132,12 @@ describe('the server process', () => {
   }, 60_000);
 
   it('refuses to start in production with demo credentials', async () => {
-    const s = startServer({ NODE_ENV: 'production', DEMO_PASSWORD: 'pingzhan', INTAKE_KEYS: 'demo-intake-key', PORT: '0' });
+    const s = startServer({
+      NODE_ENV: 'production',
+      DEMO_PASSWORD: 'pingzhan',
+      INTAKE_KEYS: 'demo-intake-key',
+      PORT: '0',
+    });
     expect(await exited(s.child)).toBe(1);
     expect(s.output()).toMatch(/refusing to start in production/);
     expect(s.output()).toMatch(/DEMO_PASSWORD/);

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import { RecordingClient } from '../testing/live-client.ts';
-import { login, postJson, startTestServer, waitForHead as waitForSeq, waitForPipelineIdle as waitForIdle, type TestServer } from '../testing/harness.ts';
+import {
+  login,
+  postJson,
+  startTestServer,
+  waitForHead as waitForSeq,
+  waitForPipelineIdle as waitForIdle,
+  type TestServer,
+} from '../testing/harness.ts';
 
 const HAIDIAN = { lng: 116.3, lat: 39.96 };
 
@@ -40,7 +47,9 @@ describe('the live spine', () => {
     const ids: string[] = [];
     for (let batch = 0; batch < 10; batch++) {
       const res = await Promise.all(
-        Array.from({ length: 100 }, (_, j) => postJson(`${s.url}/api/v1/incidents`, incident(batch * 100 + j))),
+        Array.from({ length: 100 }, (_, j) =>
+          postJson(`${s.url}/api/v1/incidents`, incident(batch * 100 + j)),
+        ),
       );
       for (const r of res) {
         expect(r.status).toBe(202);
@@ -55,7 +64,9 @@ describe('the live spine', () => {
     expect(new Set(mine.map((e) => e.data.id))).toEqual(new Set(ids));
 
     // Again with the same external ids: same ids back, and no new event at all.
-    const again = await Promise.all(ids.slice(0, 200).map((_, i) => postJson(`${s.url}/api/v1/incidents`, incident(i))));
+    const again = await Promise.all(
+      ids.slice(0, 200).map((_, i) => postJson(`${s.url}/api/v1/incidents`, incident(i))),
+    );
     expect(again.map((r) => r.body.id)).toEqual(ids.slice(0, 200));
     await waitForIdle(s);
     expect(await s.container.store.headSeq()).toBe(head + 1000);
@@ -100,7 +111,13 @@ describe('the live spine', () => {
 
   it('merges a second nearby report of the same category, and answers for the merged id', async () => {
     const head = await s.container.store.headSeq();
-    const base = { source: 'grid-app', kind: 'emergency', category: 'gas_leak', title: '燃气味道', location: HAIDIAN };
+    const base = {
+      source: 'grid-app',
+      kind: 'emergency',
+      category: 'gas_leak',
+      title: '燃气味道',
+      location: HAIDIAN,
+    };
     const first = await postJson(`${s.url}/api/v1/incidents`, { ...base, externalId: 'merge-1' });
     await waitForSeq(s, head + 1);
     const second = await postJson(`${s.url}/api/v1/incidents`, {
@@ -113,9 +130,13 @@ describe('the live spine', () => {
     expect(created.type).toBe('incident.created');
     expect(updated.type).toBe('incident.updated');
     expect(updated.data.id).toBe(first.body.id);
-    expect((updated.data as { mergedIds: string[]; reportCount: number }).mergedIds).toEqual([second.body.id]);
+    expect((updated.data as { mergedIds: string[]; reportCount: number }).mergedIds).toEqual([
+      second.body.id,
+    ]);
     expect((updated.data as { reportCount: number }).reportCount).toBe(2);
-    const viaMerged = await (await fetch(`${s.url}/api/v1/incidents/${second.body.id}`, { headers: { cookie } })).json();
+    const viaMerged = await (
+      await fetch(`${s.url}/api/v1/incidents/${second.body.id}`, { headers: { cookie } })
+    ).json();
     expect(viaMerged.id).toBe(first.body.id);
     expect(viaMerged.locationLabel).toContain('海淀区');
   });
@@ -137,7 +158,11 @@ describe('the live spine', () => {
       severity: 2,
     });
     await waitForSeq(s, head + 1);
-    const va = await postJson(`${s.url}/api/v1/video-alerts`, { cameraId: cam.id, type: 'smoke', confidence: 0.9 });
+    const va = await postJson(`${s.url}/api/v1/video-alerts`, {
+      cameraId: cam.id,
+      type: 'smoke',
+      confidence: 0.9,
+    });
     expect(va.status).toBe(202);
     await waitForSeq(s, head + 3);
     const evs = await s.container.store.readAfter(head + 1, 10);
@@ -148,7 +173,10 @@ describe('the live spine', () => {
 
   it('marks a point outside the district instead of refusing it', async () => {
     const head = await s.container.store.headSeq();
-    const r = await postJson(`${s.url}/api/v1/incidents`, { ...incident(77777), location: { lng: 121.47, lat: 31.23 } });
+    const r = await postJson(`${s.url}/api/v1/incidents`, {
+      ...incident(77777),
+      location: { lng: 121.47, lat: 31.23 },
+    });
     expect(r.status).toBe(202);
     await waitForSeq(s, head + 1);
     const [e] = await s.container.store.readAfter(head, 1);
