@@ -49,7 +49,12 @@ export type Container = {
 
 export async function createContainer(config: Config, redisUrl: string): Promise<Container> {
   const redis = connect(redisUrl, 'state');
-  await assertNoEviction(redis);
+  try {
+    await assertNoEviction(redis);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const k = keys(config.prefix);
   const store = new EventStore(redis, k, config.eventRetention);
   const state = new StateRepository(redis, k);

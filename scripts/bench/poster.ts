@@ -2,6 +2,7 @@ import http from 'node:http';
 import { INCIDENT_CATEGORIES, type IncidentIntake } from '../../shared/incident.ts';
 import { benchExternalId } from './feed-check.ts';
 import { Histogram, nowMs } from './histogram.ts';
+import { paced } from './pacer.ts';
 
 /**
  * Benchmark incidents sit on a lattice ~430 m apart (more than the server's 300 m merge radius),
@@ -39,8 +40,6 @@ export type PostResult = {
   accepted: number;
   refused: Record<string, number>;
   intake: Histogram;
-  /** How far behind the schedule the poster fell, at worst (it could not keep the rate). */
-  maxLagMs: number;
   seconds: number;
 };
 
@@ -61,26 +60,10 @@ export class Poster {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   }
 
-  async run(tag: string, ratePerS: number, seconds: number, maxInFlight = 1024): Promise<PostResult> {
-    const res: PostResult = { sent: 0, accepted: 0, refused: {}, intake: new Histogram(), maxLagMs: 0, seconds };
-    const total = Math.round(ratePerS * seconds);
+  async run(tag: string, ratePerS: number, seconds: number): Promise<PostResult> {
+    const res: PostResult = { sent: 0, accepted: 0, refused: {}, intake: new Histogram(), seconds };
     const began = performance.now();
-    const inFlight = new Set<Promise<void>>();
-    while (res.sent < total) {
-      const elapsed = performance.now() - began;
-      // Hard stop: never run more than twice the planned time, however slow the server is.
-      if (elapsed > seconds * 2000 + 5000) break;
-      const due = Math.min(total, Math.floor((elapsed / 1000) * ratePerS) + 1);
-      while (res.sent < due && inFlight.size < maxInFlight) {
-        const lag = elapsed - (res.sent / ratePerS) * 1000;
-        if (lag > res.maxLagMs) res.maxLagMs = lag;
-        const p = this.postOne(tag, res).finally(() => inFlight.delete(p));
-        inFlight.add(p);
-        res.sent++;
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 30_000))]);
+    res.sent = await paced(ratePerS, seconds, () => this.postOne(tag, res));
     res.seconds = (performance.now() - began) / 1000;
     return res;
   }

@@ -18,7 +18,10 @@ export function redisOptions(url: string, extra: RedisOptions = {}): RedisOption
 }
 
 export function connect(url: string, name: string, extra: RedisOptions = {}): Redis {
-  return new Redis({ ...redisOptions(url, extra), connectionName: `pingzhan:${name}` });
+  const r = new Redis({ ...redisOptions(url, extra), connectionName: `pingzhan:${name}` });
+  // ioredis reconnects by itself; commands fail meanwhile and /healthz reports it.
+  r.on('error', () => undefined);
+  return r;
 }
 
 /**
