@@ -117,6 +117,39 @@ describe('the server process', () => {
     expect(await exited(second.child)).toBe(0);
   }, 180_000);
 
+  it('runs the pipeline in a separate `npm run worker` process', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-worker-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const server = startServer({ PORT: String(port), DATA_DIR: dataDir, WORKER_CONCURRENCY: '0' });
+    await waitHealthy(url);
+    const r = await postJson(`${url}/api/v1/incidents`, {
+      source: 'worker-test',
+      externalId: 'w-1',
+      kind: 'case',
+      category: 'environment',
+      title: '垃圾堆放',
+      location: { lng: 116.3, lat: 39.99 },
+    });
+    expect(r.status).toBe(202);
+    const cookie = await login(url, 'duty');
+    const status = async () => (await fetch(`${url}/api/v1/incidents/${r.body.id}`, { headers: { cookie } })).status;
+    // No worker in the server: the report waits in the queue until one starts.
+    expect(await status()).toBe(404);
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'server/worker-main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: dataDir },
+      stdio: 'ignore',
+    });
+    children.push(worker);
+    await expect.poll(status, { timeout: 30_000, interval: 200 }).toBe(200);
+    worker.kill('SIGTERM');
+    expect(await exited(worker)).toBe(0);
+    server.child.kill('SIGTERM');
+    expect(await exited(server.child)).toBe(0);
+  }, 90_000);
+
   it('exits with the install command when redis-server is missing', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-noredis-'));
     dirs.push(dataDir);
