@@ -1,0 +1,282 @@
+/**
+ * `npm run bench`: intake → console latency and sustained throughput of Pingzhan on this machine,
+ * beside the bare parts it is built from (plain BullMQ, plain Socket.IO broadcast), in one run.
+ *
+ *   npm run bench                       3 scenarios × 30 s, then the baselines (~6 minutes)
+ *   npm run bench -- --quick            the same, 5 s each
+ *   npm run bench -- --seconds 10 --scenarios 10x100,500x1000 --no-baselines
+ *
+ * The server runs as a child process exactly as `npm start` runs it (server/main.ts with its own
+ * redis-server, appendfsync always, product defaults), so its RSS is its own: read from /proc.
+ * Clients are real socket.io-clients in 1–2 child processes. Everything listens on loopback only
+ * and every phase has a time limit.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
+import { Histogram } from './histogram.ts';
+import { Poster } from './poster.ts';
+import { ClientPool, RssSampler, forkTs, rssMb, startServerProcess, stopChild, type ServerProcess } from './processes.ts';
+import { checkDelivery, ratios, table, type ScenarioResult } from './report.ts';
+
+const INTAKE_KEY = 'demo-intake-key';
+const DRAIN_LIMIT_MS = 20_000;
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
+    scenarios: { type: 'string', default: '10x100,100x500,500x1000' },
+    baselines: { type: 'boolean', default: true },
+    out: { type: 'string', default: fileURLToPath(new URL('./results/latest.json', import.meta.url)) },
+  },
+  allowNegative: true,
+});
+const seconds = Number(values.seconds ?? (values.quick ? 5 : 30));
+const scenarios = values.scenarios.split(',').map((s) => {
+  const [c, r] = s.toLowerCase().split('x').map(Number);
+  if (!(c > 0 && r > 0)) throw new Error(`bad scenario "${s}": use CLIENTSxRATE, e.g. 500x1000`);
+  return { clients: c, rate: r };
+});
+const runTag = `b${Date.now().toString(36)}-`;
+const cleanups: (() => Promise<void>)[] = [];
+
+function log(msg: string): void {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+}
+
+async function login(url: string, username: string): Promise<string> {
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: process.env.DEMO_PASSWORD ?? 'pingzhan' }),
+  });
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0];
+}
+
+/** Polls the clients until every one has `expected` tagged events, or the limit passes. */
+async function drain(pool: ClientPool, expected: number) {
+  const until = performance.now() + DRAIN_LIMIT_MS;
+  for (;;) {
+    const rep = await pool.report();
+    const done = rep.clients.every((c) => c.tagged >= expected || c.disconnected);
+    if (done || performance.now() > until) return rep;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-bench-'));
+  const server: ServerProcess = await startServerProcess({ DATA_DIR: dataDir });
+  cleanups.push(async () => {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  log(`server up at ${server.url} (pid ${server.pid}, redis-server pid ${server.redisPid ?? '?'})`);
+  const cookie = await login(server.url, 'duty');
+  const poster = new Poster(server.url, INTAKE_KEY, 32);
+  const rows: ScenarioResult[] = [];
+  let sample: unknown = null;
+  const memory = new RssSampler(() => [server.pid, ...(server.redisPid ? [server.redisPid] : [])]);
+
+  // Warm-up (JIT, connection pools, Redis scripts loaded): not reported.
+  {
+    const { pool } = await ClientPool.open(server.url, '/live', cookie, 1);
+    await pool.tag(`${runTag}w-`);
+    await poster.run(`${runTag}w-`, 100, 2);
+    await drain(pool, 200);
+    await pool.close();
+  }
+
+  for (const [i, s] of scenarios.entries()) {
+    const tag = `${runTag}s${i}-`;
+    log(`pingzhan: ${s.clients} clients × ${s.rate} events/s for ${seconds} s`);
+    const { pool, connected, failed, error } = await ClientPool.open(server.url, '/live', cookie, s.clients);
+    if (failed) log(`  ${failed} of ${s.clients} clients failed to connect: ${error}`);
+    await pool.tag(tag);
+    const before = memory.now();
+    memory.start();
+    const posted = await poster.run(tag, s.rate, seconds);
+    const rep = await drain(pool, posted.accepted);
+    const peak = memory.stop();
+    const after = memory.now();
+    sample ??= rep.sample;
+    rows.push({
+      system: 'pingzhan',
+      clients: s.clients,
+      rate: s.rate,
+      seconds: posted.seconds,
+      sent: posted.sent,
+      accepted: posted.accepted,
+      refused: posted.refused,
+      latency: rep.latency.summary(),
+      intake: posted.intake.summary(),
+      delivery: { ...checkDelivery(rep.clients, posted.accepted), dropped: s.clients - connected + rep.clients.filter((c) => c.disconnected).length },
+      memoryMb: { before: r1(before), peak: r1(peak), after: r1(after), what: 'server + its redis' },
+    });
+    log(`  ${summaryLine(rows.at(-1)!)}`);
+    await pool.close();
+  }
+  poster.close();
+  await cleanups.pop()!();
+  return { rows, sample };
+}
+
+async function socketIoBaseline(sample: unknown): Promise<ScenarioResult[]> {
+  const child = forkTs('./socketio-baseline.ts');
+  cleanups.push(() => stopChild(child, 3000));
+  const { url } = await ask<{ url: string }>(child, { cmd: 'start' }, 'started');
+  const rows: ScenarioResult[] = [];
+  for (const [i, s] of scenarios.entries()) {
+    const tag = `${runTag}io${i}-`;
+    log(`socket.io baseline: ${s.clients} clients × ${s.rate} events/s for ${seconds} s`);
+    const { pool, connected } = await ClientPool.open(url, '/live', undefined, s.clients);
+    await pool.tag(tag);
+    const memory = new RssSampler(() => [child.pid!]);
+    const before = memory.now();
+    memory.start();
+    const began = performance.now();
+    const { sent } = await ask<{ sent: number }>(
+      child,
+      { cmd: 'emit', rate: s.rate, seconds, tag, sample },
+      'emitted',
+      seconds * 2000 + 60_000,
+    );
+    const took = (performance.now() - began) / 1000;
+    const rep = await drain(pool, sent);
+    const peak = memory.stop();
+    rows.push({
+      system: 'socket.io baseline',
+      clients: s.clients,
+      rate: s.rate,
+      seconds: took,
+      sent,
+      accepted: sent,
+      latency: rep.latency.summary(),
+      delivery: { ...checkDelivery(rep.clients, sent), dropped: s.clients - connected + rep.clients.filter((c) => c.disconnected).length },
+      memoryMb: { before: r1(before), peak: r1(peak), after: r1(memory.now()), what: 'bare socket.io server' },
+    });
+    log(`  ${summaryLine(rows.at(-1)!)}`);
+    await pool.close();
+  }
+  await cleanups.pop()!();
+  return rows;
+}
+
+async function bullmqBaseline(): Promise<ScenarioResult[]> {
+  const child = forkTs('./bullmq-baseline.ts');
+  cleanups.push(() => stopChild(child, 5000));
+  // The product's default WORKER_CONCURRENCY.
+  await ask(child, { cmd: 'start', concurrency: 8 }, 'started', 60_000);
+  const rows: ScenarioResult[] = [];
+  for (const rate of [...new Set(scenarios.map((s) => s.rate))]) {
+    log(`bullmq baseline: ${rate} jobs/s for ${seconds} s`);
+    const r = await ask<{ added: number; completed: number; seconds: number; latency: Histogram['toJSON'] extends () => infer J ? J : never }>(
+      child,
+      { cmd: 'run', rate, seconds },
+      'ran',
+      seconds * 2000 + 60_000,
+    );
+    rows.push({
+      system: 'bullmq baseline',
+      clients: 0,
+      rate,
+      seconds: r.seconds,
+      sent: r.added,
+      accepted: r.completed,
+      latency: Histogram.from(r.latency).summary(),
+    });
+    log(`  ${summaryLine(rows.at(-1)!)}`);
+  }
+  await ask(child, { cmd: 'stop' }, 'stopped', 20_000).catch(() => undefined);
+  await cleanups.pop()!();
+  return rows;
+}
+
+function ask<T>(child: ChildProcess, msg: object, expect: string, timeoutMs = 30_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`child did not answer ${expect} in ${timeoutMs} ms`)), timeoutMs);
+    const on = (m: { cmd: string } & T) => {
+      if (m.cmd !== expect) return;
+      clearTimeout(t);
+      child.off('message', on);
+      resolve(m);
+    };
+    child.on('message', on);
+    child.send(msg);
+  });
+}
+
+function summaryLine(r: ScenarioResult): string {
+  const d = r.delivery;
+  return (
+    `took ${r.accepted}/${r.sent}, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms` +
+    (d ? `, clients complete ${d.clientsComplete}/${r.clients}, dup ${d.duplicates}, gaps ${d.gaps}, dropped ${d.dropped}` : '') +
+    (r.memoryMb ? `, RSS ${r.memoryMb.before}→${r.memoryMb.peak} MB peak` : '')
+  );
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+async function main(): Promise<void> {
+  const started = new Date();
+  log(`${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GB; ${seconds} s per scenario`);
+  const ours = await pingzhan();
+  const base: ScenarioResult[] = [];
+  if (values.baselines) {
+    base.push(...(await socketIoBaseline(ours.sample)));
+    base.push(...(await bullmqBaseline()));
+  }
+  const rows = [...ours.rows, ...base];
+  const ratioRows = ratios(rows);
+  console.log('\n' + table(rows) + '\n');
+  if (ratioRows.length) {
+    console.log('ours ÷ baseline (latency: lower is better; throughput: events/s taken)');
+    for (const r of ratioRows) {
+      console.log(`  ${r.scenario.padEnd(12)} vs ${r.vs.padEnd(20)} p50 ×${r.p50 ?? '–'}  p99 ×${r.p99 ?? '–'}  throughput ×${r.throughput ?? '–'}`);
+    }
+  }
+  const out = {
+    startedAt: started.toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    secondsPerScenario: seconds,
+    method:
+      'server = `node --import tsx server/main.ts` child with its own redis-server (appendfsync always, product defaults); ' +
+      'latency = client receipt of incident.created − post time carried in externalId; clients = socket.io-client in child processes',
+    results: rows,
+    ratios: ratioRows,
+    benchRssMb: rssMb(process.pid),
+  };
+  mkdirSync(path.dirname(values.out), { recursive: true });
+  writeFileSync(values.out, JSON.stringify(out, null, 2) + '\n');
+  log(`results written to ${path.relative(process.cwd(), values.out)}`);
+}
+
+async function cleanup(): Promise<void> {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+}
+process.on('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+// The whole run is bounded: nothing may keep it alive past this.
+const hardLimit = setTimeout(
+  () => {
+    console.error('bench: overall time limit reached');
+    void cleanup().finally(() => process.exit(1));
+  },
+  (scenarios.length * (seconds * 3 + 90) + 180) * 1000,
+);
+hardLimit.unref();
+main().then(
+  async () => {
+    await cleanup();
+    process.exit(0);
+  },
+  async (err) => {
+    console.error('bench failed:', err);
+    await cleanup();
+    process.exit(1);
+  },
+);
