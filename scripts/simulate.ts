@@ -64,7 +64,8 @@ async function main(args: SimArgs): Promise<number> {
   const post = async (item: Planned) => {
     try {
       // Validate what we send with the very schemas the server uses: a simulator bug shows here.
-      const body = item.kind === 'incident' ? IncidentIntake.parse(item.body) : VideoAlertIntake.parse(item.body);
+      const body =
+        item.kind === 'incident' ? IncidentIntake.parse(item.body) : VideoAlertIntake.parse(item.body);
       const path = item.kind === 'incident' ? '/api/v1/incidents' : '/api/v1/video-alerts';
       const res = await api.request('POST', path, body, { authorization: `Bearer ${args.key}`, cookie: '' });
       stats.record(item.kind, res.status, res.ms, res.retries);
@@ -91,7 +92,10 @@ async function main(args: SimArgs): Promise<number> {
         .catch(() => stats.error('resources'))
         .finally(() => (moving = null));
     }
-    progress.show(stats.line(simClock(simNow())) + (queue.length ? ` · waiting ${queue.length}` : ''), stats.elapsedS);
+    progress.show(
+      stats.line(simClock(simNow())) + (queue.length ? ` · waiting ${queue.length}` : ''),
+      stats.elapsedS,
+    );
     await new Promise((r) => setTimeout(r, TICK_MS));
   }
 

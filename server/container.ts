@@ -13,6 +13,7 @@ import { EventStore } from './repositories/event-store.ts';
 import { IdentityRepository } from './repositories/identity.repository.ts';
 import { StateRepository } from './repositories/state.repository.ts';
 import { AuthService } from './services/auth.service.ts';
+import { CaseService } from './services/case.service.ts';
 import { IntakeService } from './services/intake.service.ts';
 import { DispatchService } from './services/dispatch.service.ts';
 import { OperationService } from './services/operation.service.ts';
@@ -40,6 +41,7 @@ export type Container = {
   reports: ReportService;
   review: ReviewService;
   records: RecordService;
+  cases: CaseService;
   registry: JobRegistry;
   grids: GridCollection;
   cameras: Camera[];
@@ -93,6 +95,7 @@ export async function createContainer(config: Config, redisUrl: string): Promise
     reports: new ReportService(store, state),
     review: new ReviewService(store, state, grid),
     records: new RecordService(store, state),
+    cases: new CaseService(store, state),
     registry,
     grids: data.grids,
     cameras: data.cameras,

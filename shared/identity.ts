@@ -24,6 +24,7 @@ export const PERMISSIONS = {
   'task.update': ['liaison', 'commander'],
   'report.create': ['liaison', 'commander'],
   'video_alert.review': ['duty', 'commander'],
+  'incident.update': ['duty', 'commander'],
   'audit.read': ['admin', 'commander'],
   'intake.post': ['duty', 'commander', 'liaison', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;

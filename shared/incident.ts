@@ -29,6 +29,13 @@ export const IncidentStatus = z.enum([
 ]);
 export type IncidentStatus = z.infer<typeof IncidentStatus>;
 
+/** A case moves forward through its lifecycle, one or more steps at a time; closing ends it. */
+export const IncidentPatch = z.strictObject({
+  status: IncidentStatus,
+  note: z.string().trim().max(2000).optional(),
+});
+export type IncidentPatch = z.infer<typeof IncidentPatch>;
+
 /** What an integration posts to `POST /api/v1/incidents`. */
 export const IncidentIntake = z.strictObject({
   source: z.string().trim().min(1).max(64),

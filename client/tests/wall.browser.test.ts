@@ -78,7 +78,7 @@ async function renderedIncidentIds(p: Page, at: { lng: number; lat: number }): P
       new Promise<void>((resolve) => {
         const map = window.__pzMap!;
         map.jumpTo({ center: [lng, lat], zoom: 17 });
-        map.once('idle', () => resolve());
+        setTimeout(resolve, 400);
         map.triggerRepaint();
       }),
     at,
@@ -126,7 +126,8 @@ describe('wall', () => {
     expect(new URL(page.url()).pathname).toBe('/wall');
     await expect.poll(() => page.textContent('[data-testid=user]')).toContain('值班员');
     await page.waitForFunction(
-      () => window.__pzLive?.status.state === 'live' && window.__pzMap?.loaded(),
+      () =>
+        window.__pzLive?.status.state === 'live' && window.__pzMap?.getLayer('pz-incidents') !== undefined,
       null,
       {
         timeout: 20_000,
@@ -223,23 +224,27 @@ describe('wall', () => {
       timeout: 15_000,
     });
     await expect.poll(() => page.textContent('[data-testid=open-alerts]')).not.toBe('0');
-    const pulsing = await page.evaluate(
-      ({ lng, lat }) =>
-        new Promise<string[]>((resolve) => {
-          const map = window.__pzMap!;
-          map.jumpTo({ center: [lng, lat], zoom: 16 });
-          map.once('idle', () =>
-            resolve(
-              map
-                .queryRenderedFeatures(undefined, { layers: ['pz-alerts-pulse'] })
-                .map((f) => String(f.properties.id)),
-            ),
-          );
-          map.triggerRepaint();
-        }),
-      camera.location,
-    );
-    expect(pulsing).toContain(id);
+    const pulsing = () =>
+      page.evaluate(
+        ({ lng, lat }) =>
+          new Promise<string[]>((resolve) => {
+            const map = window.__pzMap!;
+            map.jumpTo({ center: [lng, lat], zoom: 16 });
+            setTimeout(
+              () =>
+                resolve(
+                  map
+                    .queryRenderedFeatures(undefined, { layers: ['pz-alerts-pulse'] })
+                    .map((f) => String(f.properties.id)),
+                ),
+              400,
+            );
+          }),
+        camera.location,
+      );
+    await expect.poll(pulsing, { timeout: 10_000 }).toContain(id);
+    // and a CSS-animated ring marks it
+    expect(await page.locator(`.pz-pulse[data-id="${id}"]`).count()).toBe(1);
   });
 
   it('saves a screenshot of the whole district', async () => {
@@ -269,7 +274,7 @@ describe('wall', () => {
             ],
             { padding: 20, animate: false },
           );
-          map.once('idle', () => resolve());
+          setTimeout(resolve, 600);
           map.triggerRepaint();
         }),
     );
@@ -298,7 +303,8 @@ describe('console', () => {
     await login(p, 'commander', '/console');
     await p.waitForSelector('[data-testid=console]');
     await p.waitForFunction(
-      () => window.__pzLive?.status.state === 'live' && window.__pzMap?.loaded(),
+      () =>
+        window.__pzLive?.status.state === 'live' && window.__pzMap?.getLayer('pz-incidents') !== undefined,
       null,
       {
         timeout: 20_000,

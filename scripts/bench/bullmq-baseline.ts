@@ -12,7 +12,8 @@ import { redisOptions } from '../../server/infra/redis.ts';
 import { Histogram, nowMs } from './histogram.ts';
 import { paced } from './pacer.ts';
 
-type Cmd = { cmd: 'start'; concurrency: number } | { cmd: 'run'; rate: number; seconds: number } | { cmd: 'stop' };
+type Cmd =
+  { cmd: 'start'; concurrency: number } | { cmd: 'run'; rate: number; seconds: number } | { cmd: 'stop' };
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pz-bench-bull-'));
 const redis = new RedisSupervisor({ dataDir: dir, fsync: 'always' });

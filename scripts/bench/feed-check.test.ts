@@ -30,6 +30,9 @@ describe('FeedCheck', () => {
   });
 
   it('reads the post time back from an externalId', () => {
-    expect(postTimeOf(benchExternalId('b7-s2-', 12, 1_700_000_000_123.456))).toBeCloseTo(1_700_000_000_123.456, 3);
+    expect(postTimeOf(benchExternalId('b7-s2-', 12, 1_700_000_000_123.456))).toBeCloseTo(
+      1_700_000_000_123.456,
+      3,
+    );
   });
 });

@@ -19,6 +19,53 @@ export function rssMb(pid: number): number | null {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), in clock ticks of 1/100 s on Linux.
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU used by groups of processes between start() and stop(), as % of one core. */
+export class CpuMeter {
+  private at = 0;
+  private base = new Map<string, number>();
+  constructor(private readonly groups: Record<string, () => number[]>) {}
+  private read(): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const [name, pids] of Object.entries(this.groups)) {
+      m.set(
+        name,
+        pids().reduce(
+          (s, p) =>
+            s +
+            (p === process.pid
+              ? process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6
+              : cpuSeconds(p)),
+          0,
+        ),
+      );
+    }
+    return m;
+  }
+  start(): void {
+    this.at = performance.now();
+    this.base = this.read();
+  }
+  stop(): Record<string, number> {
+    const wall = (performance.now() - this.at) / 1000;
+    const out: Record<string, number> = {};
+    for (const [name, v] of this.read())
+      out[name] = Math.round(((v - (this.base.get(name) ?? 0)) / wall) * 100);
+    return out;
+  }
+}
+
 /** Descendants of a process whose command is `name` (the server's own redis-server). */
 export function findDescendant(root: number, name: string): number | null {
   const parent = new Map<number, number>();
@@ -66,7 +113,10 @@ export type ServerProcess = { url: string; pid: number; redisPid: number | null;
  * The product as a user runs it (`tsx server/main.ts`, its own Redis with appendfsync always), in
  * a child process, so its memory and CPU are its own and not the benchmark's.
  */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...TS_NODE, 'server/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'development', ...env },
@@ -74,7 +124,10 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const t = setTimeout(
+      () => reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /running at (http:\/\/[^\s/]+)/.exec(out);
@@ -178,7 +231,12 @@ export class ClientPool {
   }
 }
 
-function ask(w: ChildProcess, msg: WorkerCommand, expect: WorkerReply['cmd'], timeoutMs: number): Promise<WorkerReply> {
+function ask(
+  w: ChildProcess,
+  msg: WorkerCommand,
+  expect: WorkerReply['cmd'],
+  timeoutMs: number,
+): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => {
       w.off('message', on);

@@ -16,6 +16,8 @@ export type ScenarioResult = {
   intake?: Latency;
   delivery?: DeliveryCheck;
   memoryMb?: { before: number; peak: number; after: number; what: string };
+  /** CPU used during the scenario, % of one core, per process group (2 cores = 200 %). */
+  cpuPct?: Record<string, number>;
 };
 
 export type DeliveryCheck = {
@@ -49,7 +51,8 @@ export function checkDelivery(clients: ClientSummary[], expected: number): Deliv
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-const ms = (x: number | null | undefined) => (x === null || x === undefined ? '–' : x < 10 ? x.toFixed(1) : String(Math.round(x)));
+const ms = (x: number | null | undefined) =>
+  x === null || x === undefined ? '–' : x < 10 ? x.toFixed(1) : String(Math.round(x));
 
 /** A plain-text table, one row per system and scenario. */
 export function table(rows: ScenarioResult[]): string {
@@ -68,6 +71,7 @@ export function table(rows: ScenarioResult[]): string {
     'dropped',
     'intake p50/p99',
     'RSS MB before/peak/after',
+    'CPU % (of one core)',
   ];
   const body = rows.map((r) => [
     `${r.clients}×${r.rate}/s`,
@@ -84,22 +88,39 @@ export function table(rows: ScenarioResult[]): string {
     r.delivery ? String(r.delivery.dropped) : '–',
     r.intake ? `${ms(r.intake.p50)}/${ms(r.intake.p99)}` : '–',
     r.memoryMb ? `${r.memoryMb.before}/${r.memoryMb.peak}/${r.memoryMb.after} (${r.memoryMb.what})` : '–',
+    r.cpuPct
+      ? Object.entries(r.cpuPct)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')
+      : '–',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-export type Ratio = { scenario: string; vs: string; p50: number | null; p99: number | null; throughput: number | null };
+export type Ratio = {
+  scenario: string;
+  vs: string;
+  p50: number | null;
+  p99: number | null;
+  throughput: number | null;
+};
 
 /** Ours ÷ baseline: latency ratios above 1 mean slower than the bare part; throughput is events/s taken. */
 export function ratios(rows: ScenarioResult[]): Ratio[] {
   const out: Ratio[] = [];
   for (const ours of rows.filter((r) => r.system === 'pingzhan')) {
     for (const base of rows.filter(
-      (r) => r.system !== 'pingzhan' && r.rate === ours.rate && (r.clients === ours.clients || r.clients === 0),
+      (r) =>
+        r.system !== 'pingzhan' && r.rate === ours.rate && (r.clients === ours.clients || r.clients === 0),
     )) {
-      const div = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : round2(a / b));
+      const div = (a: number | null, b: number | null) =>
+        a === null || b === null || b === 0 ? null : round2(a / b);
       out.push({
         scenario: `${ours.clients}×${ours.rate}/s`,
         vs: base.system,

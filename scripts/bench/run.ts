@@ -19,7 +19,17 @@ import { parseArgs } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
 import { Histogram } from './histogram.ts';
 import { Poster } from './poster.ts';
-import { ClientPool, RssSampler, forkTs, rssMb, startServerProcess, stopChild, type ServerProcess } from './processes.ts';
+import {
+  ClientPool,
+  CpuMeter,
+  RssSampler,
+  findDescendant,
+  forkTs,
+  rssMb,
+  startServerProcess,
+  stopChild,
+  type ServerProcess,
+} from './processes.ts';
 import { checkDelivery, ratios, table, type ScenarioResult } from './report.ts';
 
 const INTAKE_KEY = 'demo-intake-key';
@@ -98,9 +108,17 @@ async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> 
     const { pool, connected, failed, error } = await ClientPool.open(server.url, '/live', cookie, s.clients);
     if (failed) log(`  ${failed} of ${s.clients} clients failed to connect: ${error}`);
     await pool.tag(tag);
+    const cpu = new CpuMeter({
+      server: () => [server.pid],
+      redis: () => (server.redisPid ? [server.redisPid] : []),
+      clients: () => pool.pids(),
+      poster: () => [process.pid],
+    });
     const before = memory.now();
     memory.start();
+    cpu.start();
     const posted = await poster.run(tag, s.rate, seconds);
+    const cpuPct = cpu.stop();
     const rep = await drain(pool, posted.accepted);
     const peak = memory.stop();
     const after = memory.now();
@@ -115,8 +133,12 @@ async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> 
       refused: posted.refused,
       latency: rep.latency.summary(),
       intake: posted.intake.summary(),
-      delivery: { ...checkDelivery(rep.clients, posted.accepted), dropped: s.clients - connected + rep.clients.filter((c) => c.disconnected).length },
+      delivery: {
+        ...checkDelivery(rep.clients, posted.accepted),
+        dropped: s.clients - connected + rep.clients.filter((c) => c.disconnected).length,
+      },
       memoryMb: { before: r1(before), peak: r1(peak), after: r1(after), what: 'server + its redis' },
+      cpuPct,
     });
     log(`  ${summaryLine(rows.at(-1)!)}`);
     await pool.close();
@@ -137,8 +159,10 @@ async function socketIoBaseline(sample: unknown): Promise<ScenarioResult[]> {
     const { pool, connected } = await ClientPool.open(url, '/live', undefined, s.clients);
     await pool.tag(tag);
     const memory = new RssSampler(() => [child.pid!]);
+    const cpu = new CpuMeter({ server: () => [child.pid!], clients: () => pool.pids() });
     const before = memory.now();
     memory.start();
+    cpu.start();
     const began = performance.now();
     const { sent } = await ask<{ sent: number }>(
       child,
@@ -147,6 +171,7 @@ async function socketIoBaseline(sample: unknown): Promise<ScenarioResult[]> {
       seconds * 2000 + 60_000,
     );
     const took = (performance.now() - began) / 1000;
+    const cpuPct = cpu.stop();
     const rep = await drain(pool, sent);
     const peak = memory.stop();
     rows.push({
@@ -157,8 +182,17 @@ async function socketIoBaseline(sample: unknown): Promise<ScenarioResult[]> {
       sent,
       accepted: sent,
       latency: rep.latency.summary(),
-      delivery: { ...checkDelivery(rep.clients, sent), dropped: s.clients - connected + rep.clients.filter((c) => c.disconnected).length },
-      memoryMb: { before: r1(before), peak: r1(peak), after: r1(memory.now()), what: 'bare socket.io server' },
+      delivery: {
+        ...checkDelivery(rep.clients, sent),
+        dropped: s.clients - connected + rep.clients.filter((c) => c.disconnected).length,
+      },
+      memoryMb: {
+        before: r1(before),
+        peak: r1(peak),
+        after: r1(memory.now()),
+        what: 'bare socket.io server',
+      },
+      cpuPct,
     });
     log(`  ${summaryLine(rows.at(-1)!)}`);
     await pool.close();
@@ -175,12 +209,18 @@ async function bullmqBaseline(): Promise<ScenarioResult[]> {
   const rows: ScenarioResult[] = [];
   for (const rate of [...new Set(scenarios.map((s) => s.rate))]) {
     log(`bullmq baseline: ${rate} jobs/s for ${seconds} s`);
-    const r = await ask<{ added: number; completed: number; seconds: number; latency: Histogram['toJSON'] extends () => infer J ? J : never }>(
-      child,
-      { cmd: 'run', rate, seconds },
-      'ran',
-      seconds * 2000 + 60_000,
-    );
+    const redisPid = findDescendant(child.pid!, 'redis-server');
+    const cpu = new CpuMeter({
+      'queue+worker': () => [child.pid!],
+      redis: () => (redisPid ? [redisPid] : []),
+    });
+    cpu.start();
+    const r = await ask<{
+      added: number;
+      completed: number;
+      seconds: number;
+      latency: Histogram['toJSON'] extends () => infer J ? J : never;
+    }>(child, { cmd: 'run', rate, seconds }, 'ran', seconds * 2000 + 60_000);
     rows.push({
       system: 'bullmq baseline',
       clients: 0,
@@ -189,6 +229,7 @@ async function bullmqBaseline(): Promise<ScenarioResult[]> {
       sent: r.added,
       accepted: r.completed,
       latency: Histogram.from(r.latency).summary(),
+      cpuPct: cpu.stop(),
     });
     log(`  ${summaryLine(rows.at(-1)!)}`);
   }
@@ -199,7 +240,10 @@ async function bullmqBaseline(): Promise<ScenarioResult[]> {
 
 function ask<T>(child: ChildProcess, msg: object, expect: string, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`child did not answer ${expect} in ${timeoutMs} ms`)), timeoutMs);
+    const t = setTimeout(
+      () => reject(new Error(`child did not answer ${expect} in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const on = (m: { cmd: string } & T) => {
       if (m.cmd !== expect) return;
       clearTimeout(t);
@@ -215,7 +259,9 @@ function summaryLine(r: ScenarioResult): string {
   const d = r.delivery;
   return (
     `took ${r.accepted}/${r.sent}, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms` +
-    (d ? `, clients complete ${d.clientsComplete}/${r.clients}, dup ${d.duplicates}, gaps ${d.gaps}, dropped ${d.dropped}` : '') +
+    (d
+      ? `, clients complete ${d.clientsComplete}/${r.clients}, dup ${d.duplicates}, gaps ${d.gaps}, dropped ${d.dropped}`
+      : '') +
     (r.memoryMb ? `, RSS ${r.memoryMb.before}→${r.memoryMb.peak} MB peak` : '')
   );
 }
@@ -237,12 +283,19 @@ async function main(): Promise<void> {
   if (ratioRows.length) {
     console.log('ours ÷ baseline (latency: lower is better; throughput: events/s taken)');
     for (const r of ratioRows) {
-      console.log(`  ${r.scenario.padEnd(12)} vs ${r.vs.padEnd(20)} p50 ×${r.p50 ?? '–'}  p99 ×${r.p99 ?? '–'}  throughput ×${r.throughput ?? '–'}`);
+      console.log(
+        `  ${r.scenario.padEnd(12)} vs ${r.vs.padEnd(20)} p50 ×${r.p50 ?? '–'}  p99 ×${r.p99 ?? '–'}  throughput ×${r.throughput ?? '–'}`,
+      );
     }
   }
   const out = {
     startedAt: started.toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     secondsPerScenario: seconds,
     method:
       'server = `node --import tsx server/main.ts` child with its own redis-server (appendfsync always, product defaults); ' +

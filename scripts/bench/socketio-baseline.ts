@@ -12,7 +12,13 @@ import { paced } from './pacer.ts';
 
 type Cmd =
   | { cmd: 'start' }
-  | { cmd: 'emit'; rate: number; seconds: number; tag: string; sample: { data: object } & Record<string, unknown> };
+  | {
+      cmd: 'emit';
+      rate: number;
+      seconds: number;
+      tag: string;
+      sample: { data: object } & Record<string, unknown>;
+    };
 
 const server = http.createServer();
 const io = new Server(server, { transports: ['websocket'], serveClient: false, perMessageDeflate: false });

@@ -22,10 +22,16 @@ export class Api {
 
   async login(username: string, password: string): Promise<void> {
     const res = await this.request('POST', '/api/v1/auth/login', { username, password });
-    if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 200)
+      throw new Error(`login as ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
   }
 
-  request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult> {
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResult> {
     return this.withRetry(method, path, body, headers);
   }
 

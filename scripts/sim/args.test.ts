@@ -18,8 +18,26 @@ describe('simulate arguments', () => {
   });
 
   it('parses options', () => {
-    const a = parseSimArgs(['--storm', '--seed', 'x', '--run-id', 'r', '--speed', '60', '--no-resources', '--url', 'http://h:1/']);
-    expect(a).toMatchObject({ storm: true, seed: 'x', runId: 'r', speed: 60, resources: false, url: 'http://h:1' });
+    const a = parseSimArgs([
+      '--storm',
+      '--seed',
+      'x',
+      '--run-id',
+      'r',
+      '--speed',
+      '60',
+      '--no-resources',
+      '--url',
+      'http://h:1/',
+    ]);
+    expect(a).toMatchObject({
+      storm: true,
+      seed: 'x',
+      runId: 'r',
+      speed: 60,
+      resources: false,
+      url: 'http://h:1',
+    });
     expect(a.duration).toBe(1440);
   });
 

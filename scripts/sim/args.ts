@@ -37,7 +37,11 @@ Feeds a running Pingzhan server through its public API with a day at the centre'
   --concurrency N    requests in flight at most (default 32)
 `;
 
-export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, now = Date.now()): SimArgs {
+export function parseSimArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  now = Date.now(),
+): SimArgs {
   const { values } = parseArgs({
     args: argv,
     allowNegative: true,
@@ -59,7 +63,8 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   });
   const speed = positive('speed', values.speed);
   const startHour = Number(values['start-hour']);
-  if (!Number.isInteger(startHour) || startHour < 0 || startHour > 23) throw new Error('--start-hour must be 0..23');
+  if (!Number.isInteger(startHour) || startHour < 0 || startHour > 23)
+    throw new Error('--start-hour must be 0..23');
   return {
     url: values.url.replace(/\/+$/, ''),
     key: values.key,

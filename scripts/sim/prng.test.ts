@@ -38,7 +38,14 @@ describe('Rng', () => {
   it('respects weights', () => {
     const r = new Rng(5);
     let a = 0;
-    for (let i = 0; i < 10_000; i++) if (r.weighted([['a', 9], ['b', 1]] as const) === 'a') a++;
+    for (let i = 0; i < 10_000; i++)
+      if (
+        r.weighted([
+          ['a', 9],
+          ['b', 1],
+        ] as const) === 'a'
+      )
+        a++;
     expect(a / 10_000).toBeGreaterThan(0.87);
     expect(a / 10_000).toBeLessThan(0.93);
   });

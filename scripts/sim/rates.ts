@@ -26,8 +26,8 @@ export const STORM_FACTOR = 50;
  * The daily total is unchanged; only its spread over the day.
  */
 const HOURLY_SHAPE = [
-  0.3, 0.2, 0.15, 0.15, 0.2, 0.35, 0.6, 1.0, 1.4, 1.6, 1.6, 1.4, 1.1, 1.2, 1.5, 1.6, 1.5, 1.4, 1.2, 1.1, 1.0, 0.8,
-  0.6, 0.4,
+  0.3, 0.2, 0.15, 0.15, 0.2, 0.35, 0.6, 1.0, 1.4, 1.6, 1.6, 1.4, 1.1, 1.2, 1.5, 1.6, 1.5, 1.4, 1.2, 1.1, 1.0,
+  0.8, 0.6, 0.4,
 ];
 const SHAPE_MEAN = HOURLY_SHAPE.reduce((a, b) => a + b, 0) / HOURLY_SHAPE.length;
 export const HOURLY_WEIGHTS = HOURLY_SHAPE.map((w) => w / SHAPE_MEAN);

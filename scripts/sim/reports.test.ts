@@ -49,7 +49,8 @@ describe('Simulation', () => {
   it('posts a day at about the real rates, in time order', () => {
     const count = (s: string) => day.filter((i) => i.stream === s).length;
     // Poisson counts for one day: allow a generous ±4 sd.
-    const near = (n: number, mean: number) => expect(Math.abs(n - mean)).toBeLessThan(4 * Math.sqrt(mean) + 2);
+    const near = (n: number, mean: number) =>
+      expect(Math.abs(n - mean)).toBeLessThan(4 * Math.sqrt(mean) + 2);
     near(count('appeal'), 105);
     near(count('video'), 179);
     near(count('community'), 35);
@@ -71,7 +72,9 @@ describe('Simulation', () => {
   });
 
   it('mostly grades IV/III, with rare I/II emergencies', () => {
-    const storm = make(7, 's', true).due(86_400).filter((i) => i.kind === 'incident');
+    const storm = make(7, 's', true)
+      .due(86_400)
+      .filter((i) => i.kind === 'incident');
     const sev = (k: string, s: number) =>
       storm.filter((i) => i.kind === 'incident' && i.body.kind === k && i.body.severity === s).length;
     expect(sev('case', 4)).toBeGreaterThan(sev('case', 3) * 3);

@@ -84,7 +84,8 @@ export class Simulation {
     const root = new Rng(opts.seed);
     this.processes = STREAMS.map((s) => new ArrivalProcess(s, root.fork(s), opts.startAt, opts.rates));
     this.content = root.fork('content');
-    for (const c of opts.cameras) this.camerasByKind.set(c.kind, [...(this.camerasByKind.get(c.kind) ?? []), c]);
+    for (const c of opts.cameras)
+      this.camerasByKind.set(c.kind, [...(this.camerasByKind.get(c.kind) ?? []), c]);
   }
 
   /** Every item due up to simulated second `until`, in time order. */
@@ -116,7 +117,12 @@ export class Simulation {
     const r = this.content;
     if (stream === 'video') {
       const camera = r.pick(this.opts.cameras);
-      return { at, stream, kind: 'video', body: this.videoBody(camera, r.weighted(ALERTS_BY_CAMERA[camera.kind])) };
+      return {
+        at,
+        stream,
+        kind: 'video',
+        body: this.videoBody(camera, r.weighted(ALERTS_BY_CAMERA[camera.kind])),
+      };
     }
     const emergency = stream === 'emergency';
     const category = r.weighted(emergency ? EMERGENCY_WEIGHTS : CASE_WEIGHTS[stream]);
@@ -164,7 +170,12 @@ export class Simulation {
         // A second caller rarely grades it worse than the first did.
         severity: first.severity,
       };
-      this.schedule({ at: at + r.range(60, emergency ? 1200 : 1800), stream: 'follow-up', kind: 'incident', body });
+      this.schedule({
+        at: at + r.range(60, emergency ? 1200 : 1800),
+        stream: 'follow-up',
+        kind: 'incident',
+        body,
+      });
     }
     const type = ALERT_FOR_CATEGORY[first.category];
     if (camera && type) {
@@ -207,7 +218,10 @@ export class Simulation {
     let best = this.opts.places[0];
     let bestD = Infinity;
     for (const pl of this.opts.places) {
-      const d = distanceM(p, { lng: (pl.box.minLng + pl.box.maxLng) / 2, lat: (pl.box.minLat + pl.box.maxLat) / 2 });
+      const d = distanceM(p, {
+        lng: (pl.box.minLng + pl.box.maxLng) / 2,
+        lat: (pl.box.minLat + pl.box.maxLat) / 2,
+      });
       if (d < bestD) [best, bestD] = [pl, d];
     }
     return { place: best, label: this.address(best) };
@@ -243,4 +257,3 @@ const EMERGENCY_SEVERITY: readonly (readonly [Severity, number])[] = [
   [2, 35],
   [1, 10],
 ];
-

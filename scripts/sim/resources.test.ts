@@ -33,7 +33,10 @@ describe('resource movement', () => {
     const half = nextStep(driving, dt, scene, 100 + dt.travelS / 2, true)!;
     expect(half.status).toBe('en_route');
     expect(half.location!.lng).toBeCloseTo((home.lng + scene.lng) / 2, 5);
-    expect(nextStep(driving, dt, scene, 100 + dt.travelS, true)).toEqual({ status: 'on_scene', location: scene });
+    expect(nextStep(driving, dt, scene, 100 + dt.travelS, true)).toEqual({
+      status: 'on_scene',
+      location: scene,
+    });
     // Without position updates, it just arrives.
     expect(nextStep(driving, dt, scene, 100 + dt.travelS / 2, false)).toBeNull();
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { FieldReportInput } from '../../shared/incident.ts';
+import { FieldReportInput, IncidentPatch } from '../../shared/incident.ts';
 import {
   ActivateInput,
   DispatchInput,
@@ -62,6 +62,11 @@ export default async function commandRoutes(app: FastifyInstance, { c }: { c: Co
     { preValidation: requireUser('report.create'), schema: { params: IdParams, body: FieldReportInput } },
     async (req, reply) =>
       reply.code(201).send(await c.reports.create(req.params.id, req.body.text, actor(req))),
+  );
+  app.patch<{ Params: { id: string }; Body: IncidentPatch }>(
+    '/api/v1/incidents/:id',
+    { preValidation: requireUser('incident.update'), schema: { params: IdParams, body: IncidentPatch } },
+    async (req) => c.cases.advance(req.params.id, req.body, actor(req)),
   );
   for (const verdict of ['confirm', 'dismiss'] as const) {
     app.post<{ Params: { id: string } }>(

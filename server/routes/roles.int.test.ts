@@ -54,6 +54,11 @@ const COMMANDS: { name: string; permission: Permission; call: (api: Api) => Retu
     call: (a) => a.post(`/api/v1/incidents/${incident.id}/reports`, { text: 'x' }),
   },
   {
+    name: 'advance case',
+    permission: 'incident.update',
+    call: (a) => a.patch(`/api/v1/incidents/${incident.id}`, { status: 'verified' }),
+  },
+  {
     name: 'confirm alert',
     permission: 'video_alert.review',
     call: (a) => a.post(`/api/v1/video-alerts/${alertId}/confirm`),

@@ -28,6 +28,9 @@ import {
 
 maplibregl.setWorkerUrl(workerUrl);
 
+/** At most this many alerts pulse at once (the newest); the rest still show as dots. */
+export const PULSE_MAX = 200;
+
 export type Selection = { kind: 'incident' | 'video_alert'; id: string } | null;
 
 export interface MapDataSource {
@@ -81,8 +84,7 @@ export class MapController {
   };
   private selection: Selection = null;
   private hidden = new Set<LayerGroup>();
-  private pulseRaf = 0;
-  private pulseOn = false;
+  private pulses = new Map<string, maplibregl.Marker>();
   private popup: maplibregl.Popup | null = null;
   private fitted = false;
   private usedFallback = false;
@@ -170,12 +172,13 @@ export class MapController {
       set(SRC.incidents, incidentsGeoJSON(d.incidents, sel?.kind === 'incident' ? sel.id : null));
       this.dirty.incidents = false;
     }
+    const alertsChanged = this.dirty.videoAlerts;
     if (this.dirty.videoAlerts || this.dirty.selection) {
       set(SRC.alerts, videoAlertsGeoJSON(d.videoAlerts, sel?.kind === 'video_alert' ? sel.id : null));
       this.dirty.videoAlerts = false;
     }
     this.dirty.selection = false;
-    this.updatePulse();
+    if (alertsChanged) this.updatePulse();
   }
 
   setSelection(sel: Selection): void {
@@ -207,27 +210,34 @@ export class MapController {
     });
   }
 
-  /** Pulse new alerts while there are any: one paint update every ~60 ms, nothing otherwise. */
+  /**
+   * Pulse new alerts with CSS-animated DOM markers (newest PULSE_MAX): the compositor animates
+   * them, so the map itself stays idle between real changes instead of repainting every frame.
+   */
   private updatePulse(): void {
-    const want = this.opts.data.videoAlerts.some((a) => a.status === 'new');
-    if (want === this.pulseOn) return;
-    this.pulseOn = want;
-    if (!want) {
-      cancelAnimationFrame(this.pulseRaf);
-      return;
-    }
-    let last = 0;
-    const step = (t: number) => {
-      if (!this.pulseOn) return;
-      if (t - last > 60 && this.map.getLayer('pz-alerts-pulse')) {
-        last = t;
-        const phase = (t % 1400) / 1400;
-        this.map.setPaintProperty('pz-alerts-pulse', 'circle-radius', 8 + phase * 18);
-        this.map.setPaintProperty('pz-alerts-pulse', 'circle-opacity', 0.55 * (1 - phase));
+    const fresh = this.opts.data.videoAlerts
+      .filter((a) => a.status === 'new')
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1))
+      .slice(0, PULSE_MAX);
+    const keep = new Set(fresh.map((a) => a.id));
+    for (const [id, m] of this.pulses) {
+      if (!keep.has(id)) {
+        m.remove();
+        this.pulses.delete(id);
       }
-      this.pulseRaf = requestAnimationFrame(step);
-    };
-    this.pulseRaf = requestAnimationFrame(step);
+    }
+    for (const a of fresh) {
+      const existing = this.pulses.get(a.id);
+      if (existing) {
+        existing.setLngLat([a.location.lng, a.location.lat]);
+        continue;
+      }
+      const el = document.createElement('div');
+      el.className = 'pz-pulse';
+      el.dataset.id = a.id;
+      const m = new maplibregl.Marker({ element: el }).setLngLat([a.location.lng, a.location.lat]).addTo(this.map);
+      this.pulses.set(a.id, m);
+    }
   }
 
   private bindInteractions(): void {
@@ -290,8 +300,8 @@ export class MapController {
   }
 
   destroy(): void {
-    this.pulseOn = false;
-    cancelAnimationFrame(this.pulseRaf);
+    for (const m of this.pulses.values()) m.remove();
+    this.pulses.clear();
     this.popup?.remove();
     if (window.__pzMap === this.map) delete window.__pzMap;
     this.map.remove();

@@ -194,9 +194,9 @@ export function overlayLayers(): LayerSpecification[] {
       source: SRC.alerts,
       filter: ['==', ['get', 'fresh'], 1],
       paint: {
-        'circle-radius': 12,
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 9, 15, 14],
         'circle-color': VIDEO_ALERT_COLOR,
-        'circle-opacity': 0.35,
+        'circle-opacity': 0.3,
         'circle-stroke-width': 0,
       },
     },
