@@ -21,6 +21,7 @@ export type WorkerReply =
       cmd: 'report';
       clients: ReturnType<FeedCheck['summary']>[];
       latency: ReturnType<Histogram['toJSON']>;
+      pipeline: ReturnType<Histogram['toJSON']>;
       sample: unknown;
     };
 
@@ -28,6 +29,7 @@ const sockets: Socket[] = [];
 const checks: FeedCheck[] = [];
 let tag = '\u0000';
 let latency = new Histogram();
+let pipeline = new Histogram();
 let sample: unknown = null;
 // Frames are shared objects across clients (caching parser): derive their info once.
 let infos = new WeakMap<object, FrameInfo>();
@@ -55,7 +57,11 @@ async function connect(url: string, path: string, cookie: string | undefined, co
       s.on('events', (events: WireEvent[]) => {
         const at = nowMs();
         let info = infos.get(events);
-        if (!info) infos.set(events, (info = frameInfo(events, tag)));
+        if (!info) {
+          infos.set(events, (info = frameInfo(events, tag)));
+          // Once per frame per process, not per client: it is a property of the event.
+          for (const ms of info.pipelineMs) pipeline.record(ms);
+        }
         if (sample === null && info.posted.length) sample = events.find((e) => e.type === 'incident.created');
         check.onFrame(events, info, at, latency);
       });
@@ -85,13 +91,14 @@ process.on('message', (msg: WorkerCommand) => {
     case 'tag':
       tag = msg.tag;
       latency = new Histogram();
+      pipeline = new Histogram();
       infos = new WeakMap();
       sample = null;
       for (const c of checks) c.reset();
       send({ cmd: 'tagged' });
       break;
     case 'report':
-      send({ cmd: 'report', clients: checks.map((c) => c.summary()), latency: latency.toJSON(), sample });
+      send({ cmd: 'report', clients: checks.map((c) => c.summary()), latency: latency.toJSON(), pipeline: pipeline.toJSON(), sample });
       break;
     case 'close':
       for (const s of sockets) s.disconnect();

@@ -1,25 +1,38 @@
 import { Histogram } from './histogram.ts';
 
 /** The parts of a live event the benchmark looks at. */
-export type WireEvent = { seq: number; type: string; data?: { externalId?: string } };
+export type WireEvent = { seq: number; type: string; data?: { externalId?: string; createdAt?: string } };
 
 /**
  * What one frame means to any client: its seq range and the post times of the benchmark's own
  * incidents in it. Every client receives the same frame object (see caching-parser.ts), so this is
  * computed once per frame, not once per client.
  */
-export type FrameInfo = { first: number; last: number; contiguous: boolean; posted: number[] };
+export type FrameInfo = {
+  first: number;
+  last: number;
+  contiguous: boolean;
+  posted: number[];
+  /** Post → commit (the incident's createdAt, set by the worker): the pipeline's share of the latency. */
+  pipelineMs: number[];
+};
 
 export function frameInfo(events: readonly WireEvent[], tag: string): FrameInfo {
   const posted: number[] = [];
+  const pipelineMs: number[] = [];
   let contiguous = true;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     if (i > 0 && e.seq !== events[i - 1].seq + 1) contiguous = false;
     const x = e.type === 'incident.created' ? e.data?.externalId : undefined;
-    if (x && x.startsWith(tag)) posted.push(postTimeOf(x));
+    if (x && x.startsWith(tag)) {
+      const t = postTimeOf(x);
+      posted.push(t);
+      const created = e.data?.createdAt ? Date.parse(e.data.createdAt) : NaN;
+      if (Number.isFinite(created)) pipelineMs.push(created - t);
+    }
   }
-  return { first: events[0]?.seq ?? 0, last: events.at(-1)?.seq ?? 0, contiguous, posted };
+  return { first: events[0]?.seq ?? 0, last: events.at(-1)?.seq ?? 0, contiguous, posted, pipelineMs };
 }
 
 /** Benchmark externalIds end in the post time: "<tag><n>-<epoch ms>". */

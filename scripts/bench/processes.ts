@@ -115,11 +115,21 @@ export type ServerProcess = { url: string; pid: number; redisPid: number | null;
  */
 export async function startServerProcess(
   env: Record<string, string>,
+  fsync: 'always' | 'everysec' | 'no' = 'always',
   timeoutMs = 60_000,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...TS_NODE, 'server/main.ts'], {
+  const main = fsync === 'always' ? 'server/main.ts' : 'scripts/bench/server-main.ts';
+  const child = spawn(process.execPath, [...TS_NODE, main], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'development', ...env },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
+      BENCH_FSYNC: fsync,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -203,18 +213,20 @@ export class ClientPool {
     await Promise.all(this.workers.map((w) => ask(w, { cmd: 'tag', tag }, 'tagged', 10_000)));
   }
 
-  async report(): Promise<{ clients: ClientSummary[]; latency: Histogram; sample: unknown }> {
+  async report(): Promise<{ clients: ClientSummary[]; latency: Histogram; pipeline: Histogram; sample: unknown }> {
     const replies = await Promise.all(this.workers.map((w) => ask(w, { cmd: 'report' }, 'report', 30_000)));
     const latency = new Histogram();
+    const pipeline = new Histogram();
     const clients: ClientSummary[] = [];
     let sample: unknown = null;
     for (const r of replies) {
       if (r.cmd !== 'report') continue;
       latency.merge(r.latency);
+      pipeline.merge(r.pipeline);
       clients.push(...r.clients);
       sample ??= r.sample;
     }
-    return { clients, latency, sample };
+    return { clients, latency, pipeline, sample };
   }
 
   pids(): number[] {

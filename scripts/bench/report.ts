@@ -14,6 +14,8 @@ export type ScenarioResult = {
   refused?: Record<string, number>;
   latency: Latency;
   intake?: Latency;
+  /** Post → committed by the worker (ms resolution: createdAt is an ISO time). */
+  pipeline?: Latency;
   delivery?: DeliveryCheck;
   memoryMb?: { before: number; peak: number; after: number; what: string };
   /** CPU used during the scenario, % of one core, per process group (2 cores = 200 %). */
@@ -70,6 +72,7 @@ export function table(rows: ScenarioResult[]): string {
     'gaps',
     'dropped',
     'intake p50/p99',
+    'to commit p50/p99',
     'RSS MB before/peak/after',
     'CPU % (of one core)',
   ];
@@ -87,6 +90,7 @@ export function table(rows: ScenarioResult[]): string {
     r.delivery ? String(r.delivery.gaps) : '–',
     r.delivery ? String(r.delivery.dropped) : '–',
     r.intake ? `${ms(r.intake.p50)}/${ms(r.intake.p99)}` : '–',
+    r.pipeline ? `${ms(r.pipeline.p50)}/${ms(r.pipeline.p99)}` : '–',
     r.memoryMb ? `${r.memoryMb.before}/${r.memoryMb.peak}/${r.memoryMb.after} (${r.memoryMb.what})` : '–',
     r.cpuPct
       ? Object.entries(r.cpuPct)

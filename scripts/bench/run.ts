@@ -41,6 +41,7 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     scenarios: { type: 'string', default: '10x100,100x500,500x1000' },
     baselines: { type: 'boolean', default: true },
+    fsync: { type: 'string', default: 'always' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/latest.json', import.meta.url)) },
   },
   allowNegative: true,
@@ -51,6 +52,8 @@ const scenarios = values.scenarios.split(',').map((s) => {
   if (!(c > 0 && r > 0)) throw new Error(`bad scenario "${s}": use CLIENTSxRATE, e.g. 500x1000`);
   return { clients: c, rate: r };
 });
+const fsync = values.fsync as 'always' | 'everysec' | 'no';
+if (!['always', 'everysec', 'no'].includes(fsync)) throw new Error('--fsync must be always, everysec or no');
 const runTag = `b${Date.now().toString(36)}-`;
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -81,7 +84,7 @@ async function drain(pool: ClientPool, expected: number) {
 
 async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-bench-'));
-  const server: ServerProcess = await startServerProcess({ DATA_DIR: dataDir });
+  const server: ServerProcess = await startServerProcess({ DATA_DIR: dataDir }, fsync);
   cleanups.push(async () => {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -133,6 +136,7 @@ async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> 
       refused: posted.refused,
       latency: rep.latency.summary(),
       intake: posted.intake.summary(),
+      pipeline: rep.pipeline.summary(),
       delivery: {
         ...checkDelivery(rep.clients, posted.accepted),
         dropped: s.clients - connected + rep.clients.filter((c) => c.disconnected).length,
@@ -297,6 +301,7 @@ async function main(): Promise<void> {
       node: process.version,
     },
     secondsPerScenario: seconds,
+    redisFsync: fsync,
     method:
       'server = `node --import tsx server/main.ts` child with its own redis-server (appendfsync always, product defaults); ' +
       'latency = client receipt of incident.created − post time carried in externalId; clients = socket.io-client in child processes',

@@ -45,12 +45,10 @@ export default fp(async function errors(app: FastifyInstance) {
         return reply.code(429).send({ error: 'rate_limited' });
     }
     if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-      return reply
-        .code(400)
-        .send({
-          error: 'invalid_request',
-          issues: [{ path: 'body', message: `malformed JSON: ${err.message}` }],
-        });
+      return reply.code(400).send({
+        error: 'invalid_request',
+        issues: [{ path: 'body', message: `malformed JSON: ${err.message}` }],
+      });
     }
     const status = err.statusCode ?? 500;
     if (status >= 500) {

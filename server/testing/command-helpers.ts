@@ -17,7 +17,6 @@ export async function until<T>(
 }
 
 /** Test bodies are whatever the API answered; assertions check their shape. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = any;
 
 export type Api = {

@@ -134,7 +134,8 @@ describe('the server process', () => {
     });
     expect(r.status).toBe(202);
     const cookie = await login(url, 'duty');
-    const status = async () => (await fetch(`${url}/api/v1/incidents/${r.body.id}`, { headers: { cookie } })).status;
+    const status = async () =>
+      (await fetch(`${url}/api/v1/incidents/${r.body.id}`, { headers: { cookie } })).status;
     // No worker in the server: the report waits in the queue until one starts.
     expect(await status()).toBe(404);
     const worker = spawn(process.execPath, ['--import', 'tsx', 'server/worker-main.ts'], {

@@ -235,7 +235,9 @@ export class MapController {
       const el = document.createElement('div');
       el.className = 'pz-pulse';
       el.dataset.id = a.id;
-      const m = new maplibregl.Marker({ element: el }).setLngLat([a.location.lng, a.location.lat]).addTo(this.map);
+      const m = new maplibregl.Marker({ element: el })
+        .setLngLat([a.location.lng, a.location.lat])
+        .addTo(this.map);
       this.pulses.set(a.id, m);
     }
   }
