@@ -15,13 +15,14 @@ import { Simulation, placesFromGrid, type Planned } from './sim/reports.ts';
 import { DAILY_RATES, STORM_FACTOR } from './sim/rates.ts';
 
 const TICK_MS = 100;
-const RESOURCE_EVERY_MS = 3000;
+/** Resources move every half second; the (possibly large) snapshot is read every three. */
+const RESOURCE_TICK_MS = 500;
+const SNAPSHOT_EVERY_MS = 3000;
 /** How long Ctrl-C or the end of the run waits for requests in flight. */
 const DRAIN_MS = 10_000;
 
 async function main(args: SimArgs): Promise<number> {
-  const stop = new AbortController();
-  const api = new Api({ baseUrl: args.url, signal: stop.signal });
+  const api = new Api({ baseUrl: args.url });
   await api.login(args.user, args.password).catch((err: Error) => {
     throw new Error(`${err.message}\n(is the server running at ${args.url}? start it with \`npm start\`)`);
   });
@@ -73,11 +74,12 @@ async function main(args: SimArgs): Promise<number> {
         console.error(`\n${path} → ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
       }
     } catch (err) {
-      if (!stop.signal.aborted) stats.error((err as Error).name === 'ZodError' ? 'invalid body' : 'network');
+      if (!api.stopped) stats.error((err as Error).name === 'ZodError' ? 'invalid body' : 'network');
     }
   };
 
   let lastResources = 0;
+  let lastSnapshot = 0;
   let moving: Promise<void> | null = null;
   while (!stopping && (performance.now() - began) / 1000 < args.duration) {
     queue.push(...sim.due(simNow()));
@@ -85,10 +87,12 @@ async function main(args: SimArgs): Promise<number> {
       const p = post(queue.shift()!).finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
-    if (mover && !moving && performance.now() - lastResources >= RESOURCE_EVERY_MS) {
+    if (mover && !moving && performance.now() - lastResources >= RESOURCE_TICK_MS) {
       lastResources = performance.now();
+      const refresh = lastResources - lastSnapshot >= SNAPSHOT_EVERY_MS;
+      if (refresh) lastSnapshot = lastResources;
       moving = mover
-        .tick(simNow())
+        .tick(simNow(), refresh)
         .catch(() => stats.error('resources'))
         .finally(() => (moving = null));
     }
@@ -100,9 +104,12 @@ async function main(args: SimArgs): Promise<number> {
   }
 
   // Let what is in flight finish, then cut the rest off.
-  const drained = Promise.all([...inFlight, moving]);
-  const timer = setTimeout(() => stop.abort(), DRAIN_MS);
-  await drained;
+  api.stopped = true;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all([...inFlight, moving]),
+    new Promise((r) => (timer = setTimeout(r, DRAIN_MS))),
+  ]);
   clearTimeout(timer);
   progress.done();
   console.log(stats.line(simClock(simNow())));

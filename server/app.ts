@@ -27,6 +27,8 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
     trustProxy: false,
     forceCloseConnections: false,
     return503OnClosing: true,
+    // A wall and a simulator make thousands of requests a minute; errors are logged, not each request.
+    disableRequestLogging: true,
   });
 
   await app.register(errorsPlugin);

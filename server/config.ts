@@ -11,8 +11,10 @@ const Env = z.object({
   MAP_STYLE_URL: z.string().optional(),
   /** Events kept in the log; a console resuming from before that is told to resync. */
   EVENT_RETENTION: z.coerce.number().int().min(100).default(1_000_000),
-  /** Pipeline workers inside the server process; 0 means run them only via `npm run worker`. */
-  WORKER_CONCURRENCY: z.coerce.number().int().min(0).default(8),
+  /** Pipeline jobs in flight inside the server process (0: only `npm run worker`). Jobs mostly wait on
+   * Redis fsyncs, and Redis fsyncs once for all writes of an event-loop turn, so many in flight is what
+   * makes throughput. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(0).default(64),
   /** Intake answers 503 once this many jobs are waiting. */
   QUEUE_HIGH_WATER: z.coerce.number().int().min(1).default(50_000),
   /** Intake requests per second allowed for one key or user. */

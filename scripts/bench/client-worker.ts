@@ -98,7 +98,13 @@ process.on('message', (msg: WorkerCommand) => {
       send({ cmd: 'tagged' });
       break;
     case 'report':
-      send({ cmd: 'report', clients: checks.map((c) => c.summary()), latency: latency.toJSON(), pipeline: pipeline.toJSON(), sample });
+      send({
+        cmd: 'report',
+        clients: checks.map((c) => c.summary()),
+        latency: latency.toJSON(),
+        pipeline: pipeline.toJSON(),
+        sample,
+      });
       break;
     case 'close':
       for (const s of sockets) s.disconnect();

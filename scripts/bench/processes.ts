@@ -213,7 +213,12 @@ export class ClientPool {
     await Promise.all(this.workers.map((w) => ask(w, { cmd: 'tag', tag }, 'tagged', 10_000)));
   }
 
-  async report(): Promise<{ clients: ClientSummary[]; latency: Histogram; pipeline: Histogram; sample: unknown }> {
+  async report(): Promise<{
+    clients: ClientSummary[];
+    latency: Histogram;
+    pipeline: Histogram;
+    sample: unknown;
+  }> {
     const replies = await Promise.all(this.workers.map((w) => ask(w, { cmd: 'report' }, 'report', 30_000)));
     const latency = new Histogram();
     const pipeline = new Histogram();

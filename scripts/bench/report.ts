@@ -20,6 +20,7 @@ export type ScenarioResult = {
   memoryMb?: { before: number; peak: number; after: number; what: string };
   /** CPU used during the scenario, % of one core, per process group (2 cores = 200 %). */
   cpuPct?: Record<string, number>;
+  note?: string;
 };
 
 export type DeliveryCheck = {
@@ -78,7 +79,7 @@ export function table(rows: ScenarioResult[]): string {
   ];
   const body = rows.map((r) => [
     `${r.clients}×${r.rate}/s`,
-    r.system,
+    r.system + (r.note ? ' (collapsed)' : ''),
     String(r.sent),
     String(r.accepted),
     ms(r.latency.p50),

@@ -7,7 +7,8 @@ export type ApiOptions = {
   /** Longest we honour a Retry-After, and how often we retry before giving up. */
   maxRetryAfterS?: number;
   maxRetries?: number;
-  signal?: AbortSignal;
+  /** Per request; a hung server must not hang the simulator. */
+  timeoutMs?: number;
 };
 
 /**
@@ -17,6 +18,8 @@ export type ApiOptions = {
  */
 export class Api {
   cookie = '';
+  /** Set on shutdown: no more retries, no more waiting on Retry-After. */
+  stopped = false;
 
   constructor(private readonly opts: ApiOptions) {}
 
@@ -46,7 +49,8 @@ export class Api {
       const started = performance.now();
       const res = await fetch(this.opts.baseUrl + path, {
         method,
-        signal: this.opts.signal,
+        // One signal per request: a shared one collects a listener per request in Node's fetch.
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
         headers: {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(this.cookie ? { cookie: this.cookie } : {}),
@@ -58,10 +62,13 @@ export class Api {
       const ms = performance.now() - started;
       const setCookie = res.headers.get('set-cookie');
       if (setCookie) this.cookie = setCookie.split(';')[0];
-      if ((res.status === 429 || res.status === 503) && attempt < maxRetries) {
+      if ((res.status === 429 || res.status === 503) && attempt < maxRetries && !this.stopped) {
         const wait = retryAfterSeconds(res.headers.get('retry-after'), this.opts.maxRetryAfterS ?? 30);
-        await sleep(wait * 1000 * (1 + Math.random() * 0.2), undefined, { signal: this.opts.signal });
-        continue;
+        const until = performance.now() + wait * 1000 * (1 + Math.random() * 0.2);
+        // Sleep in short steps so that Ctrl-C is not kept waiting by a long Retry-After.
+        while (performance.now() < until && !this.stopped)
+          await sleep(Math.min(250, until - performance.now()));
+        if (!this.stopped) continue;
       }
       return { status: res.status, body: parse(text), ms, retries: attempt };
     }

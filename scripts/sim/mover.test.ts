@@ -32,7 +32,10 @@ function fakeApi(patchStatus = 200) {
       if (patchStatus === 200) Object.assign(resource, body);
       return {
         status: patchStatus,
-        body: patchStatus === 404 ? { error: 'not_found', message: 'no route PATCH /api/v1/resources/FIRE-01' } : {},
+        body:
+          patchStatus === 404
+            ? { error: 'not_found', message: 'no route PATCH /api/v1/resources/FIRE-01' }
+            : {},
         ms: 1,
         retries: 0,
       };
@@ -50,7 +53,8 @@ describe('ResourceMover', () => {
     expect(patches).toHaveLength(0);
     await mover.tick(TURNOUT_S);
     expect(resource.status).toBe('en_route');
-    for (let t = TURNOUT_S; t < TURNOUT_S + 3600 && resource.status !== 'on_scene'; t += 60) await mover.tick(t);
+    for (let t = TURNOUT_S; t < TURNOUT_S + 3600 && resource.status !== 'on_scene'; t += 60)
+      await mover.tick(t);
     expect(resource.status).toBe('on_scene');
     expect(resource.location).toEqual(scene);
     expect(patches.length).toBeGreaterThan(2);

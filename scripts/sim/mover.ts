@@ -1,5 +1,6 @@
 import type { LngLat } from '../../shared/common.ts';
 import type { Snapshot } from '../../shared/protocol.ts';
+import type { Resource } from '../../shared/resource.ts';
 import type { Api } from './api.ts';
 import type { RunStats } from './progress.ts';
 import { ResourceTracker, nextStep } from './resources.ts';
@@ -20,14 +21,26 @@ export class ResourceMover {
     private readonly stats: RunStats,
   ) {}
 
-  async tick(simNow: number): Promise<void> {
+  /** Resources and incident positions as of the last snapshot, plus our own successful changes. */
+  private resources: Resource[] = [];
+  private scenes = new Map<string, LngLat>();
+
+  /**
+   * Reads the snapshot (when `refresh`: it can be large, so not every tick) and moves resources.
+   * Ticks in between move them on the remembered state, so that a drive compressed into a few
+   * real seconds still shows intermediate positions.
+   */
+  async tick(simNow: number, refresh = true): Promise<void> {
     if (Date.now() < this.routeMissingUntil) return;
-    const res = await this.api.request('GET', '/api/v1/snapshot');
-    if (res.status !== 200) return this.stats.error(`snapshot ${res.status}`);
-    const snap = res.body as Pick<Snapshot, 'resources' | 'incidents'>;
-    const scenes = new Map<string, LngLat>(snap.incidents.map((i) => [i.id, i.location]));
-    for (const r of snap.resources) {
-      const scene = r.incidentId ? (scenes.get(r.incidentId) ?? null) : null;
+    if (refresh) {
+      const res = await this.api.request('GET', '/api/v1/snapshot');
+      if (res.status !== 200) return this.stats.error(`snapshot ${res.status}`);
+      const snap = res.body as Pick<Snapshot, 'resources' | 'incidents'>;
+      this.scenes = new Map(snap.incidents.map((i) => [i.id, i.location]));
+      this.resources = snap.resources;
+    }
+    for (const [i, r] of this.resources.entries()) {
+      const scene = r.incidentId ? (this.scenes.get(r.incidentId) ?? null) : null;
       const track = this.tracker.observe(r, scene, simNow);
       const patch = nextStep(r, track, scene, simNow, this.tracker.positions);
       if (!patch) continue;
@@ -35,6 +48,7 @@ export class ResourceMover {
       if (out.status === 200 || out.status === 202) {
         this.stats.resourceMoves++;
         this.tracker.advanced(r, patch, simNow, scene);
+        this.resources[i] = { ...r, status: patch.status, location: patch.location ?? r.location };
       } else if (out.status === 404 && isRouteMissing(out.body)) {
         // The resource routes are not there (yet): look again in half a minute.
         this.routeMissingUntil = Date.now() + 30_000;

@@ -190,6 +190,15 @@ describe('plan activation → dispatch → tasks → reports → stand-down', ()
 
     const here = { lng: incident.location.lng + 0.001, lat: incident.location.lat };
     expect((await as.liaison.patch(`/api/v1/resources/${rid}`, { status: 'en_route' })).status).toBe(200);
+    // On the way: the same status with a new position moves it; without one it is no change, 409.
+    const halfway = { lng: incident.location.lng + 0.01, lat: incident.location.lat };
+    const moved = await as.liaison.patch(`/api/v1/resources/${rid}`, {
+      status: 'en_route',
+      location: halfway,
+    });
+    expect(moved.status).toBe(200);
+    expect(moved.body.location).toEqual(halfway);
+    expect((await as.liaison.patch(`/api/v1/resources/${rid}`, { status: 'en_route' })).status).toBe(409);
     const onScene = await as.commander.patch(`/api/v1/resources/${rid}`, {
       status: 'on_scene',
       location: here,

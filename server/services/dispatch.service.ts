@@ -111,7 +111,10 @@ export class DispatchService {
         const cur = await this.state.getResource(resourceId);
         if (!cur) throw notFound(`resource ${resourceId}`);
         if (patch.status === 'dispatched') throw conflict('dispatch a resource with POST /api/v1/dispatches');
-        if (!RESOURCE_TRANSITIONS[cur.status].includes(patch.status)) {
+        // The same status with a new position is a move (a unit on its way), not a transition.
+        const moving =
+          patch.status === cur.status && patch.location !== undefined && patch.status !== 'available';
+        if (!moving && !RESOURCE_TRANSITIONS[cur.status].includes(patch.status)) {
           throw conflict(`a resource cannot go from ${cur.status} to ${patch.status}`);
         }
         const release = UNASSIGNED.includes(patch.status);

@@ -13,6 +13,8 @@ import {
   gridBounds,
   gridLabelsGeoJSON,
   incidentsGeoJSON,
+  RESOURCE_GLYPHS,
+  RESOURCE_GLYPHS_EN,
   resourcesGeoJSON,
   videoAlertsGeoJSON,
 } from './geojson.ts';
@@ -29,7 +31,24 @@ import {
 maplibregl.setWorkerUrl(workerUrl);
 
 /** At most this many alerts pulse at once (the newest); the rest still show as dots. */
-export const PULSE_MAX = 200;
+export const PULSE_MAX = 60;
+/** Minimum time between two source rewrites; longer while the feed is storming. */
+export const FLUSH_INTERVAL_MS = 250;
+export const FLUSH_INTERVAL_BUSY_MS = 1500;
+/** More batches than this between two rewrites means a storm. */
+const BUSY_BATCHES = 4;
+
+/**
+ * How long to wait between two source rewrites. Each rewrite costs the page a few map renders;
+ * when the page falls behind the feed (a storm on a weak or GPU-less machine, where every WebGL
+ * frame is read back in software), the map updates less often so the live state, the ticker and
+ * the figures keep up. A quiet feed is drawn within FLUSH_INTERVAL_MS.
+ */
+export function flushInterval(busy: boolean, lagMs: number | null): number {
+  if (lagMs !== null && lagMs > 5000) return 8000;
+  if (lagMs !== null && lagMs > 2000) return 4000;
+  return busy ? FLUSH_INTERVAL_BUSY_MS : FLUSH_INTERVAL_MS;
+}
 
 export type Selection = { kind: 'incident' | 'video_alert'; id: string } | null;
 
@@ -59,6 +78,8 @@ export interface MapControllerOptions {
   popupText?: PopupText;
   interactive?: boolean;
   onStyleError?: () => void;
+  /** How far behind the feed the page is (ms), to slow map updates down when it falls behind. */
+  lagMs?: () => number | null;
 }
 
 declare global {
@@ -85,6 +106,11 @@ export class MapController {
   private selection: Selection = null;
   private hidden = new Set<LayerGroup>();
   private pulses = new Map<string, maplibregl.Marker>();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastFlush = -Infinity;
+  private pendingBatches = 0;
+  private english = false;
+  private busy = false;
   private popup: maplibregl.Popup | null = null;
   private fitted = false;
   private usedFallback = false;
@@ -137,8 +163,27 @@ export class MapController {
       if (v) (this.dirty as unknown as Record<string, boolean>)[k] = true;
   }
 
-  /** Rewrite each dirty source once. Call once per applied batch. */
+  /**
+   * Flush soon, but no more often than every FLUSH_INTERVAL_MS: in a storm, several applied
+   * batches coalesce into one rewrite of each source (the worker re-clusters on every setData).
+   */
+  requestFlush(): void {
+    this.pendingBatches++;
+    if (this.flushTimer !== null) return;
+    const interval = flushInterval(this.busy, this.opts.lagMs?.() ?? null);
+    const wait = Math.max(0, this.lastFlush + interval - performance.now());
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, wait);
+  }
+
+  /** Rewrite each dirty source once. */
   flush(): void {
+    this.lastFlush = performance.now();
+    // a storm: several batches piled up since the last rewrite, so space the next ones out
+    this.busy = this.pendingBatches > BUSY_BATCHES;
+    this.pendingBatches = 0;
     if (!this.ready) return;
     const d = this.opts.data;
     const sel = this.selection;
@@ -165,7 +210,7 @@ export class MapController {
       this.dirty.cameras = false;
     }
     if (this.dirty.resources) {
-      set(SRC.resources, resourcesGeoJSON(d.resources));
+      set(SRC.resources, resourcesGeoJSON(d.resources, this.english ? RESOURCE_GLYPHS_EN : RESOURCE_GLYPHS));
       this.dirty.resources = false;
     }
     if (this.dirty.incidents || this.dirty.selection) {
@@ -179,6 +224,14 @@ export class MapController {
     }
     this.dirty.selection = false;
     if (alertsChanged) this.updatePulse();
+  }
+
+  /** Resource markers carry a type character: Chinese or Latin with the page's language. */
+  setEnglish(english: boolean): void {
+    if (english === this.english) return;
+    this.english = english;
+    this.dirty.resources = true;
+    this.flush();
   }
 
   setSelection(sel: Selection): void {
@@ -304,6 +357,7 @@ export class MapController {
   destroy(): void {
     for (const m of this.pulses.values()) m.remove();
     this.pulses.clear();
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.popup?.remove();
     if (window.__pzMap === this.map) delete window.__pzMap;
     this.map.remove();

@@ -10,6 +10,7 @@ import {
   pointInRing,
   resourcesGeoJSON,
   RESOURCE_STATUS_COLORS,
+  RESOURCE_GLYPHS_EN,
   videoAlertsGeoJSON,
 } from './geojson.ts';
 import { camera, incident, resource, videoAlert } from '../testing/fixtures.ts';
@@ -52,9 +53,23 @@ describe('videoAlertsGeoJSON', () => {
       videoAlert('d', { status: 'dismissed' }),
     ]);
     expect(fc.features.map((f) => [f.properties.id, f.properties.fresh])).toEqual([
-      ['n', 1],
       ['c', 0],
+      ['n', 1],
     ]);
+  });
+
+  it('draws at most `max`, new ones and the newest first, and always the selected one', () => {
+    const at = (m: number) => `2024-06-01T08:${String(m).padStart(2, '0')}:00.000Z`;
+    const alerts = [
+      videoAlert('old-new', { createdAt: at(1) }),
+      videoAlert('mid-new', { createdAt: at(5) }),
+      videoAlert('late-confirmed', { createdAt: at(9), status: 'confirmed' }),
+      videoAlert('late-new', { createdAt: at(8) }),
+    ];
+    const ids = (fc: ReturnType<typeof videoAlertsGeoJSON>) => fc.features.map((f) => f.properties.id);
+    expect(ids(videoAlertsGeoJSON(alerts, null, 2))).toEqual(['mid-new', 'late-new']);
+    expect(ids(videoAlertsGeoJSON(alerts, 'old-new', 2))).toEqual(['old-new', 'mid-new', 'late-new']);
+    expect(ids(videoAlertsGeoJSON(alerts, null, 10))).toHaveLength(4);
   });
 });
 
@@ -73,6 +88,10 @@ describe('camerasGeoJSON / resourcesGeoJSON', () => {
     expect(f.properties.color).toBe(RESOURCE_STATUS_COLORS.en_route);
     expect(f.properties.type).toBe('ambulance');
     expect(f.properties.glyph).toBe('救');
+    expect(
+      resourcesGeoJSON([resource('r', { type: 'ambulance' })], RESOURCE_GLYPHS_EN).features[0].properties
+        .glyph,
+    ).toBe('A');
   });
 });
 

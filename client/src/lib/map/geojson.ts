@@ -81,6 +81,21 @@ export const RESOURCE_GLYPHS: Record<ResourceType, string> = {
   shelter: '避',
 };
 
+/** The same for an English screen. */
+export const RESOURCE_GLYPHS_EN: Record<ResourceType, string> = {
+  fire_engine: 'F',
+  ambulance: 'A',
+  rescue_team: 'R',
+  police_unit: 'P',
+  gas_crew: 'G',
+  water_crew: 'W',
+  power_crew: 'E',
+  excavator: 'X',
+  sandbags: 'S',
+  supplies: 'U',
+  shelter: 'H',
+};
+
 export const VIDEO_ALERT_COLOR = '#b10dc9';
 export const CAMERA_COLOR = '#4a5568';
 
@@ -113,15 +128,34 @@ export function incidentsGeoJSON(
   );
 }
 
-/** Video alerts still worth drawing: new and confirmed (dismissed ones leave the map). */
+/** At most this many video alerts are drawn (a storm leaves thousands unreviewed). */
+export const MAP_ALERTS_MAX = 1500;
+
+/**
+ * Video alerts still worth drawing: new ones first, then confirmed ones, newest first within
+ * each, at most `max` (dismissed ones leave the map). The selected one is always kept.
+ */
 export function videoAlertsGeoJSON(
   alerts: Iterable<VideoAlert>,
   selectedId: string | null = null,
+  max = MAP_ALERTS_MAX,
 ): Fc<VideoAlertProps> {
-  const out: Feature<Point, VideoAlertProps>[] = [];
+  const fresh: VideoAlert[] = [];
+  const confirmed: VideoAlert[] = [];
+  let selected: VideoAlert | null = null;
   for (const a of alerts) {
-    if (a.status === 'dismissed') continue;
-    out.push({
+    if (a.id === selectedId) selected = a;
+    if (a.status === 'new') fresh.push(a);
+    else if (a.status === 'confirmed') confirmed.push(a);
+  }
+  const newest = (x: VideoAlert, y: VideoAlert) =>
+    x.createdAt < y.createdAt ? 1 : x.createdAt > y.createdAt ? -1 : 0;
+  let list = [...fresh.sort(newest), ...confirmed.sort(newest)].slice(0, max);
+  if (selected && selected.status !== 'dismissed' && !list.includes(selected)) list = [...list, selected];
+  // oldest first, so the newest draw on top
+  list.reverse();
+  return fc(
+    list.map((a) => ({
       type: 'Feature',
       geometry: point(a.location),
       properties: {
@@ -132,9 +166,8 @@ export function videoAlertsGeoJSON(
         confidence: a.confidence,
         selected: a.id === selectedId ? 1 : 0,
       },
-    });
-  }
-  return fc(out);
+    })),
+  );
 }
 
 export function camerasGeoJSON(cameras: Iterable<Camera>): Fc<CameraProps> {
@@ -147,7 +180,10 @@ export function camerasGeoJSON(cameras: Iterable<Camera>): Fc<CameraProps> {
   );
 }
 
-export function resourcesGeoJSON(resources: Iterable<Resource>): Fc<ResourceProps> {
+export function resourcesGeoJSON(
+  resources: Iterable<Resource>,
+  glyphs: Record<ResourceType, string> = RESOURCE_GLYPHS,
+): Fc<ResourceProps> {
   return fc(
     [...resources].map((r) => ({
       type: 'Feature',
@@ -157,7 +193,7 @@ export function resourcesGeoJSON(resources: Iterable<Resource>): Fc<ResourceProp
         type: r.type,
         status: r.status,
         color: RESOURCE_STATUS_COLORS[r.status],
-        glyph: RESOURCE_GLYPHS[r.type],
+        glyph: glyphs[r.type],
       },
     })),
   );
