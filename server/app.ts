@@ -13,11 +13,18 @@ import healthRoutes from './routes/health.routes.ts';
 import intakeRoutes from './routes/intake.routes.ts';
 import operationRoutes from './routes/operation.routes.ts';
 import stateRoutes from './routes/state.routes.ts';
+import statusRoutes from './routes/status.routes.ts';
+import type { Live } from './live.ts';
 
 export const CLIENT_DIST = path.resolve(import.meta.dirname, '../dist/client');
 const SPA_ROUTES = ['/', '/login', '/wall', '/console', '/field'];
 
-export type BuildOptions = { logger?: FastifyServerOptions['logger']; clientDist?: string };
+export type BuildOptions = {
+  logger?: FastifyServerOptions['logger'];
+  clientDist?: string;
+  /** The live feed is attached to the HTTP server after the app is built. */
+  live?: () => Live | null;
+};
 
 /** Builds the HTTP app: infrastructure plugins, then app plugins, then routes. */
 export async function build(c: Container, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -42,6 +49,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(commandRoutes, { c });
   await app.register(operationRoutes, { c });
   await app.register(auditRoutes, { c });
+  await app.register(statusRoutes, { c, live: opts.live ?? (() => null) });
 
   const dist = opts.clientDist ?? CLIENT_DIST;
   if (existsSync(path.join(dist, 'index.html'))) {

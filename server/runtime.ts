@@ -38,8 +38,10 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
   try {
     container = await createContainer(config, redisUrl);
     const c = container;
-    const app = await build(c, { logger: opts.logger, clientDist: opts.clientDist });
+    let attached: Live | null = null;
+    const app = await build(c, { logger: opts.logger, clientDist: opts.clientDist, live: () => attached });
     const live = await attachLive(app, c);
+    attached = live;
     // Open sockets would keep the HTTP server from closing.
     app.addHook('preClose', async () => live.close());
     const worker =

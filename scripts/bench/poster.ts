@@ -55,7 +55,7 @@ export class Poster {
   constructor(
     private readonly url: string,
     private readonly key: string,
-    private readonly connections = 32,
+    private readonly connections = 256,
   ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   }

@@ -119,7 +119,9 @@ export async function startServerProcess(
   timeoutMs = 60_000,
 ): Promise<ServerProcess> {
   const main = fsync === 'always' ? 'server/main.ts' : 'scripts/bench/server-main.ts';
-  const child = spawn(process.execPath, [...TS_NODE, main], {
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server alone.
+  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, ...TS_NODE, main], {
     cwd: ROOT,
     env: {
       ...process.env,

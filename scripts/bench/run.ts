@@ -101,7 +101,7 @@ async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> 
   });
   log(`server up at ${server.url} (pid ${server.pid}, redis-server pid ${server.redisPid ?? '?'})`);
   const cookie = await login(server.url, 'duty');
-  const poster = new Poster(server.url, INTAKE_KEY, 32);
+  const poster = new Poster(server.url, INTAKE_KEY, 256);
   const rows: ScenarioResult[] = [];
   let sample: unknown = null;
   const memory = new RssSampler(() => [server.pid, ...(server.redisPid ? [server.redisPid] : [])]);

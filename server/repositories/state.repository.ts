@@ -7,6 +7,14 @@ import type { VideoAlert } from '../../shared/video-alert.ts';
 import type { Keys } from '../infra/keys.ts';
 import type { StateHash } from './event-store.ts';
 
+/** Open incidents near a point, nearest first, with their JSON. */
+const NEAR_OPEN_LUA = `
+local ids = redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', ARGV[3], 'm', 'ASC', 'COUNT', 20)
+if #ids == 0 then return {} end
+return redis.call('HMGET', KEYS[2], unpack(ids))
+`;
+type NearRedis = { pzNearOpen(numKeys: number, ...args: (string | number)[]): Promise<unknown> };
+
 export const INITIAL_MODE: Mode = { state: 'peacetime', since: new Date(0).toISOString(), operationIds: [] };
 
 export type StateSnapshot = {
@@ -27,7 +35,9 @@ export class StateRepository {
   constructor(
     private readonly redis: Redis,
     private readonly k: Keys,
-  ) {}
+  ) {
+    redis.defineCommand('pzNearOpen', { lua: NEAR_OPEN_LUA });
+  }
 
   private async getJson<T>(hash: StateHash, id: string): Promise<T | null> {
     const v = await this.redis.hget(this.k[hash], id);
@@ -78,20 +88,15 @@ export class StateRepository {
 
   /** Open incidents within `radiusM` of a point, nearest first. */
   async openIncidentsNear(lng: number, lat: number, radiusM: number): Promise<Incident[]> {
-    const ids = (await this.redis.geosearch(
+    // One round trip for search and read: the pipeline asks this for every report.
+    const rows = (await (this.redis as unknown as NearRedis).pzNearOpen(
+      2,
       this.k.openGeo,
-      'FROMLONLAT',
+      this.k.incidents,
       lng,
       lat,
-      'BYRADIUS',
       radiusM,
-      'm',
-      'ASC',
-      'COUNT',
-      20,
-    )) as string[];
-    if (ids.length === 0) return [];
-    const rows = await this.redis.hmget(this.k.incidents, ...ids);
+    )) as (string | null)[];
     return rows.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Incident);
   }
 

@@ -1,5 +1,22 @@
 /** Same-origin JSON calls to the server's API; the session cookie goes along. */
-import type { Camera, GridCollection, Incident, Plan, Snapshot, User } from '../../../shared/index.ts';
+import type {
+  AfterActionRecord,
+  Camera,
+  FieldReport,
+  GridCollection,
+  Incident,
+  IncidentStatus,
+  LngLat,
+  Mode,
+  Operation,
+  OperationTask,
+  Plan,
+  Resource,
+  ResourceStatus,
+  Snapshot,
+  TaskStatus,
+  User,
+} from '../../../shared/index.ts';
 
 export interface AppConfig {
   mapStyleUrl: string | null;
@@ -72,3 +89,37 @@ export const getPlans = () => api<Plan[]>('GET', '/plans');
 export const getIncident = (id: string) => api<Incident>('GET', `/incidents/${encodeURIComponent(id)}`);
 export const reviewVideoAlert = (id: string, action: 'confirm' | 'dismiss') =>
   api<unknown>('POST', `/video-alerts/${encodeURIComponent(id)}/${action}`, {});
+
+const enc = encodeURIComponent;
+
+/** A plan ranked for an incident: fitting ones first, best first. */
+export type RankedPlan = Plan & { fits: boolean };
+export const getIncidentPlans = (incidentId: string) =>
+  api<RankedPlan[]>('GET', `/incidents/${enc(incidentId)}/plans`);
+export const activatePlan = (planId: string, incidentId: string) =>
+  api<{ id: string }>('POST', '/operations', { planId, incidentId });
+export const getOperation = (id: string) => api<Operation>('GET', `/operations/${enc(id)}`);
+export const standDown = (id: string, summary?: string) =>
+  api<Operation>('POST', `/operations/${enc(id)}/stand-down`, summary ? { summary } : {});
+export const getAfterAction = (id: string) =>
+  api<AfterActionRecord>('GET', `/operations/${enc(id)}/after-action`);
+export const afterActionUrl = (id: string, kind: 'html' | 'json') =>
+  `/api/v1/operations/${enc(id)}/after-action${kind === 'html' ? '.html' : ''}`;
+export const switchMode = (state: 'peacetime' | 'wartime', reason: string) =>
+  api<Mode>('POST', '/mode', { state, reason });
+export const dispatchResource = (resourceId: string, incidentId: string) =>
+  api<{ id: string }>('POST', '/dispatches', { resourceId, incidentId });
+export const updateResource = (id: string, status: ResourceStatus, location?: LngLat) =>
+  api<Resource>('PATCH', `/resources/${enc(id)}`, location ? { status, location } : { status });
+export const updateTask = (operationId: string, taskId: string, status: TaskStatus, note?: string) =>
+  api<OperationTask>(
+    'PATCH',
+    `/operations/${enc(operationId)}/tasks/${enc(taskId)}`,
+    note ? { status, note } : { status },
+  );
+export const postReport = (incidentId: string, text: string) =>
+  api<FieldReport>('POST', `/incidents/${enc(incidentId)}/reports`, { text });
+export const getReports = (incidentId: string) =>
+  api<FieldReport[]>('GET', `/incidents/${enc(incidentId)}/reports`);
+export const advanceIncident = (incidentId: string, status: IncidentStatus, note?: string) =>
+  api<Incident>('PATCH', `/incidents/${enc(incidentId)}`, note ? { status, note } : { status });

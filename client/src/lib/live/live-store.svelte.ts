@@ -6,11 +6,13 @@ import { io } from 'socket.io-client';
 import {
   LIVE_NAMESPACE,
   type Camera,
+  type FieldReport,
   type GridCollection,
   type Incident,
   type LiveEvent,
   type Mode,
   type Operation,
+  type Plan,
   type Resource,
   type ResourceType,
   type Severity,
@@ -77,10 +79,14 @@ export class LiveStore {
   videoAlerts = $state.raw<VideoAlert[]>([]);
   resources = $state.raw<Resource[]>([]);
   operations = $state.raw<Operation[]>([]);
+  /** The plan library, from the snapshot. */
+  plans = $state.raw<Plan[]>([]);
   mode = $state.raw<Mode>({ state: 'peacetime', since: EPOCH, operationIds: [] });
   ticker = $state.raw<TickerEntry[]>([]);
   /** Field-report counts per incident id, from the feed. */
   reportCounts = $state.raw<Record<string, number>>({});
+  /** Field reports per incident id seen on the feed (the snapshot carries none: views fetch the rest). */
+  reports = $state.raw<Record<string, FieldReport[]>>({});
   /** New severity I/II incidents not yet acknowledged on this screen, oldest first. */
   alarms = $state.raw<string[]>([]);
   /** Static layers, loaded once. */
@@ -205,6 +211,9 @@ export class LiveStore {
   getResource(id: string): Resource | undefined {
     return this.data?.resources.get(id);
   }
+  getOperation(id: string): Operation | undefined {
+    return this.data?.operations.get(id);
+  }
 
   acknowledge(id: string): void {
     this.alarms = this.alarms.filter((a) => a !== id);
@@ -226,13 +235,19 @@ export class LiveStore {
     if (ch.mode) this.mode = d.mode;
     if (ch.reports) {
       const counts: Record<string, number> = {};
-      for (const [id, list] of d.reports) counts[id] = list.length;
+      const reports: Record<string, FieldReport[]> = {};
+      for (const [id, list] of d.reports) {
+        counts[id] = list.length;
+        reports[id] = list;
+      }
       this.reportCounts = counts;
+      this.reports = reports;
     }
   }
 
   private onReset(d: LiveData): void {
     this.data = d;
+    this.plans = d.plans;
     const ch = allChanges();
     this.mirror(d, ch);
     this.loaded = true;

@@ -6,10 +6,20 @@ import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { GeoJSONSource, MapGeoJSONFeature, MapLayerMouseEvent, StyleSpecification } from 'maplibre-gl';
-import type { Camera, GridCollection, Incident, Resource, VideoAlert } from '../../../../shared/index.ts';
+import type {
+  Camera,
+  GridCollection,
+  Incident,
+  Mode,
+  Operation,
+  Resource,
+  VideoAlert,
+} from '../../../../shared/index.ts';
+import { circleBounds, focusIncidentIds, frameRadiusM } from '../war.ts';
 import type { Changes } from '../live/apply-events.ts';
 import {
   camerasGeoJSON,
+  cordonsGeoJSON,
   gridBounds,
   gridLabelsGeoJSON,
   incidentsGeoJSON,
@@ -58,6 +68,16 @@ export interface MapDataSource {
   resources: readonly Resource[];
   cameras: readonly Camera[];
   grid: GridCollection | null;
+  operations: readonly Operation[];
+  mode: Mode;
+}
+
+/** Where a wartime map looks: an operation's incident and its cordon. */
+export interface MapFocus {
+  id: string;
+  lng: number;
+  lat: number;
+  radiusM: number;
 }
 
 export interface PopupText {
@@ -95,8 +115,8 @@ export class MapController {
     incidents: true,
     videoAlerts: true,
     resources: true,
-    operations: false,
-    mode: false,
+    operations: true,
+    mode: true,
     reports: false,
     dispatches: false,
     grid: true,
@@ -209,14 +229,36 @@ export class MapController {
       set(SRC.cameras, camerasGeoJSON(d.cameras));
       this.dirty.cameras = false;
     }
-    if (this.dirty.resources) {
-      set(SRC.resources, resourcesGeoJSON(d.resources, this.english ? RESOURCE_GLYPHS_EN : RESOURCE_GLYPHS));
+    const wartime = d.mode.state === 'wartime';
+    // the mode and the operations decide what is drawn quieter and where the cordons are
+    const posture = this.dirty.mode || this.dirty.operations;
+    if (this.dirty.resources || this.dirty.mode) {
+      set(
+        SRC.resources,
+        resourcesGeoJSON(d.resources, this.english ? RESOURCE_GLYPHS_EN : RESOURCE_GLYPHS, wartime),
+      );
       this.dirty.resources = false;
     }
-    if (this.dirty.incidents || this.dirty.selection) {
-      set(SRC.incidents, incidentsGeoJSON(d.incidents, sel?.kind === 'incident' ? sel.id : null));
+    if (posture || this.dirty.incidents) {
+      const byId = new Map(d.incidents.map((i) => [i.id, i]));
+      set(
+        SRC.cordons,
+        cordonsGeoJSON(d.operations, (id) => byId.get(id)),
+      );
+    }
+    if (this.dirty.incidents || this.dirty.selection || posture) {
+      set(
+        SRC.incidents,
+        incidentsGeoJSON(
+          d.incidents,
+          sel?.kind === 'incident' ? sel.id : null,
+          wartime ? focusIncidentIds(d.operations) : null,
+        ),
+      );
       this.dirty.incidents = false;
     }
+    this.dirty.mode = false;
+    this.dirty.operations = false;
     const alertsChanged = this.dirty.videoAlerts;
     if (this.dirty.videoAlerts || this.dirty.selection) {
       set(SRC.alerts, videoAlertsGeoJSON(d.videoAlerts, sel?.kind === 'video_alert' ? sel.id : null));
@@ -252,6 +294,22 @@ export class MapController {
     const v = this.hidden.has(group) ? 'none' : 'visible';
     for (const id of GROUP_LAYERS[group])
       if (this.map.getLayer(id)) this.map.setLayoutProperty(id, 'visibility', v);
+  }
+
+  /** Frame an operation: its incident and cordon fill the map, with the approach around it. */
+  frame(focus: MapFocus): void {
+    this.fitted = true;
+    this.map.fitBounds(circleBounds(focus, frameRadiusM(focus.radiusM)), {
+      padding: 30,
+      duration: 800,
+      essential: true,
+    });
+  }
+
+  /** Back to the whole district (peacetime). */
+  frameDistrict(): void {
+    const b = this.opts.data.grid ? gridBounds(this.opts.data.grid) : null;
+    if (b) this.map.fitBounds(b, { padding: 24, duration: 800, essential: true });
   }
 
   flyTo(lng: number, lat: number, zoom = 15): void {

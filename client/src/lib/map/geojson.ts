@@ -10,6 +10,7 @@ import type {
   GridLevel,
   Incident,
   LngLat,
+  Operation,
   Resource,
   ResourceStatus,
   ResourceType,
@@ -17,6 +18,7 @@ import type {
   VideoAlert,
 } from '../../../../shared/index.ts';
 import { SEVERITY_COLORS } from '../../../../shared/common.ts';
+import { circleRing } from '../war.ts';
 
 export type Fc<P> = FeatureCollection<Point, P>;
 
@@ -28,6 +30,10 @@ export interface IncidentProps {
   status: string;
   /** 1 when the incident is selected in the console. */
   selected: number;
+  /** Wartime: 1 for the incident of an active operation, 0 otherwise. */
+  focus: number;
+  /** Wartime: 1 for every other incident (drawn quieter). */
+  quiet: number;
 }
 export interface VideoAlertProps {
   id: string;
@@ -49,6 +55,16 @@ export interface ResourceProps {
   color: string;
   /** A short glyph per type, drawn as the symbol's text. */
   glyph: string;
+  /** 1 while the resource serves an incident (dispatched … returning). */
+  engaged: number;
+  /** Wartime: 1 for resources not engaged (drawn quieter). */
+  quiet: number;
+}
+export interface CordonProps {
+  id: string;
+  incidentId: string;
+  level: number;
+  color: string;
 }
 export interface GridLabelProps {
   id: string;
@@ -109,6 +125,8 @@ function fc<P>(features: Feature<Point, P>[]): Fc<P> {
 export function incidentsGeoJSON(
   incidents: Iterable<Incident>,
   selectedId: string | null = null,
+  /** Wartime: the incidents of active operations; null in peacetime (nothing is quiet). */
+  focusIds: ReadonlySet<string> | null = null,
 ): Fc<IncidentProps> {
   const list = [...incidents].filter((i) => i.status !== 'closed');
   list.sort((a, b) => b.severity - a.severity);
@@ -123,6 +141,8 @@ export function incidentsGeoJSON(
         category: i.category,
         status: i.status,
         selected: i.id === selectedId ? 1 : 0,
+        focus: focusIds?.has(i.id) ? 1 : 0,
+        quiet: focusIds && !focusIds.has(i.id) ? 1 : 0,
       },
     })),
   );
@@ -183,10 +203,13 @@ export function camerasGeoJSON(cameras: Iterable<Camera>): Fc<CameraProps> {
 export function resourcesGeoJSON(
   resources: Iterable<Resource>,
   glyphs: Record<ResourceType, string> = RESOURCE_GLYPHS,
+  wartime = false,
 ): Fc<ResourceProps> {
-  return fc(
-    [...resources].map((r) => ({
-      type: 'Feature',
+  const list = [...resources].map((r) => {
+    const engaged =
+      r.incidentId !== null && r.status !== 'available' && r.status !== 'out_of_service' ? 1 : 0;
+    return {
+      type: 'Feature' as const,
       geometry: point(r.location),
       properties: {
         id: r.id,
@@ -194,9 +217,33 @@ export function resourcesGeoJSON(
         status: r.status,
         color: RESOURCE_STATUS_COLORS[r.status],
         glyph: glyphs[r.type],
+        engaged,
+        quiet: wartime && !engaged ? 1 : 0,
       },
-    })),
-  );
+    };
+  });
+  // engaged ones last: drawn on top
+  list.sort((a, b) => a.properties.engaged - b.properties.engaged);
+  return fc(list);
+}
+
+/** The cordon circle of each active operation, around its incident. */
+export function cordonsGeoJSON(
+  operations: Iterable<Operation>,
+  incidentOf: (id: string) => Incident | undefined,
+): FeatureCollection<Polygon, CordonProps> {
+  const features: Feature<Polygon, CordonProps>[] = [];
+  for (const o of operations) {
+    if (o.status !== 'active') continue;
+    const inc = incidentOf(o.incidentId);
+    if (!inc) continue;
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Polygon', coordinates: [circleRing(inc.location, o.cordonRadiusM)] },
+      properties: { id: o.id, incidentId: o.incidentId, level: o.level, color: SEVERITY_COLORS[o.level] },
+    });
+  }
+  return { type: 'FeatureCollection', features };
 }
 
 /** Signed area-weighted centroid of a ring (falls back to the vertex mean for degenerate rings). */

@@ -31,6 +31,7 @@ export const SRC = {
   alerts: 'pz-alerts',
   cameras: 'pz-cameras',
   resources: 'pz-resources',
+  cordons: 'pz-cordons',
 } as const;
 
 export type LayerGroup = 'grid' | 'incidents' | 'alerts' | 'cameras' | 'resources';
@@ -43,13 +44,18 @@ export function overlaySources(): Record<string, SourceSpecification> {
     [SRC.cameras]: { type: 'geojson', data: emptyFc() },
     [SRC.resources]: { type: 'geojson', data: emptyFc() },
     [SRC.alerts]: { type: 'geojson', data: emptyFc() },
+    [SRC.cordons]: { type: 'geojson', data: emptyFc() },
     [SRC.incidents]: {
       type: 'geojson',
       data: emptyFc(),
       cluster: true,
       clusterRadius: 42,
       clusterMaxZoom: 14,
-      clusterProperties: { minSeverity: ['min', ['get', 'severity']] },
+      clusterProperties: {
+        minSeverity: ['min', ['get', 'severity']],
+        // 1 when any member is not quiet (wartime: the cluster holds an operation's incident)
+        loud: ['max', ['-', 1, ['get', 'quiet']]],
+      },
     },
   };
 }
@@ -87,6 +93,8 @@ export const GROUP_LAYERS: Record<LayerGroup, string[]> = {
   resources: ['pz-resources', 'pz-resources-glyph'],
   alerts: ['pz-alerts-pulse', 'pz-alerts', 'pz-alerts-selected'],
   incidents: [
+    'pz-cordon-fill',
+    'pz-cordon-line',
     'pz-incident-clusters',
     'pz-incident-cluster-count',
     'pz-incidents-selected',
@@ -158,6 +166,18 @@ export function overlayLayers(): LayerSpecification[] {
       paint: { 'text-color': '#8ea6c1', 'text-halo-color': '#0b1826', 'text-halo-width': 1.2 },
     },
     {
+      id: 'pz-cordon-fill',
+      type: 'fill',
+      source: SRC.cordons,
+      paint: { 'fill-color': ['get', 'color'], 'fill-opacity': 0.18 },
+    },
+    {
+      id: 'pz-cordon-line',
+      type: 'line',
+      source: SRC.cordons,
+      paint: { 'line-color': ['get', 'color'], 'line-width': 3, 'line-dasharray': [2, 1.5] },
+    },
+    {
       id: 'pz-cameras',
       type: 'circle',
       source: SRC.cameras,
@@ -174,10 +194,20 @@ export function overlayLayers(): LayerSpecification[] {
       type: 'circle',
       source: SRC.resources,
       paint: {
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 4, 15, 10],
+        'circle-radius': [
+          'interpolate',
+          ['linear'],
+          ['zoom'],
+          10,
+          ['case', ['==', ['get', 'engaged'], 1], 6, 4],
+          15,
+          ['case', ['==', ['get', 'engaged'], 1], 13, 10],
+        ],
         'circle-color': ['get', 'color'],
+        'circle-opacity': ['case', ['==', ['get', 'quiet'], 1], 0.35, 1],
         'circle-stroke-color': '#ffffff',
-        'circle-stroke-width': 1.5,
+        'circle-stroke-width': ['case', ['==', ['get', 'engaged'], 1], 2.5, 1.5],
+        'circle-stroke-opacity': ['case', ['==', ['get', 'quiet'], 1], 0.35, 1],
       },
     },
     {
@@ -234,7 +264,8 @@ export function overlayLayers(): LayerSpecification[] {
         'circle-radius': ['step', ['get', 'point_count'], 14, 10, 18, 50, 24, 200, 30],
         'circle-stroke-color': '#ffffff',
         'circle-stroke-width': 2,
-        'circle-opacity': 0.9,
+        'circle-opacity': ['case', ['==', ['get', 'loud'], 0], 0.3, 0.9],
+        'circle-stroke-opacity': ['case', ['==', ['get', 'loud'], 0], 0.3, 1],
       },
     },
     {
@@ -269,9 +300,16 @@ export function overlayLayers(): LayerSpecification[] {
       filter: ['!', ['has', 'point_count']],
       paint: {
         'circle-color': ['get', 'color'],
-        'circle-radius': ['match', ['get', 'severity'], 1, 11, 2, 9, 3, 7, 6],
+        'circle-radius': [
+          'case',
+          ['==', ['get', 'focus'], 1],
+          14,
+          ['match', ['get', 'severity'], 1, 11, 2, 9, 3, 7, 6],
+        ],
+        'circle-opacity': ['case', ['==', ['get', 'quiet'], 1], 0.3, 1],
         'circle-stroke-color': '#ffffff',
-        'circle-stroke-width': 2,
+        'circle-stroke-width': ['case', ['==', ['get', 'focus'], 1], 3, 2],
+        'circle-stroke-opacity': ['case', ['==', ['get', 'quiet'], 1], 0.3, 1],
       },
     },
     {
@@ -285,7 +323,7 @@ export function overlayLayers(): LayerSpecification[] {
         'text-size': 10,
         'text-allow-overlap': true,
       }),
-      paint: { 'text-color': '#0b1826' },
+      paint: { 'text-color': '#0b1826', 'text-opacity': ['case', ['==', ['get', 'quiet'], 1], 0.3, 1] },
     },
   ];
   return layers as LayerSpecification[];

@@ -1,0 +1,19 @@
+/** Which operation the wartime views focus on: the one picked on this screen, else the newest. */
+import { live } from './app-state.svelte.ts';
+import { activeOperations, focusedOperation } from './war.ts';
+
+class WarState {
+  chosenId = $state<string | null>(null);
+  active = $derived(activeOperations(live.operations));
+  focused = $derived(focusedOperation(this.active, this.chosenId));
+  wartime = $derived(live.mode.state === 'wartime');
+  /** Bumped each time an operator picks an operation (the console then opens its incident). */
+  picks = $state(0);
+
+  choose(id: string): void {
+    this.chosenId = id;
+    this.picks++;
+  }
+}
+
+export const war = new WarState();

@@ -1,0 +1,32 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import type { Container } from '../container.ts';
+import type { Live } from '../live.ts';
+import { requireUser } from '../plugins/auth.ts';
+
+/** How this process is doing: feed, pipeline and event-loop figures for operators and benchmarks. */
+export default async function statusRoutes(
+  app: FastifyInstance,
+  { c, live }: { c: Container; live: () => Live | null },
+) {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  app.addHook('onClose', async () => loop.disable());
+  app.get('/api/v1/status', { preHandler: requireUser(), schema: {} }, async () => {
+    const l = live();
+    const out = {
+      headSeq: await c.store.headSeq(),
+      oldestSeq: await c.store.oldestSeq(),
+      feed: l ? { clients: l.fanOut.clientCount, servedSeq: l.fanOut.headSeq, ...l.fanOut.stats } : null,
+      pipeline: await c.queue.counts(),
+      eventLoopDelayMs: {
+        p50: loop.percentile(50) / 1e6,
+        p99: loop.percentile(99) / 1e6,
+        max: loop.max / 1e6,
+      },
+      rssMb: Math.round(process.memoryUsage().rss / 1e6),
+    };
+    loop.reset();
+    return out;
+  });
+}
