@@ -245,8 +245,13 @@ describe('wartime', () => {
       .toContain('<b>居民</b>');
     expect(await commander.locator('[data-testid=report-timeline] b').count()).toBe(0);
 
+    await field.evaluate(() => document.querySelector('[data-testid=field]')!.scrollTo(0, 0));
     await field.waitForTimeout(300);
-    await field.screenshot({ path: path.join(SHOTS, 'field.png'), fullPage: true });
+    await field.screenshot({ path: path.join(SHOTS, 'field.png') });
+    await commander.screenshot({ path: path.join(SHOTS, 'wartime-console.png') });
+    // the severity II alarm of the gas leak was seen: acknowledge it, then picture the wall
+    const ack = wall.locator('[data-testid=alarm] button.ack');
+    if (await ack.count()) await ack.first().click();
     await wall.waitForTimeout(500);
     await wall.screenshot({ path: path.join(SHOTS, 'wartime-wall.png') });
   });
@@ -295,6 +300,16 @@ describe('wartime', () => {
     await expect.poll(() => wall.evaluate(() => document.documentElement.dataset.mode)).toBe('peacetime');
     expect(await wall.locator('[data-testid=war-side]').count()).toBe(0);
     await field.waitForSelector('[data-testid=field-none]', { timeout: 5_000 });
+    // the released unit drives home; the liaison books it in on arrival
+    const back = field.locator('[data-testid=field-returning] li').first();
+    await back.waitFor({ timeout: 5_000 });
+    const backId = (await back.getAttribute('data-id'))!;
+    await back.locator('button').tap();
+    await expect
+      .poll(() => commander.evaluate((id) => window.__pzLive!.getResource(id)?.status, backId), {
+        timeout: 5_000,
+      })
+      .toBe('available');
 
     const op = commander.locator(`[data-testid=operation][data-id="${operationId}"]`);
     await expect.poll(() => op.getAttribute('data-status'), { timeout: 5_000 }).toBe('stood_down');

@@ -307,6 +307,7 @@ export const en: Record<MessageKey, string> = {
   'field.tasks': 'Tasks',
   'field.resources': 'Resources',
   'field.report': 'Field report',
+  'field.returning': 'Resources on their way back (tap “Available” on arrival)',
   'field.sent': 'Report sent',
   'history.accepted': 'Accepted',
   'history.merged': 'Report merged',

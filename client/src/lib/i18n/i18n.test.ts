@@ -8,7 +8,12 @@ import {
   RESOURCE_TYPES,
   VIDEO_ALERT_TYPES,
   EVENT_TYPES,
+  IncidentStatus,
+  TaskOutcome,
+  TaskStatus,
+  Operation,
 } from '../../../../shared/index.ts';
+import { TASK_COLUMNS } from '../war.ts';
 
 describe('i18n', () => {
   it('has the same keys in both catalogues, none empty', () => {
@@ -23,6 +28,12 @@ describe('i18n', () => {
     for (const c of RESOURCE_TYPES) expect(keys.has(`resourceType.${c}`), c).toBe(true);
     for (const c of RESOURCE_STATUSES) expect(keys.has(`resourceStatus.${c}`), c).toBe(true);
     for (const c of EVENT_TYPES) expect(keys.has(`event.${c}`), c).toBe(true);
+    for (const c of IncidentStatus.options) expect(keys.has(`status.${c}`), c).toBe(true);
+    for (const c of TaskStatus.options) expect(keys.has(`taskStatus.${c}`), c).toBe(true);
+    for (const c of TASK_COLUMNS) expect(keys.has(`taskStatus.${c}`), c).toBe(true);
+    for (const c of TaskStatus.options) expect(keys.has(`taskAction.${c}`), c).toBe(true);
+    for (const c of TaskOutcome.options) expect(keys.has(`outcome.${c}`), c).toBe(true);
+    for (const c of Operation.shape.status.options) expect(keys.has(`opStatus.${c}`), c).toBe(true);
   });
 
   it('uses the same parameters in both languages', () => {

@@ -306,6 +306,7 @@ export const zhCN = {
   'field.tasks': '任务',
   'field.resources': '资源',
   'field.report': '现场报告',
+  'field.returning': '返回途中的资源（到达后点“可用”）',
   'field.sent': '报告已发送',
   'history.accepted': '受理',
   'history.merged': '合并报告',

@@ -245,3 +245,124 @@ describe('applyBatch', () => {
     }
   });
 });
+
+describe('operation events, in the order the server commits them', () => {
+  const at = '2024-06-01T08:00:00.000Z';
+  const mode = (state: 'peacetime' | 'wartime', operationIds: string[]) => ({
+    id: 'mode' as const,
+    state,
+    since: at,
+    operationIds,
+  });
+
+  it('activation, a task, a dispatch, a report and stand-down', () => {
+    const inc = incident('i1');
+    const res = resource('r1');
+    const d = fromSnapshot(snapshot({ incidents: [inc], resources: [res] }));
+    const op1 = operation('o1', { incidentId: 'i1' });
+    // activation: the operation, its incident, the mode — one commit, three events
+    let r = applyBatch(d, [
+      ev(1, { type: 'operation.activated', data: op1 }),
+      ev(2, { type: 'incident.updated', data: { ...inc, operationIds: ['o1'], version: 2 } }),
+      ev(3, { type: 'mode.changed', data: mode('wartime', ['o1']) }),
+    ]);
+    expect(r.changes).toMatchObject({ operations: true, incidents: true, mode: true });
+    expect(d.mode).toMatchObject({ state: 'wartime', operationIds: ['o1'] });
+    expect(d.operations.get('o1')?.status).toBe('active');
+
+    // a task: task.updated, then the operation with its version bumped
+    const done = { ...op1.tasks[0], status: 'done' as const, doneAt: at };
+    r = applyBatch(d, [ev(4, { type: 'task.updated', data: { ...done, operationId: 'o1' } })]);
+    expect(r.changes.operations).toBe(true);
+    expect(d.operations.get('o1')?.tasks[0].status).toBe('done');
+    const op2 = { ...op1, tasks: [done], version: 2 };
+    applyBatch(d, [ev(5, { type: 'operation.updated', data: op2 })]);
+    expect(d.operations.get('o1')).toEqual(op2);
+
+    // a dispatch: the record, the resource, the operation owning it
+    const dispatched = resource('r1', {
+      status: 'dispatched',
+      incidentId: 'i1',
+      operationId: 'o1',
+      version: 2,
+    });
+    const op3 = { ...op2, resourceIds: ['r1'], version: 3 };
+    r = applyBatch(d, [
+      ev(6, {
+        type: 'dispatch.created',
+        data: {
+          id: 'd1',
+          resourceId: 'r1',
+          incidentId: 'i1',
+          operationId: 'o1',
+          at,
+          actor: 'commander',
+          distanceM: 900,
+          etaMin: 2,
+        },
+      }),
+      ev(7, { type: 'resource.updated', data: dispatched }),
+      ev(8, { type: 'operation.updated', data: op3 }),
+    ]);
+    expect(r.changes).toMatchObject({ dispatches: true, resources: true, operations: true });
+    expect(d.resources.get('r1')?.status).toBe('dispatched');
+    expect(d.operations.get('o1')?.resourceIds).toEqual(['r1']);
+    expect(d.dispatches.map((x) => x.id)).toEqual(['d1']);
+
+    // a liaison moves it on
+    applyBatch(d, [
+      ev(9, { type: 'resource.updated', data: { ...dispatched, status: 'en_route', version: 3 } }),
+    ]);
+    expect(d.resources.get('r1')?.status).toBe('en_route');
+
+    // a field report (and its incident history)
+    const report = { id: 'f1', incidentId: 'i1', text: '到场', actor: 'liaison', at };
+    applyBatch(d, [
+      ev(10, { type: 'report.created', data: report }),
+      ev(11, { type: 'incident.updated', data: { ...inc, operationIds: ['o1'], version: 3 } }),
+    ]);
+    expect(d.reports.get('i1')).toEqual([report]);
+
+    // stand-down: incident, released resources, the mode, the operation last
+    r = applyBatch(d, [
+      ev(12, { type: 'incident.updated', data: { ...inc, operationIds: ['o1'], version: 4 } }),
+      ev(13, { type: 'resource.updated', data: { ...dispatched, status: 'returning', version: 4 } }),
+      ev(14, { type: 'mode.changed', data: mode('peacetime', []) }),
+      ev(15, {
+        type: 'operation.stood_down',
+        data: { ...op3, status: 'stood_down', stoodDownAt: at, version: 4 },
+      }),
+    ]);
+    expect(r.gap).toBe(false);
+    expect(d.mode).toMatchObject({ state: 'peacetime', operationIds: [] });
+    expect(d.operations.get('o1')?.status).toBe('stood_down');
+    expect(d.resources.get('r1')?.status).toBe('returning');
+    expect(d.seq).toBe(15);
+  });
+
+  it('never lets an older operation version overwrite a newer one', () => {
+    const op = operation('o1', { version: 3 });
+    const d = fromSnapshot(snapshot({ operations: [op] }));
+    applyBatch(d, [ev(1, { type: 'operation.updated', data: { ...op, name: 'old', version: 2 } })]);
+    expect(d.operations.get('o1')?.name).toBe(op.name);
+  });
+
+  it('ignores a task of an operation it does not hold (the seq still counts)', () => {
+    const d = fromSnapshot(snapshot());
+    const op = operation('o1');
+    const r = applyBatch(d, [ev(1, { type: 'task.updated', data: { ...op.tasks[0], operationId: 'o1' } })]);
+    expect(r.changes.operations).toBe(false);
+    expect(d.operations.size).toBe(0);
+    expect(d.seq).toBe(1);
+  });
+
+  it('keeps one copy of a report seen twice under different seqs', () => {
+    const d = fromSnapshot(snapshot());
+    const report = { id: 'f1', incidentId: 'i1', text: 'x', actor: 'l', at };
+    applyBatch(d, [
+      ev(1, { type: 'report.created', data: report }),
+      ev(2, { type: 'report.created', data: report }),
+    ]);
+    expect(d.reports.get('i1')).toHaveLength(1);
+  });
+});

@@ -3,6 +3,7 @@ import type { GridCollection } from '../../../../shared/index.ts';
 import { SEVERITY_COLORS } from '../../../../shared/common.ts';
 import {
   camerasGeoJSON,
+  cordonsGeoJSON,
   gridBounds,
   gridLabelsGeoJSON,
   incidentsGeoJSON,
@@ -13,7 +14,7 @@ import {
   RESOURCE_GLYPHS_EN,
   videoAlertsGeoJSON,
 } from './geojson.ts';
-import { camera, incident, resource, videoAlert } from '../testing/fixtures.ts';
+import { camera, incident, operation, resource, videoAlert } from '../testing/fixtures.ts';
 
 describe('incidentsGeoJSON', () => {
   it('makes one point per open incident with its severity colour', () => {
@@ -153,5 +154,44 @@ describe('grid helpers', () => {
       [10, 10],
     ]);
     expect(gridBounds({ type: 'FeatureCollection', features: [] })).toBeNull();
+  });
+});
+
+describe('wartime', () => {
+  it("draws incidents outside the operations quieter, the operation's own bright", () => {
+    const list = [incident('a'), incident('b')];
+    const peace = incidentsGeoJSON(list);
+    expect(peace.features.map((f) => f.properties.quiet)).toEqual([0, 0]);
+    const war = incidentsGeoJSON(list, null, new Set(['a']));
+    const byId = Object.fromEntries(war.features.map((f) => [f.properties.id, f.properties]));
+    expect(byId.a).toMatchObject({ focus: 1, quiet: 0 });
+    expect(byId.b).toMatchObject({ focus: 0, quiet: 1 });
+  });
+
+  it('marks engaged resources, quiets the rest in wartime and draws the engaged on top', () => {
+    const list = [
+      resource('busy', { status: 'en_route', incidentId: 'i1', operationId: 'o1' }),
+      resource('idle'),
+    ];
+    const war = resourcesGeoJSON(list, undefined, true);
+    expect(war.features.map((f) => [f.properties.id, f.properties.engaged, f.properties.quiet])).toEqual([
+      ['idle', 0, 1],
+      ['busy', 1, 0],
+    ]);
+    expect(resourcesGeoJSON(list).features.every((f) => f.properties.quiet === 0)).toBe(true);
+  });
+
+  it("draws a cordon circle around each active operation's incident", () => {
+    const inc = incident('i1', { location: { lng: 116.3, lat: 39.9 } });
+    const fc = cordonsGeoJSON(
+      [
+        operation('o1', { incidentId: 'i1', level: 1 }),
+        operation('o2', { incidentId: 'i1', status: 'stood_down' }),
+      ],
+      (id) => (id === 'i1' ? inc : undefined),
+    );
+    expect(fc.features).toHaveLength(1);
+    expect(fc.features[0].properties).toMatchObject({ id: 'o1', color: SEVERITY_COLORS[1] });
+    expect(fc.features[0].geometry.coordinates[0].length).toBeGreaterThan(16);
   });
 });
