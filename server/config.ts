@@ -20,6 +20,10 @@ const Env = z.object({
   /** Intake requests per second allowed for one key or user. */
   INTAKE_RATE: z.coerce.number().int().min(1).default(2_000),
   LOG_LEVEL: z.string().default('info'),
+  /** Live-feed frame interval under load (a quiet feed sends at once). */
+  FRAME_MS: z.coerce.number().int().min(5).max(1000).default(50),
+  /** Unsent bytes one console may have queued before it is dropped and told to resync. */
+  MAX_CLIENT_BUFFER_MB: z.coerce.number().min(0.1).default(8),
 });
 
 export const DEFAULT_DEMO_PASSWORD = 'pingzhan';
@@ -72,8 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     intakeRate: e.INTAKE_RATE,
     logLevel: e.LOG_LEVEL,
     prefix: '{pz}',
-    frameMs: 50,
-    maxClientBuffer: 8 * 1024 * 1024,
+    frameMs: e.FRAME_MS,
+    maxClientBuffer: Math.round(e.MAX_CLIENT_BUFFER_MB * 1024 * 1024),
   };
 }
 

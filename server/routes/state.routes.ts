@@ -6,6 +6,10 @@ import { requireUser } from '../plugins/auth.ts';
 import { notFound } from '../services/errors.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(128) });
+const RecentQuery = z.object({
+  upTo: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
 
 export default async function stateRoutes(app: FastifyInstance, { c }: { c: Container }) {
   const user = requireUser();
@@ -22,6 +26,17 @@ export default async function stateRoutes(app: FastifyInstance, { c }: { c: Cont
     reply.header('cache-control', 'private, max-age=3600');
     return c.grids;
   });
+  // What a console shows in its ticker right after loading the snapshot (events ≤ its seq).
+  app.get<{ Querystring: z.infer<typeof RecentQuery> }>(
+    '/api/v1/events/recent',
+    { preHandler: user, schema: { querystring: RecentQuery } },
+    async (req) => ({
+      events: await c.store.readBackwards(
+        req.query.upTo === undefined ? null : req.query.upTo + 1,
+        req.query.limit,
+      ),
+    }),
+  );
   app.get('/api/v1/cameras', { preHandler: user, schema: {} }, async () => c.cameras);
   app.get('/api/v1/plans', { preHandler: user, schema: {} }, async () => c.plans);
   app.get<{ Params: { id: string } }>(

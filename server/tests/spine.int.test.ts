@@ -183,6 +183,18 @@ describe('the live spine', () => {
     expect((e.data as { outsideDistrict: boolean }).outsideDistrict).toBe(true);
   });
 
+  it('lists the latest events up to a seq, newest first, for a console that just loaded', async () => {
+    const head = await s.container.store.headSeq();
+    const res = await fetch(`${s.url}/api/v1/events/recent?upTo=${head - 2}&limit=5`, {
+      headers: { cookie },
+    });
+    const { events } = (await res.json()) as { events: LiveEvent[] };
+    expect(events.map((e) => e.seq)).toEqual([head - 2, head - 3, head - 4, head - 5, head - 6]);
+    expect((await fetch(`${s.url}/api/v1/events/recent`)).status).toBe(401);
+    const bad = await fetch(`${s.url}/api/v1/events/recent?limit=0`, { headers: { cookie } });
+    expect(bad.status).toBe(400);
+  });
+
   it('refuses a live connection without a session', async () => {
     const c = new RecordingClient(s.url, '');
     await expect(c.connected()).rejects.toThrow(/unauthorized/);

@@ -6,6 +6,7 @@ import type {
   GridCollection,
   Incident,
   IncidentStatus,
+  LiveEvent,
   LngLat,
   Mode,
   Operation,
@@ -85,6 +86,9 @@ export const getConfig = () => api<AppConfig>('GET', '/config');
 export const getSnapshot = () => api<Snapshot>('GET', '/snapshot');
 export const getGrids = () => api<GridCollection>('GET', '/grids');
 export const getCameras = () => api<Camera[]>('GET', '/cameras');
+/** The latest events up to `upTo`, newest first: the ticker's history when a console loads. */
+export const getRecentEvents = (upTo: number, limit: number) =>
+  api<{ events: LiveEvent[] }>('GET', `/events/recent?upTo=${upTo}&limit=${limit}`);
 export const getPlans = () => api<Plan[]>('GET', '/plans');
 export const getIncident = (id: string) => api<Incident>('GET', `/incidents/${encodeURIComponent(id)}`);
 export const reviewVideoAlert = (id: string, action: 'confirm' | 'dismiss') =>

@@ -18,10 +18,19 @@ import {
   type Severity,
   type VideoAlert,
 } from '../../../../shared/index.ts';
-import { ApiError, getCameras, getConfig, getGrids, getMe, getSnapshot, type AppConfig } from '../api.ts';
+import {
+  ApiError,
+  getCameras,
+  getConfig,
+  getGrids,
+  getMe,
+  getRecentEvents,
+  getSnapshot,
+  type AppConfig,
+} from '../api.ts';
 import { allChanges, type Changes, type LiveData } from './apply-events.ts';
 import { LiveFeed, type FeedSocket, type FeedStatus } from './feed.ts';
-import { pushTicker, type TickerEntry } from './ticker.ts';
+import { pushTicker, TICKER_MAX, type TickerEntry } from './ticker.ts';
 
 export type BatchListener = (changes: Changes, applied: readonly LiveEvent[], data: LiveData) => void;
 
@@ -252,6 +261,21 @@ export class LiveStore {
     this.mirror(d, ch);
     this.loaded = true;
     for (const l of this.listeners) l(ch, [], d);
+    void this.seedTicker(d);
+  }
+
+  /** A wall that was just opened shows what happened before it, not an empty ticker. */
+  private async seedTicker(d: LiveData): Promise<void> {
+    const upTo = d.seq;
+    try {
+      const { events } = await getRecentEvents(upTo, TICKER_MAX * 3);
+      if (this.data !== d) return;
+      const older = pushTicker([], [...events].reverse(), d);
+      const newer = this.ticker.filter((t) => t.seq > upTo);
+      this.ticker = [...newer, ...older].slice(0, TICKER_MAX);
+    } catch {
+      // The ticker fills from the live feed anyway.
+    }
   }
 
   private onBatch(ch: Changes, applied: readonly LiveEvent[], d: LiveData): void {
