@@ -78,6 +78,22 @@ export class OperationEventFilter {
   }
 }
 
+/** Incident history actions: lifecycle steps and what the pipeline and commands record. */
+const HISTORY_ACTION_ZH: Record<string, string> = {
+  accepted: '受理',
+  verified: '核实',
+  dispatched: '派遣',
+  handled: '处置',
+  inspected: '核查',
+  closed: '结案',
+  merged: '合并重复报告',
+  field_report: '现场报告',
+  operation_activated: '启动预案',
+  operation_stood_down: '响应结束',
+  video_alert_confirmed: '视频告警确认',
+  video_alert_linked: '关联视频告警',
+};
+
 const TASK_STATUS_ZH: Record<string, string> = {
   pending: '待办',
   in_progress: '进行中',
@@ -114,7 +130,7 @@ export function summarize(ev: LiveEvent): string {
       return `事件：${ev.data.title}`;
     case 'incident.updated': {
       const last = ev.data.history.at(-1);
-      return `事件更新：${ev.data.title}${last ? ` · ${last.action}${last.note ? ` ${last.note}` : ''}` : ''}`;
+      return `事件更新：${ev.data.title}${last ? ` · ${HISTORY_ACTION_ZH[last.action] ?? last.action}${last.note ? ` ${last.note}` : ''}` : ''}`;
     }
     case 'mode.changed':
       return `${ev.data.state === 'wartime' ? '转入战时' : '恢复平时'}${ev.data.reason ? `：${ev.data.reason}` : ''}`;
