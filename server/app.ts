@@ -17,7 +17,7 @@ import statusRoutes from './routes/status.routes.ts';
 import type { Live } from './live.ts';
 
 export const CLIENT_DIST = path.resolve(import.meta.dirname, '../dist/client');
-const SPA_ROUTES = ['/', '/login', '/wall', '/console', '/field'];
+const SPA_ROUTES = ['/', '/login', '/wall', '/console', '/field', '/audit'];
 
 export type BuildOptions = {
   logger?: FastifyServerOptions['logger'];

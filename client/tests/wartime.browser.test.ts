@@ -330,4 +330,20 @@ describe('wartime', () => {
     expect(pageErrors).toEqual([]);
     expect(dialogs).toEqual([]);
   });
+
+  it('the audit trail lists the commands with their actors; a duty officer is told it is not theirs', async () => {
+    const audit = await open('commander', '/audit', { width: 1600, height: 900 });
+    await audit.waitForURL('**/audit');
+    await audit.locator('[data-testid=audit-row]').first().waitFor({ timeout: 10_000 });
+    await audit.selectOption('select[name=type]', 'operation.activated');
+    await audit.locator('form.filters button[type=submit]').click();
+    await expect
+      .poll(async () => audit.locator('[data-testid=audit-row]').allTextContents(), { timeout: 5_000 })
+      .toEqual([expect.stringContaining('commander')]);
+    expect(await audit.locator('[data-testid=audit-row]').first().textContent()).toContain(operationId);
+    const duty = await open('duty', '/audit', { width: 1280, height: 800 });
+    await duty.waitForSelector('[data-testid=message]', { timeout: 10_000 });
+    expect(await duty.locator('[data-testid=audit]').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
 });

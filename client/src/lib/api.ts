@@ -86,6 +86,19 @@ export const getConfig = () => api<AppConfig>('GET', '/config');
 export const getSnapshot = () => api<Snapshot>('GET', '/snapshot');
 export const getGrids = () => api<GridCollection>('GET', '/grids');
 export const getCameras = () => api<Camera[]>('GET', '/cameras');
+/** The audit trail (admin, commander): the log newest first, filtered, paged by `before`. */
+export function getAudit(q: {
+  actor?: string;
+  type?: string;
+  from?: string;
+  to?: string;
+  before?: number;
+  limit?: number;
+}) {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
+  return api<{ events: LiveEvent[]; nextBefore: number | null }>('GET', `/audit?${params}`);
+}
 /** The latest events up to `upTo`, newest first: the ticker's history when a console loads. */
 export const getRecentEvents = (upTo: number, limit: number) =>
   api<{ events: LiveEvent[] }>('GET', `/events/recent?upTo=${upTo}&limit=${limit}`);

@@ -1,7 +1,7 @@
 /** A tiny history router: the path is state, `navigate()` pushes, back/forward just work. */
 import type { Role } from '../../../shared/index.ts';
 
-export type RouteName = 'login' | 'wall' | 'console' | 'field' | 'home' | 'notFound';
+export type RouteName = 'login' | 'wall' | 'console' | 'field' | 'audit' | 'home' | 'notFound';
 
 export const ROUTES: Record<string, RouteName> = {
   '/': 'home',
@@ -9,13 +9,16 @@ export const ROUTES: Record<string, RouteName> = {
   '/wall': 'wall',
   '/console': 'console',
   '/field': 'field',
+  '/audit': 'audit',
 };
 
 /** Which roles each view is for; others are told it is not for them. */
-export const VIEW_ROLES: Record<'wall' | 'console' | 'field', readonly Role[]> = {
+export const VIEW_ROLES: Record<'wall' | 'console' | 'field' | 'audit', readonly Role[]> = {
   wall: ['duty', 'commander', 'liaison', 'admin'],
   console: ['duty', 'commander', 'admin'],
   field: ['liaison', 'commander'],
+  // the audit trail: as GET /api/v1/audit allows
+  audit: ['admin', 'commander'],
 };
 
 export function homeFor(role: Role): string {
