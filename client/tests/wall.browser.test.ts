@@ -2,28 +2,14 @@
  * The wall and the console in a real browser (Debian's chromium through playwright-core) against
  * a real server (server/testing/harness.ts: own Redis, demo data, pipeline worker, built client).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { startTestServer, type TestServer } from '../../server/testing/harness.ts';
+import { INTAKE, launchChromium, ROOT, SHOTS } from './browser.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SHOTS = path.join(ROOT, 'docs/screenshots');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--enable-unsafe-swiftshader',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const INTAKE = { authorization: 'Bearer demo-intake-key', 'content-type': 'application/json' };
 /**
  * A distinct point inside the demo district (Haidian, around Zhongguancun) for each post: the
  * pipeline merges same-category reports within 300 m, and these tests need separate incidents.
@@ -102,8 +88,7 @@ beforeAll(async () => {
   // the server serves dist/client: build it from the current sources
   await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
   server = await startTestServer();
-  if (!existsSync('/usr/bin/chromium')) throw new Error('chromium missing: apt-get install -y chromium');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
   page = await context.newPage();
   page.on('dialog', (d) => {

@@ -5,28 +5,13 @@
  * peacetime, and the after-action record opens. A duty officer's console offers none of the
  * commander's controls.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { startTestServer, type TestServer } from '../../server/testing/harness.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SHOTS = path.join(ROOT, 'docs/screenshots');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--enable-unsafe-swiftshader',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const INTAKE = { authorization: 'Bearer demo-intake-key', 'content-type': 'application/json' };
+import { INTAKE, launchChromium, ROOT, SHOTS } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -109,8 +94,7 @@ async function selectInList(p: Page, title: string, id: string): Promise<void> {
 beforeAll(async () => {
   await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
   server = await startTestServer();
-  if (!existsSync('/usr/bin/chromium')) throw new Error('chromium missing: apt-get install -y chromium');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 });
 
