@@ -6,6 +6,7 @@ import type { Resource } from '../../shared/resource.ts';
 import type { VideoAlert } from '../../shared/video-alert.ts';
 import type { Keys } from '../infra/keys.ts';
 import type { StateHash } from './event-store.ts';
+import { inSnapshot } from './snapshot-window.ts';
 
 /** Open incidents near a point, nearest first, with their JSON. */
 const NEAR_OPEN_LUA = `
@@ -101,7 +102,7 @@ export class StateRepository {
   }
 
   /** State and seq read in one MULTI, so the snapshot is exactly the state as of `seq`. */
-  async snapshot(): Promise<StateSnapshot> {
+  async snapshot(now = Date.now()): Promise<StateSnapshot> {
     const res = await this.redis
       .multi()
       .get(this.k.seq)
@@ -126,8 +127,8 @@ export class StateRepository {
     return {
       seq: Number(seq ?? 0),
       mode: modeOut,
-      incidents: values<Incident>(inc),
-      videoAlerts: values<VideoAlert>(va),
+      incidents: values<Incident>(inc).filter((i) => inSnapshot(i, now)),
+      videoAlerts: values<VideoAlert>(va).filter((a) => inSnapshot(a, now)),
       resources: values<Resource>(rs),
       operations: values<Operation>(ops),
     };
