@@ -155,11 +155,27 @@ export async function startServerProcess(
   // Keep draining its output so a chatty server never blocks on a full pipe.
   child.stdout!.resume();
   child.stderr!.on('data', (d: Buffer) => process.env.BENCH_VERBOSE && process.stderr.write(d));
+  // BENCH_WORKERS=N runs the pipeline in N `npm run worker` processes instead of in the server.
+  const workers = Array.from({ length: Number(process.env.BENCH_WORKERS ?? 0) }, () =>
+    spawn(process.execPath, [...TS_NODE, 'server/worker-main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        ...env,
+        WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '64',
+      },
+      stdio: 'ignore',
+    }),
+  );
   return {
     url,
     pid: child.pid!,
     redisPid: findDescendant(child.pid!, 'redis-server'),
-    stop: () => stopChild(child, 20_000),
+    stop: async () => {
+      await Promise.all(workers.map((w) => stopChild(w, 20_000)));
+      await stopChild(child, 20_000);
+    },
   };
 }
 

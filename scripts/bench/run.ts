@@ -94,7 +94,10 @@ async function drain(pool: ClientPool, expected: number) {
 
 async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-bench-'));
-  const server: ServerProcess = await startServerProcess({ DATA_DIR: dataDir }, fsync);
+  const server: ServerProcess = await startServerProcess(
+    { DATA_DIR: dataDir, ...(process.env.BENCH_WORKERS ? { WORKER_CONCURRENCY: '0' } : {}) },
+    fsync,
+  );
   cleanups.push(async () => {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
