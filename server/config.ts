@@ -21,7 +21,7 @@ const Env = z.object({
   INTAKE_RATE: z.coerce.number().int().min(1).default(2_000),
   LOG_LEVEL: z.string().default('info'),
   /** Live-feed frame interval under load (a quiet feed sends at once). */
-  FRAME_MS: z.coerce.number().int().min(5).max(1000).default(50),
+  FRAME_MS: z.coerce.number().int().min(5).max(1000).default(100),
   /** Unsent bytes one console may have queued before it is dropped and told to resync. */
   MAX_CLIENT_BUFFER_MB: z.coerce.number().min(0.1).default(8),
 });

@@ -50,7 +50,8 @@ export type Container = {
 };
 
 export async function createContainer(config: Config, redisUrl: string): Promise<Container> {
-  const redis = connect(redisUrl, 'state');
+  // Many jobs and requests talk to Redis at once: commands issued in one tick go out in one write.
+  const redis = connect(redisUrl, 'state', { enableAutoPipelining: true });
   try {
     await assertNoEviction(redis);
   } catch (err) {

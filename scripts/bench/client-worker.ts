@@ -5,6 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { cachingParser } from './caching-parser.ts';
+import { SharedTextWebSocket, sharedStats } from './shared-text-transport.ts';
 import { FeedCheck, frameInfo, type FrameInfo, type WireEvent } from './feed-check.ts';
 import { Histogram, nowMs } from './histogram.ts';
 
@@ -46,7 +47,7 @@ async function connect(url: string, path: string, cookie: string | undefined, co
   for (let i = 0; i < count; i += 25) {
     const batch = Array.from({ length: Math.min(25, count - i) }, () => {
       const s = io(url + path, {
-        transports: ['websocket'],
+        transports: [SharedTextWebSocket],
         extraHeaders: cookie ? { cookie } : {},
         reconnection: false,
         forceNew: true,
@@ -98,6 +99,14 @@ process.on('message', (msg: WorkerCommand) => {
       send({ cmd: 'tagged' });
       break;
     case 'report':
+      if (process.env.BENCH_DEBUG)
+        console.error(
+          'shared',
+          sharedStats.texts.hits,
+          sharedStats.texts.misses,
+          sharedStats.inflated.hits,
+          sharedStats.inflated.misses,
+        );
       send({
         cmd: 'report',
         clients: checks.map((c) => c.summary()),
@@ -114,3 +123,5 @@ process.on('message', (msg: WorkerCommand) => {
 });
 // The parent going away (Ctrl-C, crash) must not leave clients running.
 process.on('disconnect', () => process.exit(0));
+// Exit normally on SIGTERM, so that --cpu-prof (BENCH_CLIENT_NODE_ARGS) writes its profile.
+process.on('SIGTERM', () => process.exit(0));

@@ -1,5 +1,6 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Histogram } from './histogram.ts';
 import type { ClientSummary } from './feed-check.ts';
@@ -56,6 +57,12 @@ export class CpuMeter {
   start(): void {
     this.at = performance.now();
     this.base = this.read();
+  }
+  /** CPU seconds per group since start(), however long ago (e.g. including a drain). */
+  used(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, v] of this.read()) out[name] = v - (this.base.get(name) ?? 0);
+    return out;
   }
   stop(): Record<string, number> {
     const wall = (performance.now() - this.at) / 1000;
@@ -188,9 +195,9 @@ export function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   });
 }
 
-export function forkTs(file: string, args: string[] = []): ChildProcess {
+export function forkTs(file: string, args: string[] = [], extraNodeArgs: string[] = []): ChildProcess {
   return fork(fileURLToPath(new URL(file, import.meta.url)), args, {
-    execArgv: TS_NODE,
+    execArgv: [...extraNodeArgs, ...TS_NODE],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -208,10 +215,18 @@ export class ClientPool {
     path: string,
     cookie: string | undefined,
     count: number,
-    maxProcs = 2,
+    maxProcs = Number(process.env.BENCH_CLIENT_PROCS ?? 2),
   ): Promise<{ pool: ClientPool; connected: number; failed: number; error?: string }> {
-    const procs = Math.max(1, Math.min(maxProcs, Math.ceil(count / 250)));
-    const pool = new ClientPool(Array.from({ length: procs }, () => forkTs('./client-worker.ts')));
+    const perProc = Number(process.env.BENCH_CLIENTS_PER_PROC ?? 250);
+    const procs = Math.max(1, Math.min(maxProcs, Math.ceil(count / perProc)));
+    const pool = new ClientPool(
+      Array.from({ length: procs }, () =>
+        // BENCH_CLIENT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the clients.
+        forkTs('./client-worker.ts', [], process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean)),
+      ),
+    );
+    const nice = Number(process.env.BENCH_CLIENT_NICE ?? 0);
+    if (nice) for (const w of pool.workers) setPriority(w.pid!, nice);
     const replies = await Promise.all(
       pool.workers.map((w, i) => {
         const n = Math.floor(count / procs) + (i < count % procs ? 1 : 0);
@@ -260,7 +275,7 @@ export class ClientPool {
     await Promise.all(
       this.workers.map((w) => {
         if (w.connected) w.send({ cmd: 'close' } satisfies WorkerCommand);
-        return stopChild(w, 3000);
+        return stopChild(w, 30_000);
       }),
     );
   }

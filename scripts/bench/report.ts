@@ -20,6 +20,8 @@ export type ScenarioResult = {
   memoryMb?: { before: number; peak: number; after: number; what: string };
   /** CPU used during the scenario, % of one core, per process group (2 cores = 200 %). */
   cpuPct?: Record<string, number>;
+  /** CPU milliseconds per accepted event over posting and drain, per process group. */
+  cpuMsPerEvent?: Record<string, number>;
   note?: string;
 };
 

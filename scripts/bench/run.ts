@@ -39,6 +39,7 @@ const INTAKE_KEY = 'demo-intake-key';
  * wait more than two minutes.
  */
 const DRAIN_STALL_MS = 10_000;
+const WARMUP_SECONDS = 3;
 const DRAIN_LIMIT_MS = 120_000;
 
 const { values } = parseArgs({
@@ -75,6 +76,35 @@ async function login(url: string, username: string): Promise<string> {
   });
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
   return (res.headers.get('set-cookie') ?? '').split(';')[0];
+}
+
+type Wire = {
+  frames: number;
+  bytes: number;
+  deflatedBytes: number;
+  deflateSockets: number;
+  plainSockets: number;
+};
+
+/** The server's broadcast-frame counters (GET /api/v1/status). */
+async function wireStats(url: string, cookie: string): Promise<Wire | null> {
+  const res = await fetch(`${url}/api/v1/status`, { headers: { cookie } }).catch(() => null);
+  if (!res?.ok) return null;
+  const body = (await res.json()) as { feed?: { wire?: Wire } };
+  return body.feed?.wire ?? null;
+}
+
+function wireDelta(a: Wire | null, b: Wire | null): string | null {
+  if (!a || !b || b.frames === a.frames) return null;
+  const frames = b.frames - a.frames;
+  const kb = (b.bytes - a.bytes) / frames / 1024;
+  const zkb = (b.deflatedBytes - a.deflatedBytes) / frames / 1024;
+  const deflated = b.deflateSockets - a.deflateSockets;
+  const plain = b.plainSockets - a.plainSockets;
+  return (
+    `broadcast: ${frames} frames, ${kb.toFixed(1)} kB each, ${zkb.toFixed(1)} kB deflated ` +
+    `(${(kb / zkb).toFixed(1)}×); written deflated ${deflated}, plain ${plain} times`
+  );
 }
 
 /** Polls the clients until every one has `expected` tagged events, or the limit passes. */
@@ -123,7 +153,14 @@ async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> 
     log(`pingzhan: ${s.clients} clients × ${s.rate} events/s for ${seconds} s`);
     const { pool, connected, failed, error } = await ClientPool.open(server.url, '/live', cookie, s.clients);
     if (failed) log(`  ${failed} of ${s.clients} clients failed to connect: ${error}`);
+    // Warm-up with these clients at this rate (JIT, buffers, pools), as a running centre is warm;
+    // not reported. Its backlog, if any, drains before the measured run starts.
+    const warmTag = `${tag}w-`;
+    await pool.tag(warmTag);
+    const warm = await poster.run(warmTag, s.rate, WARMUP_SECONDS);
+    await drain(pool, warm.accepted);
     await pool.tag(tag);
+    const wireBefore = await wireStats(server.url, cookie);
     const cpu = new CpuMeter({
       server: () => [server.pid],
       redis: () => (server.redisPid ? [server.redisPid] : []),
@@ -135,7 +172,23 @@ async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> 
     cpu.start();
     const posted = await poster.run(tag, s.rate, seconds);
     const cpuPct = cpu.stop();
+    log(`  slowest intake answer per second (ms): ${posted.slowestBySecond.join(' ')}`);
     const rep = await drain(pool, posted.accepted);
+    // Work per event over posting and drain together: unlike %, it does not depend on how long
+    // a backlog took to clear, so it compares runs on a busy or a quiet machine.
+    const cpuMsPerEvent = Object.fromEntries(
+      Object.entries(cpu.used()).map(([k, v]) => [
+        k,
+        Math.round((v / Math.max(1, posted.accepted)) * 1e5) / 100,
+      ]),
+    );
+    const wire = wireDelta(wireBefore, await wireStats(server.url, cookie));
+    if (wire) log(`  ${wire}`);
+    log(
+      `  CPU ms per event: ${Object.entries(cpuMsPerEvent)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
     const peak = memory.stop();
     const after = memory.now();
     sample ??= rep.sample;
@@ -156,6 +209,7 @@ async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> 
       },
       memoryMb: { before: r1(before), peak: r1(peak), after: r1(after), what: 'server + its redis' },
       cpuPct,
+      cpuMsPerEvent,
     });
     log(`  ${summaryLine(rows.at(-1)!)}`);
     await pool.close();

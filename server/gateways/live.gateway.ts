@@ -10,8 +10,7 @@ import {
   type LiveServerEvents,
 } from '../../shared/protocol.ts';
 import type { Broadcaster, FanOut, FeedClient } from '../services/fan-out.ts';
-
-const LIVE_ROOM = 'live';
+import { sharedFrame, type SharedFrame } from './ws-frames.ts';
 
 type LiveSocket = Socket<LiveClientEvents, LiveServerEvents, Record<string, never>, { user: User }>;
 
@@ -26,13 +25,38 @@ function bufferedBytes(s: LiveSocket): number {
   return ws + (conn.writeBuffer?.length ?? 0) * 1024;
 }
 
+/** engine.io's websocket transport and the ws socket under it, as far as we use them. */
+type WsTransport = {
+  socket?: { _extensions?: Record<string, unknown>; _sender?: { sendFrame?: unknown } };
+  _canSendPreEncodedFrame?: (packet: { options?: { wsPreEncodedFrame?: unknown } }) => boolean;
+};
+type EngineConn = { transport?: WsTransport; write(data: string, opts: object): void };
+
 class SocketClient implements FeedClient {
-  constructor(private readonly s: LiveSocket) {}
+  /** Whether this console negotiated permessage-deflate (every browser does). */
+  readonly deflate: boolean;
+
+  constructor(private readonly s: LiveSocket) {
+    const transport = (s.conn as unknown as EngineConn).transport;
+    this.deflate = transport?.socket?._extensions?.['permessage-deflate'] !== undefined;
+    if (transport && typeof transport.socket?._sender?.sendFrame === 'function') {
+      // engine.io takes ready-made frames only when deflate is off, because ws may be compressing
+      // another message meanwhile. Here ws never compresses (see the threshold below), so a ready
+      // frame keeps its place in the order; the shared broadcast frame is such a frame.
+      transport._canSendPreEncodedFrame = (packet) => packet.options?.wsPreEncodedFrame !== undefined;
+    }
+  }
   get id() {
     return this.s.id;
   }
   send(events: LiveEvent[]) {
     this.s.emit('events', events);
+  }
+  /** The broadcast frame, as encoded once for all (engine.io keeps it in order with the rest). */
+  sendShared(frame: SharedFrame) {
+    (this.s.conn as unknown as EngineConn).write(frame.packet, {
+      wsPreEncodedFrame: this.deflate ? frame.deflated : frame.plain,
+    });
   }
   resync(info: { reason: 'retention' | 'slow_consumer'; headSeq: number }) {
     this.s.emit('resync', info);
@@ -43,9 +67,6 @@ class SocketClient implements FeedClient {
   drop() {
     this.s.disconnect(true);
   }
-  get socket() {
-    return this.s;
-  }
 }
 
 export type Authenticate = (cookieHeader: string | undefined) => Promise<User | null>;
@@ -55,6 +76,10 @@ export class LiveGateway {
   readonly io: Server;
   private readonly nsp: Namespace<LiveClientEvents, LiveServerEvents>;
   private readonly clients = new Map<string, SocketClient>();
+  /** Broadcast frames and their size before and after deflate (for /api/v1/status). */
+  readonly wire = { frames: 0, bytes: 0, deflatedBytes: 0, deflateSockets: 0, plainSockets: 0 };
+  /** Consoles that are up to date: they get the shared broadcast frame. */
+  private readonly live = new Set<SocketClient>();
 
   constructor(
     http: HttpServer,
@@ -64,18 +89,37 @@ export class LiveGateway {
     this.io = new Server(http, {
       transports: ['websocket'],
       serveClient: false,
-      // Per-message deflate costs CPU on every frame for every client; frames are small.
-      perMessageDeflate: false,
+      // Broadcast frames are deflated once for all consoles (ws-frames.ts); ws itself must never
+      // compress per socket, so its threshold is out of reach. No context takeover keeps every
+      // frame decodable on its own, which is what lets one compressed frame serve every socket.
+      perMessageDeflate: {
+        threshold: Number.MAX_SAFE_INTEGER,
+        serverNoContextTakeover: true,
+        clientNoContextTakeover: true,
+      },
       maxHttpBufferSize: 64 * 1024,
     });
     this.nsp = this.io.of(LIVE_NAMESPACE);
   }
 
   get broadcaster(): Broadcaster {
+    const live = this.live;
     return {
-      join: (c) => void (c as SocketClient).socket.join(LIVE_ROOM),
-      leave: (c) => void (c as SocketClient).socket.leave(LIVE_ROOM),
-      broadcast: (events) => void this.nsp.to(LIVE_ROOM).emit('events', events),
+      join: (c) => void live.add(c as SocketClient),
+      leave: (c) => void live.delete(c as SocketClient),
+      broadcast: (events) => {
+        if (live.size === 0) return;
+        const frame = sharedFrame(this.nsp.name, 'events', events);
+        const w = this.wire;
+        w.frames++;
+        w.bytes += frame.bytes;
+        w.deflatedBytes += frame.deflatedBytes;
+        for (const c of live) {
+          c.sendShared(frame);
+          if (c.deflate) w.deflateSockets++;
+          else w.plainSockets++;
+        }
+      },
     };
   }
 

@@ -17,7 +17,7 @@ function connection(url: string, worker: boolean): ConnectionOptions {
   // Workers block on Redis and must never give up a command; producers fail fast instead.
   return redisOptions(
     url,
-    worker ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 2 },
+    worker ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 2, enableAutoPipelining: true },
   ) as ConnectionOptions;
 }
 

@@ -17,7 +17,15 @@ export default async function statusRoutes(
     const out = {
       headSeq: await c.store.headSeq(),
       oldestSeq: await c.store.oldestSeq(),
-      feed: l ? { clients: l.fanOut.clientCount, servedSeq: l.fanOut.headSeq, ...l.fanOut.stats } : null,
+      feed: l
+        ? {
+            clients: l.fanOut.clientCount,
+            servedSeq: l.fanOut.headSeq,
+            ...l.fanOut.stats,
+            // Sent once per frame and written to every up-to-date console, deflated where it asked.
+            wire: l.gateway.wire,
+          }
+        : null,
       pipeline: await c.queue.counts(),
       eventLoopDelayMs: {
         p50: loop.percentile(50) / 1e6,

@@ -8,9 +8,11 @@ export class RecordingClient {
   socket: Socket;
   private waiters: { seq: number; resolve: () => void }[] = [];
 
-  constructor(baseUrl: string, cookie: string, since?: number) {
+  /** `deflate: false` refuses permessage-deflate, as some proxies and older clients do. */
+  constructor(baseUrl: string, cookie: string, since?: number, opts: { deflate?: boolean } = {}) {
     this.socket = io(`${baseUrl}/live`, {
       transports: ['websocket'],
+      ...(opts.deflate === false ? { perMessageDeflate: false } : {}),
       extraHeaders: { cookie },
       auth: since === undefined ? {} : { since },
       reconnection: false,

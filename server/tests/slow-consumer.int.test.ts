@@ -21,7 +21,8 @@ describe('a slow consumer', () => {
 
     // A raw Socket.IO client over ws that joins /live and then stops reading from its socket.
     const wsUrl = `${s.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`;
-    const frozen = new WebSocket(wsUrl, { headers: { cookie } });
+    // Without permessage-deflate: it gets the plain frames, the most bytes per event.
+    const frozen = new WebSocket(wsUrl, { headers: { cookie }, perMessageDeflate: false });
     let closed = false;
     frozen.on('close', () => (closed = true));
     frozen.on('error', () => undefined);
@@ -34,7 +35,13 @@ describe('a slow consumer', () => {
     // Loopback sockets buffer tens of MB in the kernel (tcp_rmem up to 32 MB here) before the
     // server sees any backlog, so send well past that.
     const n = 3500;
-    const long = '长'.repeat(4900); // ~15 kB events fill the buffers sooner
+    // ~15 kB events fill the buffers sooner; random characters, so that they stay large for the
+    // healthy console too, which takes the deflated frames.
+    let x = 7;
+    const long = Array.from({ length: 4900 }, () => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return String.fromCharCode(0x4e00 + (x % 0x5000));
+    }).join('');
     for (let i = 0; i < n; i += 100) {
       await Promise.all(
         Array.from({ length: 100 }, (_, j) =>
