@@ -15,6 +15,8 @@ const Env = z.object({
    * Redis fsyncs, and Redis fsyncs once for all writes of an event-loop turn, so many in flight is what
    * makes throughput. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).default(64),
+  /** Pipeline worker processes `npm start` runs beside the server; 0 runs the worker inside it. */
+  WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   /** Intake answers 503 once this many jobs are waiting. */
   QUEUE_HIGH_WATER: z.coerce.number().int().min(1).default(50_000),
   /** Intake requests per second allowed for one key or user. */
@@ -41,6 +43,7 @@ export type Config = {
   mapStyleUrl: string | null;
   eventRetention: number;
   workerConcurrency: number;
+  workers: number;
   queueHighWater: number;
   intakeRate: number;
   logLevel: string;
@@ -72,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mapStyleUrl: e.MAP_STYLE_URL ?? null,
     eventRetention: e.EVENT_RETENTION,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workers: e.WORKERS,
     queueHighWater: e.QUEUE_HIGH_WATER,
     intakeRate: e.INTAKE_RATE,
     logLevel: e.LOG_LEVEL,

@@ -15,6 +15,7 @@ try {
   const running = await startPingzhan(config, {
     logger: { level: config.logLevel },
     log: (m) => console.log(m),
+    workerProcesses: true,
   });
   const lines = [
     '',
@@ -24,6 +25,11 @@ try {
     running.redis
       ? `    redis:   own redis-server, data in ${config.dataDir}`
       : `    redis:   ${config.redisUrl}`,
+    running.workerProcesses
+      ? `    pipeline: ${config.workers} worker process${config.workers > 1 ? 'es' : ''} (${config.workerConcurrency} jobs each)`
+      : running.worker
+        ? `    pipeline: in this process (${config.workerConcurrency} jobs)`
+        : '    pipeline: none here (WORKER_CONCURRENCY=0): run `npm run worker`',
   ];
   if (config.demoPassword !== null) {
     lines.push(

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { createContainer, type Container } from './container.ts';
 import { startPipelineWorker } from './infra/queue.ts';
 import { RedisSupervisor } from './infra/redis-supervisor.ts';
+import { WorkerProcesses } from './infra/worker-processes.ts';
 import { attachLive, type Live } from './live.ts';
 
 export type Running = {
@@ -13,6 +14,7 @@ export type Running = {
   container: Container;
   live: Live;
   worker: Worker | null;
+  workerProcesses: WorkerProcesses | null;
   redis: RedisSupervisor | null;
   close(): Promise<void>;
 };
@@ -23,6 +25,11 @@ export type StartOptions = {
   /** Tests may relax fsync; the product never does. */
   redisFsync?: 'always' | 'everysec' | 'no';
   log?: (msg: string) => void;
+  /**
+   * Run the pipeline in `config.workers` processes of its own (the product's entry point does);
+   * otherwise, and when `config.workers` is 0, it runs inside this process (tests).
+   */
+  workerProcesses?: boolean;
 };
 
 /** Starts one Pingzhan server process: Redis (unless given), HTTP API, live feed, worker. */
@@ -44,8 +51,9 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
     attached = live;
     // Open sockets would keep the HTTP server from closing.
     app.addHook('preClose', async () => live.close());
+    const separate = opts.workerProcesses === true && config.workers > 0 && config.workerConcurrency > 0;
     const worker =
-      config.workerConcurrency > 0
+      config.workerConcurrency > 0 && !separate
         ? startPipelineWorker(
             redisUrl,
             c.keys.bullPrefix,
@@ -55,6 +63,10 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
           )
         : null;
     const address = await app.listen({ port: config.port, host: config.host });
+    const workerProcesses = separate
+      ? new WorkerProcesses(config.workers, { REDIS_URL: redisUrl }, (m) => app.log.warn(m))
+      : null;
+    workerProcesses?.start();
     let closing: Promise<void> | null = null;
     return {
       url: address.replace('[::1]', 'localhost'),
@@ -62,12 +74,14 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
       container: c,
       live,
       worker,
+      workerProcesses,
       redis: supervisor,
       close() {
         // In-flight requests finish, then jobs in progress, then Redis stops.
         closing ??= (async () => {
           await app.close();
           await worker?.close();
+          await workerProcesses?.stop();
           await c.close();
           await supervisor?.stop();
         })();

@@ -17,11 +17,23 @@ const worker = startPipelineWorker(
   Math.max(1, config.workerConcurrency),
   (name, err) => console.warn(`job ${name} failed: ${err.message}`),
 );
-console.log(`pipeline worker running on ${redisUrl} (concurrency ${Math.max(1, config.workerConcurrency)})`);
+// A child of `npm start` says nothing on its own; the server reports it.
+if (!process.env.PZ_WORKER_CHILD)
+  console.log(
+    `pipeline worker running on ${redisUrl} (concurrency ${Math.max(1, config.workerConcurrency)})`,
+  );
+let stopping = false;
 const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  // Jobs in progress finish first, but not for ever (e.g. when Redis went down with the server).
+  setTimeout(() => process.exit(1), 15_000).unref();
   await worker.close();
   await c.close();
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());
+// Started by a server (fork): when the server is gone, so is this worker; its jobs go back to
+// the queue through BullMQ's stalled-job check.
+process.on('disconnect', () => void stop());

@@ -73,8 +73,8 @@ export class CpuMeter {
   }
 }
 
-/** Descendants of a process whose command is `name` (the server's own redis-server). */
-export function findDescendant(root: number, name: string): number | null {
+/** Descendants of a process whose command starts with `name`, nearest first. */
+export function findDescendants(root: number, name: string): number[] {
   const parent = new Map<number, number>();
   const comm = new Map<number, string>();
   for (const d of readdirSync('/proc')) {
@@ -88,11 +88,17 @@ export function findDescendant(root: number, name: string): number | null {
       // gone meanwhile
     }
   }
+  const found: number[] = [];
   for (const [pid, c] of comm) {
     if (!c.startsWith(name)) continue;
-    for (let p = parent.get(pid); p && p > 1; p = parent.get(p)) if (p === root) return pid;
+    for (let p = parent.get(pid); p && p > 1; p = parent.get(p)) if (p === root) found.push(pid);
   }
-  return null;
+  return found.sort((a, b) => a - b);
+}
+
+/** The server's own redis-server. */
+export function findDescendant(root: number, name: string): number | null {
+  return findDescendants(root, name)[0] ?? null;
 }
 
 /** Samples RSS of a few processes; peak is kept, the series is not (bounded memory). */
@@ -114,7 +120,14 @@ export class RssSampler {
   }
 }
 
-export type ServerProcess = { url: string; pid: number; redisPid: number | null; stop(): Promise<void> };
+export type ServerProcess = {
+  url: string;
+  pid: number;
+  redisPid: number | null;
+  /** The pipeline worker processes the server runs (WORKERS). */
+  workerPids: number[];
+  stop(): Promise<void>;
+};
 
 /**
  * The product as a user runs it (`tsx server/main.ts`, its own Redis with appendfsync always), in
@@ -162,27 +175,13 @@ export async function startServerProcess(
   // Keep draining its output so a chatty server never blocks on a full pipe.
   child.stdout!.resume();
   child.stderr!.on('data', (d: Buffer) => process.env.BENCH_VERBOSE && process.stderr.write(d));
-  // BENCH_WORKERS=N runs the pipeline in N `npm run worker` processes instead of in the server.
-  const workers = Array.from({ length: Number(process.env.BENCH_WORKERS ?? 0) }, () =>
-    spawn(process.execPath, [...TS_NODE, 'server/worker-main.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'warn',
-        ...env,
-        WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '64',
-      },
-      stdio: 'ignore',
-    }),
-  );
   return {
     url,
     pid: child.pid!,
     redisPid: findDescendant(child.pid!, 'redis-server'),
-    stop: async () => {
-      await Promise.all(workers.map((w) => stopChild(w, 20_000)));
-      await stopChild(child, 20_000);
-    },
+    // The pipeline worker processes the server runs itself (WORKERS, default 1).
+    workerPids: findDescendants(child.pid!, 'node'),
+    stop: () => stopChild(child, 20_000),
   };
 }
 

@@ -124,10 +124,7 @@ async function drain(pool: ClientPool, expected: number) {
 
 async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-bench-'));
-  const server: ServerProcess = await startServerProcess(
-    { DATA_DIR: dataDir, ...(process.env.BENCH_WORKERS ? { WORKER_CONCURRENCY: '0' } : {}) },
-    fsync,
-  );
+  const server: ServerProcess = await startServerProcess({ DATA_DIR: dataDir }, fsync);
   cleanups.push(async () => {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -137,7 +134,11 @@ async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> 
   const poster = new Poster(server.url, INTAKE_KEY, 256);
   const rows: ScenarioResult[] = [];
   let sample: unknown = null;
-  const memory = new RssSampler(() => [server.pid, ...(server.redisPid ? [server.redisPid] : [])]);
+  const memory = new RssSampler(() => [
+    server.pid,
+    ...server.workerPids,
+    ...(server.redisPid ? [server.redisPid] : []),
+  ]);
 
   // Warm-up (JIT, connection pools, Redis scripts loaded): not reported.
   {
@@ -163,6 +164,7 @@ async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> 
     const wireBefore = await wireStats(server.url, cookie);
     const cpu = new CpuMeter({
       server: () => [server.pid],
+      ...(server.workerPids.length ? { workers: () => server.workerPids } : {}),
       redis: () => (server.redisPid ? [server.redisPid] : []),
       clients: () => pool.pids(),
       poster: () => [process.pid],
@@ -207,7 +209,12 @@ async function pingzhan(): Promise<{ rows: ScenarioResult[]; sample: unknown }> 
         ...checkDelivery(rep.clients, posted.accepted),
         dropped: s.clients - connected + rep.clients.filter((c) => c.disconnected).length,
       },
-      memoryMb: { before: r1(before), peak: r1(peak), after: r1(after), what: 'server + its redis' },
+      memoryMb: {
+        before: r1(before),
+        peak: r1(peak),
+        after: r1(after),
+        what: server.workerPids.length ? 'server + workers + redis' : 'server + its redis',
+      },
       cpuPct,
       cpuMsPerEvent,
     });

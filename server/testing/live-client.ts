@@ -12,7 +12,8 @@ export class RecordingClient {
   constructor(baseUrl: string, cookie: string, since?: number, opts: { deflate?: boolean } = {}) {
     this.socket = io(`${baseUrl}/live`, {
       transports: ['websocket'],
-      ...(opts.deflate === false ? { perMessageDeflate: false } : {}),
+      // ws takes `false` (no offer); engine.io-client's types only know the object form.
+      ...(opts.deflate === false ? { perMessageDeflate: false as unknown as { threshold: number } } : {}),
       extraHeaders: { cookie },
       auth: since === undefined ? {} : { since },
       reconnection: false,

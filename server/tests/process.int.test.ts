@@ -151,6 +151,62 @@ describe('the server process', () => {
     expect(await exited(server.child)).toBe(0);
   }, 90_000);
 
+  it('runs the pipeline in a worker process of its own, restarts it, and takes it down with it', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-workers-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const server = startServer({ PORT: String(port), DATA_DIR: dataDir }); // WORKERS defaults to 1
+    await waitHealthy(url);
+    expect(server.output()).toContain('pipeline: 1 worker process');
+    const workerPids = () =>
+      spawnSync('pgrep', ['-P', String(server.child.pid), '-f', 'worker-main'])
+        .stdout.toString()
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(() => workerPids().length, { timeout: 20_000 }).toBe(1);
+    const [first] = workerPids();
+    const cookie = await login(url, 'duty');
+    const committed = async (n: number) => {
+      const r = await postJson(`${url}/api/v1/incidents`, {
+        source: 'worker-test',
+        externalId: `own-${n}`,
+        kind: 'case',
+        category: 'environment',
+        title: `垃圾堆放 ${n}`,
+        location: { lng: 116.2 + n * 0.01, lat: 39.99 },
+      });
+      expect(r.status).toBe(202);
+      const status = async () =>
+        (await fetch(`${url}/api/v1/incidents/${r.body.id}`, { headers: { cookie } })).status;
+      await expect.poll(status, { timeout: 30_000, interval: 200 }).toBe(200);
+    };
+    await committed(1);
+
+    // A worker that dies is replaced, and the new one takes the work.
+    process.kill(first, 'SIGKILL');
+    await expect
+      .poll(() => workerPids().filter((p) => p !== first).length, { timeout: 20_000, interval: 200 })
+      .toBe(1);
+    await committed(2);
+
+    // A server that dies takes its worker with it: no orphan keeps running.
+    const [second] = workerPids();
+    server.child.kill('SIGKILL');
+    await exited(server.child);
+    await expect.poll(() => alive(second), { timeout: 20_000, interval: 200 }).toBe(false);
+  }, 120_000);
+
   it('exits with the install command when redis-server is missing', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-noredis-'));
     dirs.push(dataDir);
