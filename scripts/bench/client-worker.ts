@@ -5,7 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { cachingParser } from './caching-parser.ts';
-import { SharedTextWebSocket, sharedStats } from './shared-text-transport.ts';
+import { SharedTextWebSocket } from './shared-text-transport.ts';
 import { FeedCheck, frameInfo, type FrameInfo, type WireEvent } from './feed-check.ts';
 import { Histogram, nowMs } from './histogram.ts';
 
@@ -99,14 +99,6 @@ process.on('message', (msg: WorkerCommand) => {
       send({ cmd: 'tagged' });
       break;
     case 'report':
-      if (process.env.BENCH_DEBUG)
-        console.error(
-          'shared',
-          sharedStats.texts.hits,
-          sharedStats.texts.misses,
-          sharedStats.inflated.hits,
-          sharedStats.inflated.misses,
-        );
       send({
         cmd: 'report',
         clients: checks.map((c) => c.summary()),

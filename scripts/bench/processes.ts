@@ -1,6 +1,5 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Histogram } from './histogram.ts';
 import type { ClientSummary } from './feed-check.ts';
@@ -139,7 +138,8 @@ export async function startServerProcess(
   timeoutMs = 60_000,
 ): Promise<ServerProcess> {
   const main = fsync === 'always' ? 'server/main.ts' : 'scripts/bench/server-main.ts';
-  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server alone.
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server (and
+  // its worker processes, which take its node options).
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...extra, ...TS_NODE, main], {
     cwd: ROOT,
@@ -214,18 +214,15 @@ export class ClientPool {
     path: string,
     cookie: string | undefined,
     count: number,
-    maxProcs = Number(process.env.BENCH_CLIENT_PROCS ?? 2),
+    maxProcs = 2,
   ): Promise<{ pool: ClientPool; connected: number; failed: number; error?: string }> {
-    const perProc = Number(process.env.BENCH_CLIENTS_PER_PROC ?? 250);
-    const procs = Math.max(1, Math.min(maxProcs, Math.ceil(count / perProc)));
+    const procs = Math.max(1, Math.min(maxProcs, Math.ceil(count / 250)));
     const pool = new ClientPool(
       Array.from({ length: procs }, () =>
         // BENCH_CLIENT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the clients.
         forkTs('./client-worker.ts', [], process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean)),
       ),
     );
-    const nice = Number(process.env.BENCH_CLIENT_NICE ?? 0);
-    if (nice) for (const w of pool.workers) setPriority(w.pid!, nice);
     const replies = await Promise.all(
       pool.workers.map((w, i) => {
         const n = Math.floor(count / procs) + (i < count % procs ? 1 : 0);
