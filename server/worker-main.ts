@@ -1,12 +1,36 @@
 import path from 'node:path';
+import type { Worker } from 'bullmq';
 import { loadConfig } from './config.ts';
-import { createContainer } from './container.ts';
+import { createContainer, type Container } from './container.ts';
 import { startPipelineWorker } from './infra/queue.ts';
 
 /**
- * An extra pipeline worker process. Without REDIS_URL it joins the Redis that `npm start` runs
- * under DATA_DIR.
+ * A pipeline worker process: one of those `npm start` runs beside the server (`WORKERS`), or an
+ * extra one (`npm run worker`). Without REDIS_URL it joins the Redis that `npm start` runs under
+ * DATA_DIR.
  */
+let running: { worker: Worker; c: Container } | null = null;
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  // Jobs in progress finish first, but not for ever (e.g. when Redis went down with the server).
+  setTimeout(() => process.exit(1), 15_000).unref();
+  if (running) {
+    await running.worker.close();
+    await running.c.close();
+  }
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
+// Started by a server (fork): when the server is gone, so is this worker, even one still starting
+// (hence before any await); its jobs go back to the queue through BullMQ's stalled-job check.
+if (process.send) {
+  process.on('disconnect', () => void stop());
+  if (!process.connected) void stop();
+}
+
 const config = loadConfig();
 const redisUrl = config.redisUrl ?? `redis+socket://${path.resolve(config.dataDir, 'redis.sock')}`;
 const c = await createContainer(config, redisUrl);
@@ -17,23 +41,9 @@ const worker = startPipelineWorker(
   Math.max(1, config.workerConcurrency),
   (name, err) => console.warn(`job ${name} failed: ${err.message}`),
 );
+running = { worker, c };
 // A child of `npm start` says nothing on its own; the server reports it.
 if (!process.env.PZ_WORKER_CHILD)
   console.log(
     `pipeline worker running on ${redisUrl} (concurrency ${Math.max(1, config.workerConcurrency)})`,
   );
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  // Jobs in progress finish first, but not for ever (e.g. when Redis went down with the server).
-  setTimeout(() => process.exit(1), 15_000).unref();
-  await worker.close();
-  await c.close();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void stop());
-process.on('SIGINT', () => void stop());
-// Started by a server (fork): when the server is gone, so is this worker; its jobs go back to
-// the queue through BullMQ's stalled-job check.
-process.on('disconnect', () => void stop());

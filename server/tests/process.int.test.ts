@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -206,6 +206,21 @@ describe('the server process', () => {
     await exited(server.child);
     await expect.poll(() => alive(second), { timeout: 20_000, interval: 200 }).toBe(false);
   }, 120_000);
+
+  it('stops a worker whose server is gone, even one still starting', async () => {
+    // Its Redis never answers, so the worker is stuck starting when the channel closes.
+    const worker = fork(path.join(ROOT, 'server/worker-main.ts'), [], {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, REDIS_URL: 'redis+socket:///nonexistent/redis.sock', PZ_WORKER_CHILD: '1' },
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
+    children.push(worker);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(worker.exitCode).toBe(null);
+    worker.disconnect(); // what the server's death looks like from the worker
+    expect(await exited(worker)).toBe(0);
+  }, 30_000);
 
   it('exits with the install command when redis-server is missing', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-noredis-'));
