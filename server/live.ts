@@ -25,6 +25,9 @@ export async function attachLive(app: FastifyInstance, c: Container): Promise<Li
     gateway.broadcaster,
     {
       frameMs: c.config.frameMs,
+      // Per-socket writes were the feed's largest cost at 500 consoles: frames every 100 ms there,
+      // sooner for a centre's usual few dozen consoles.
+      writesPerSecond: 5_000,
       maxBuffer: c.config.maxClientBuffer,
       ringSize: 50_000,
     },

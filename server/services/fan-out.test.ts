@@ -127,6 +127,29 @@ describe('FanOut', () => {
     fan.close();
   });
 
+  it('stretches frames with the number of consoles, within the write budget and frameMs', async () => {
+    const log = new MemoryLog(1000);
+    const fan = new FanOut(
+      log,
+      new MemoryRoom(),
+      { frameMs: 100, writesPerSecond: 5000, maxBuffer: 1e9, ringSize: 1000 },
+      0,
+    );
+    const join = async (n: number) => {
+      for (let i = 0; i < n; i++) await fan.connect(new MemoryClient(`c${fan.clientCount}`), 0);
+      fan.append(log.append(1)); // a tick moves joining consoles into the broadcast
+      await settle(() => fan.frameInterval() > 0 || n === 0);
+    };
+    expect(fan.frameInterval()).toBe(0);
+    await join(10);
+    expect(fan.frameInterval()).toBeCloseTo(2); // 10 consoles × 500 frames/s = 5,000 writes/s
+    await join(90);
+    expect(fan.frameInterval()).toBeCloseTo(20);
+    await join(900);
+    expect(fan.frameInterval()).toBe(100); // never longer than frameMs
+    fan.close();
+  });
+
   it('drops a slow client past its buffer bound and tells it why; others carry on', async () => {
     const log = new MemoryLog(1000);
     const room = new MemoryRoom();

@@ -26,7 +26,18 @@ export interface EventLog {
 
 type Behind = { client: FeedClient; cursor: number; reading: boolean };
 
-export type FanOutOptions = { frameMs: number; maxBuffer: number; ringSize: number; readBatch?: number };
+export type FanOutOptions = {
+  /** Longest wait between frames under load. */
+  frameMs: number;
+  /**
+   * Socket writes per second the broadcast may cost: with few consoles frames go out sooner than
+   * `frameMs` (lower latency), with many they stretch to it. Unset: always `frameMs`.
+   */
+  writesPerSecond?: number;
+  maxBuffer: number;
+  ringSize: number;
+  readBatch?: number;
+};
 
 /**
  * Delivers the ordered log to consoles. Clients that are current share one broadcast frame per
@@ -93,9 +104,16 @@ export class FanOut {
     client.resync({ reason, headSeq: this.ring.head });
   }
 
+  /** The wait between frames under load: what keeps socket writes within their budget. */
+  frameInterval(): number {
+    const { frameMs, writesPerSecond } = this.opts;
+    if (!writesPerSecond) return frameMs;
+    return Math.min(frameMs, (this.live.size * 1000) / writesPerSecond);
+  }
+
   private schedule(): void {
     if (this.timer || this.closed) return;
-    const wait = Math.max(0, this.lastTick + this.opts.frameMs - Date.now());
+    const wait = Math.max(0, this.lastTick + this.frameInterval() - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
       this.tick();
