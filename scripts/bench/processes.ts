@@ -1,6 +1,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from '../../server/infra/child-process.ts';
 import { Histogram } from './histogram.ts';
 import type { ClientSummary } from './feed-check.ts';
 import type { WorkerCommand, WorkerReply } from './client-worker.ts';
@@ -185,14 +186,7 @@ export async function startServerProcess(
   };
 }
 
-export function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => (clearTimeout(kill), resolve()));
-    child.kill('SIGTERM');
-  });
-}
+export { stopChild };
 
 export function forkTs(file: string, args: string[] = [], extraNodeArgs: string[] = []): ChildProcess {
   return fork(fileURLToPath(new URL(file, import.meta.url)), args, {

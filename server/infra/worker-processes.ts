@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from './child-process.ts';
 
 const WORKER_MAIN = fileURLToPath(new URL('../worker-main.ts', import.meta.url));
 const RESTART_MIN_MS = 1_000;
@@ -56,16 +57,6 @@ export class WorkerProcesses {
   /** Lets each worker finish the jobs it holds, then waits for it to exit. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(
-      [...this.children].map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            const kill = setTimeout(() => c.kill('SIGKILL'), STOP_GRACE_MS);
-            c.once('exit', () => (clearTimeout(kill), resolve()));
-            c.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all([...this.children].map((c) => stopChild(c, STOP_GRACE_MS)));
   }
 }
