@@ -26,10 +26,20 @@ const Env = z.object({
   FRAME_MS: z.coerce.number().int().min(5).max(1000).default(100),
   /** Unsent bytes one console may have queued before it is dropped and told to resync. */
   MAX_CLIENT_BUFFER_MB: z.coerce.number().min(0.1).default(8),
+  /** Behind a reverse proxy: `true`, a hop count, or the proxies' addresses/CIDRs (comma-separated). */
+  TRUST_PROXY: z.string().optional(),
+  /** Origins besides the server's own that may open the live socket (comma-separated). */
+  ALLOWED_ORIGINS: z.string().optional(),
+  /** Hosts a video alert's `snapshotUrl` may point at (comma-separated; `*.example.cn` for subdomains). */
+  SNAPSHOT_HOSTS: z.string().optional(),
+  /** Longest a request waits on Redis before it is answered 503 with Retry-After. */
+  REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(500),
 });
 
 export const DEFAULT_DEMO_PASSWORD = 'pingzhan';
 export const DEFAULT_INTAKE_KEY = 'demo-intake-key';
+/** A configured intake key shorter than this is refused: keys are bearer secrets. */
+export const MIN_INTAKE_KEY_LENGTH = 24;
 
 export type Config = {
   port: number;
@@ -53,17 +63,39 @@ export type Config = {
   frameMs: number;
   /** Bytes a slow console may have queued before it is told to resync. */
   maxClientBuffer: number;
+  /** Fastify's `trustProxy`: false unless TRUST_PROXY says which proxies to believe. */
+  trustProxy: boolean | number | string[];
+  /** Extra origins allowed to open the live socket (the server's own always is). */
+  allowedOrigins: string[];
+  /** Hosts a `snapshotUrl` may name; empty: snapshot URLs are refused. */
+  snapshotHosts: string[];
+  redisTimeoutMs: number;
+  /** INTAKE_KEYS was set explicitly (not the demo default). */
+  intakeKeysConfigured: boolean;
 };
+
+const list = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** TRUST_PROXY → Fastify's trustProxy: "true"/"false", a hop count, or addresses/CIDRs. */
+export function parseTrustProxy(v: string | undefined): boolean | number | string[] {
+  const t = (v ?? '').trim().toLowerCase();
+  if (t === '' || t === 'false' || t === '0') return false;
+  if (t === 'true') return true;
+  if (/^\d+$/.test(t)) return Number(t);
+  return list(v);
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = Env.parse(env);
-  const production = e.NODE_ENV === 'production';
+  // `Production`, ` PRODUCTION ` … all mean production: demo mode must never run by a typo's grace.
+  const production = e.NODE_ENV.trim().toLowerCase() === 'production';
   // Demo mode is the default "when nothing is configured"; production must configure both.
   const demoPassword = e.DEMO_PASSWORD ?? (production ? null : DEFAULT_DEMO_PASSWORD);
-  const intakeKeys = (e.INTAKE_KEYS ?? (production ? '' : DEFAULT_INTAKE_KEY))
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean);
+  const intakeKeys = list(e.INTAKE_KEYS ?? (production ? '' : DEFAULT_INTAKE_KEY));
   return {
     port: e.PORT,
     host: e.HOST,
@@ -82,11 +114,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     prefix: '{pz}',
     frameMs: e.FRAME_MS,
     maxClientBuffer: Math.round(e.MAX_CLIENT_BUFFER_MB * 1024 * 1024),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    allowedOrigins: list(e.ALLOWED_ORIGINS),
+    snapshotHosts: list(e.SNAPSHOT_HOSTS).map((h) => h.toLowerCase()),
+    redisTimeoutMs: e.REDIS_TIMEOUT_MS,
+    intakeKeysConfigured: e.INTAKE_KEYS !== undefined,
   };
 }
 
-/** Production refuses demo credentials: a real centre must set its own. */
+/**
+ * Configured intake keys must be long enough to be secrets (always); production also refuses demo
+ * credentials: a real centre must set its own.
+ */
 export function assertProductionSafe(c: Config): void {
+  // The demo key is short on purpose and known to all; production refuses it below.
+  const short = c.intakeKeysConfigured
+    ? c.intakeKeys.filter((k) => k !== DEFAULT_INTAKE_KEY && k.length < MIN_INTAKE_KEY_LENGTH)
+    : [];
+  if (short.length)
+    throw new Error(
+      `refusing to start: ${short.length} key(s) in INTAKE_KEYS are shorter than ${MIN_INTAKE_KEY_LENGTH} characters ` +
+        '(generate one with: openssl rand -base64 32)',
+    );
   if (!c.production) return;
   const problems: string[] = [];
   if (c.demoPassword !== null)

@@ -7,6 +7,7 @@ import { loadDemoData } from './data/demo-data.ts';
 import { GridIndex } from './geo/grid-index.ts';
 import { keys, type Keys } from './infra/keys.ts';
 import { PipelineQueue } from './infra/queue.ts';
+import { RevocationBus } from './infra/revocations.ts';
 import { assertNoEviction, connect } from './infra/redis.ts';
 import { JobRegistry } from './jobs/registry.ts';
 import { EventStore } from './repositories/event-store.ts';
@@ -33,6 +34,8 @@ export type Container = {
   store: EventStore;
   state: StateRepository;
   auth: AuthService;
+  /** Ended sessions, announced to every process (the live gateway cuts their sockets). */
+  revocations: RevocationBus;
   queue: PipelineQueue;
   intake: IntakeService;
   pipeline: PipelineService;
@@ -61,6 +64,7 @@ export async function createContainer(config: Config, redisUrl: string): Promise
   const k = keys(config.prefix);
   const store = new EventStore(redis, k, config.eventRetention);
   const state = new StateRepository(redis, k);
+  const revocations = new RevocationBus(redis, () => connect(redisUrl, 'revocations'), k.revocations);
   const auth = new AuthService(new IdentityRepository(redis, k), config.intakeKeys);
   const data = await loadDemoData();
   const grid = new GridIndex(data.grids);
@@ -88,6 +92,7 @@ export async function createContainer(config: Config, redisUrl: string): Promise
     store,
     state,
     auth,
+    revocations,
     queue,
     intake,
     pipeline,
@@ -103,6 +108,7 @@ export async function createContainer(config: Config, redisUrl: string): Promise
     plans: data.plans,
     async close() {
       await queue.close();
+      await revocations.close();
       redis.disconnect();
     },
   };

@@ -21,6 +21,8 @@ export function keys(prefix: string) {
     session: (id: string) => `${prefix}:session:${id}`,
     loginFails: (who: string) => `${prefix}:login-fails:${who}`,
     bullPrefix: `${prefix}:bull`,
+    /** Pub/sub channel: sessions ended, for every process to cut their sockets. */
+    revocations: `${prefix}:revocations`,
   };
 }
 export type Keys = ReturnType<typeof keys>;

@@ -83,6 +83,18 @@ export class AuthService {
     return sessionId ? this.repo.getSession(sessionId) : Promise.resolve(null);
   }
 
+  /**
+   * The session behind a live socket: who, the opaque key revocations name it by, and when it
+   * expires (the gateway cuts the socket then). Interim: keyed by token until sessions are hashed.
+   */
+  async liveSession(
+    sessionId: string | undefined,
+  ): Promise<{ user: User; sessionKey: string; expiresAt: number } | null> {
+    const user = await this.session(sessionId);
+    if (!user || !sessionId) return null;
+    return { user, sessionKey: sessionId, expiresAt: Date.now() + 12 * 3600 * 1000 };
+  }
+
   /** An integration's bearer key; its actor name never reveals the key. */
   keyCaller(key: string): Caller | null {
     const i = this.intakeKeys.findIndex((k) => safeEqual(k, key));
