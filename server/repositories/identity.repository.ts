@@ -179,9 +179,4 @@ export class IdentityRepository {
       ...[pair, ...others].map((c) => this.k.loginFails(c)),
     );
   }
-
-  /** ms left in a counter's window (-2: no such counter); for tests and operators. */
-  loginCounterTtl(key: string): Promise<number> {
-    return this.redis.pttl(this.k.loginFails(key));
-  }
 }
