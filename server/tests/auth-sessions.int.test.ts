@@ -134,6 +134,16 @@ describe('sessions', () => {
     expect((await me(s, again)).body.user).toEqual({ ...before, role: 'commander' });
   });
 
+  it('`npm run user:add -- --remove` from its own process ends the sessions at once', async () => {
+    const user = await s.container.auth.addUser('retiring', 'Retiring', 'duty', 'a-long-password');
+    const cookie = await login(s.url, 'retiring', 'a-long-password');
+    expect(await addUserProcess(s, ['--remove', 'retiring'], '')).toMatchObject({ code: 0 });
+    expect((await me(s, cookie)).status).toBe(401);
+    await until(async () =>
+      revocations.some((r) => r.reason === 'user_removed' && r.userIds?.includes(user.id)),
+    );
+  });
+
   it('the same role again keeps the sessions (nothing about the rights changed)', async () => {
     await s.container.auth.addUser('steady', 'Steady', 'duty', 'a-long-password');
     const cookie = await login(s.url, 'steady', 'a-long-password');
