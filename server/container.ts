@@ -65,7 +65,7 @@ export async function createContainer(config: Config, redisUrl: string): Promise
   const store = new EventStore(redis, k, config.eventRetention);
   const state = new StateRepository(redis, k);
   const revocations = new RevocationBus(redis, () => connect(redisUrl, 'revocations'), k.revocations);
-  const auth = new AuthService(new IdentityRepository(redis, k), config.intakeKeys);
+  const auth = new AuthService(new IdentityRepository(redis, k), config.intakeKeys, revocations);
   const data = await loadDemoData();
   const grid = new GridIndex(data.grids);
   const cameraMap = new Map(data.cameras.map((c) => [c.id, c]));

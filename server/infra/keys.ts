@@ -18,7 +18,10 @@ export function keys(prefix: string) {
     done: `${prefix}:done`,
     meta: `${prefix}:meta`,
     users: `${prefix}:users`,
+    /** A session, under the sha256 of its token (never the token itself). */
     session: (id: string) => `${prefix}:session:${id}`,
+    /** The session keys of one user, so all of them can be ended at once. */
+    userSessions: (userId: string) => `${prefix}:user-sessions:${userId}`,
     loginFails: (who: string) => `${prefix}:login-fails:${who}`,
     bullPrefix: `${prefix}:bull`,
     /** Pub/sub channel: sessions ended, for every process to cut their sockets. */

@@ -11,7 +11,8 @@ export const SESSION_COOKIE = 'pz_session';
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller | null;
-    sessionId: string | null;
+    /** The session's key (its token's hash), to end it on logout. */
+    sessionKey: string | null;
   }
 }
 
@@ -25,7 +26,7 @@ export default fp(
   async function auth(app: FastifyInstance, opts: { auth: AuthService; secureCookies: boolean }) {
     await app.register(cookie);
     app.decorateRequest('caller', null);
-    app.decorateRequest('sessionId', null);
+    app.decorateRequest('sessionKey', null);
     app.addHook('onRequest', async (req) => {
       const header = req.headers.authorization;
       if (header?.startsWith('Bearer ')) {
@@ -33,17 +34,18 @@ export default fp(
         if (!req.caller) throw new DomainError(401, 'unauthorized', 'unknown key');
         return;
       }
-      const sid = req.cookies[SESSION_COOKIE];
-      if (!sid) return;
-      const user = await opts.auth.session(sid);
-      if (user) {
-        req.caller = { kind: 'user', user };
-        req.sessionId = sid;
+      const token = req.cookies[SESSION_COOKIE];
+      if (!token) return;
+      // The user is read afresh on every request: a removed account is refused at once.
+      const s = await opts.auth.liveSession(token);
+      if (s) {
+        req.caller = { kind: 'user', user: s.user };
+        req.sessionKey = s.sessionKey;
       }
     });
     app.decorate('sessionCookie', {
-      set(reply: FastifyReply, id: string, maxAgeS: number) {
-        reply.setCookie(SESSION_COOKIE, id, {
+      set(reply: FastifyReply, token: string, maxAgeS: number) {
+        reply.setCookie(SESSION_COOKIE, token, {
           httpOnly: true,
           sameSite: 'strict',
           secure: opts.secureCookies,
@@ -62,7 +64,7 @@ export default fp(
 declare module 'fastify' {
   interface FastifyInstance {
     sessionCookie: {
-      set(reply: FastifyReply, id: string, maxAgeS: number): void;
+      set(reply: FastifyReply, token: string, maxAgeS: number): void;
       clear(reply: FastifyReply): void;
     };
   }

@@ -9,13 +9,14 @@ export default async function authRoutes(app: FastifyInstance, { c }: { c: Conta
     '/api/v1/auth/login',
     { schema: { body: LoginInput } },
     async (req, reply) => {
-      const { user, sessionId } = await c.auth.login(req.body.username, req.body.password, req.ip);
-      app.sessionCookie.set(reply, sessionId, SESSION_TTL_S);
-      return { user };
+      // req.ip is the client's own address when TRUST_PROXY names the proxy in front.
+      const s = await c.auth.login(req.body.username, req.body.password, req.ip);
+      app.sessionCookie.set(reply, s.token, SESSION_TTL_S);
+      return { user: s.user };
     },
   );
   app.post('/api/v1/auth/logout', { schema: {} }, async (req, reply) => {
-    if (req.sessionId) await c.auth.logout(req.sessionId);
+    if (req.sessionKey) await c.auth.logout(req.sessionKey);
     app.sessionCookie.clear(reply);
     return { ok: true };
   });
