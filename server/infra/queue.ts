@@ -1,6 +1,7 @@
 import { Queue, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { JobName } from '../jobs/registry.ts';
 import { JobRegistry } from '../jobs/registry.ts';
+import { redisErrors, type RedisErrorLog } from './redis-errors.ts';
 import { redisOptions } from './redis.ts';
 
 export const PIPELINE_QUEUE = 'pipeline';
@@ -13,26 +14,42 @@ const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-function connection(url: string, worker: boolean): ConnectionOptions {
-  // Workers block on Redis and must never give up a command; producers fail fast instead.
+/** How long a request may wait on Redis before it is answered 503 (REDIS_TIMEOUT_MS). */
+export const DEFAULT_REDIS_TIMEOUT_MS = 500;
+
+function connection(url: string, worker: false, timeoutMs: number): ConnectionOptions;
+function connection(url: string, worker: true): ConnectionOptions;
+function connection(url: string, worker: boolean, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS): ConnectionOptions {
+  // Workers block on Redis and must never give up a command. Producers answer a request: a
+  // command that is not answered within the bound (Redis frozen, down, reconnecting) fails, and
+  // the request gets 503 with Retry-After instead of waiting as long as the outage lasts.
   return redisOptions(
     url,
-    worker ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 2, enableAutoPipelining: true },
+    worker
+      ? { maxRetriesPerRequest: null }
+      : { maxRetriesPerRequest: 2, enableAutoPipelining: true, commandTimeout: timeoutMs },
   ) as ConnectionOptions;
 }
+
+export type PipelineQueueOptions = {
+  /** Longest a producer command waits on Redis (config.redisTimeoutMs). */
+  timeoutMs?: number;
+  errors?: RedisErrorLog;
+};
 
 /** The BullMQ side of the pipeline, behind one small gateway. */
 export class PipelineQueue {
   private readonly queue: Queue;
   private waitingCache = { at: 0, value: 0 };
 
-  constructor(url: string, prefix: string) {
+  constructor(url: string, prefix: string, opts: PipelineQueueOptions = {}) {
     this.queue = new Queue(PIPELINE_QUEUE, {
-      connection: connection(url, false),
+      connection: connection(url, false, opts.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS),
       prefix,
       defaultJobOptions: DEFAULT_JOB_OPTIONS,
     });
-    this.queue.on('error', () => undefined);
+    const errors = opts.errors ?? redisErrors;
+    this.queue.on('error', (err) => errors.record('queue', err));
   }
 
   /** Resolves once the job is stored in Redis (which fsyncs before it answers). */
@@ -69,6 +86,7 @@ export function startPipelineWorker(
   registry: JobRegistry,
   concurrency: number,
   onFailed?: (name: string, err: Error) => void,
+  errors: RedisErrorLog = redisErrors,
 ): Worker {
   const worker = new Worker(PIPELINE_QUEUE, (job) => registry.run(job.name, job.data), {
     connection: connection(url, true),
@@ -80,6 +98,6 @@ export function startPipelineWorker(
     stalledInterval: 5_000,
   });
   worker.on('failed', (job, err) => onFailed?.(job?.name ?? '?', err));
-  worker.on('error', () => undefined);
+  worker.on('error', (err) => errors.record('worker', err));
   return worker;
 }

@@ -1,9 +1,19 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { redisErrors, type RedisErrorLog } from './redis-errors.ts';
+
+/**
+ * Reconnect soon after Redis is back: 100 ms doubling to at most 1 s. (ioredis' default grows to
+ * 5 s and BullMQ's to 20 s, so after a long outage intake and the pipeline would stay down for
+ * that long after Redis had returned.) A local or unix-socket Redis is cheap to knock on.
+ */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(100 * 2 ** Math.max(0, attempt - 1), 1000);
+}
 
 /** ioredis options for a URL; `redis+socket:///path` means a unix socket. */
 export function redisOptions(url: string, extra: RedisOptions = {}): RedisOptions & { path?: string } {
   if (url.startsWith('redis+socket://') || url.startsWith('unix://')) {
-    return { path: url.replace(/^(redis\+socket|unix):\/\//, ''), ...extra };
+    return { path: url.replace(/^(redis\+socket|unix):\/\//, ''), retryStrategy: reconnectDelay, ...extra };
   }
   const u = new URL(url);
   return {
@@ -13,14 +23,23 @@ export function redisOptions(url: string, extra: RedisOptions = {}): RedisOption
     password: u.password ? decodeURIComponent(u.password) : undefined,
     db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
     tls: u.protocol === 'rediss:' ? {} : undefined,
+    retryStrategy: reconnectDelay,
     ...extra,
   };
 }
 
-export function connect(url: string, name: string, extra: RedisOptions = {}): Redis {
+/**
+ * A named connection. ioredis reconnects by itself and commands fail meanwhile (the API answers
+ * 503, /healthz fails); its errors are counted and logged, rate-limited, never dropped.
+ */
+export function connect(
+  url: string,
+  name: string,
+  extra: RedisOptions = {},
+  errors: RedisErrorLog = redisErrors,
+): Redis {
   const r = new Redis({ ...redisOptions(url, extra), connectionName: `pingzhan:${name}` });
-  // ioredis reconnects by itself; commands fail meanwhile and /healthz reports it.
-  r.on('error', () => undefined);
+  r.on('error', (err: Error) => errors.record(name, err));
   return r;
 }
 

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  INTAKE_KEY,
+  redisProcess,
+  startTestServer,
+  waitForPipelineIdle,
+  type TestServer,
+} from '../testing/harness.ts';
+
+/**
+ * A frozen Redis (SIGSTOP) and a dead one (SIGKILL, kept down) must both be answered at once
+ * with 503 + Retry-After, intake and /healthz alike, and recovery must need nothing but Redis
+ * coming back. Before the fix a frozen Redis made every request wait as long as it was frozen.
+ */
+
+let n = 0;
+function incident() {
+  const i = n++;
+  // Far apart and in a category that does not merge: each 202 is its own incident.
+  return {
+    source: 'hotline-12345',
+    externalId: `outage-${process.pid}-${i}`,
+    kind: 'case',
+    category: 'other',
+    title: `停电测试 ${i}`,
+    location: { lng: 116.1 + (i % 40) * 0.007, lat: 39.9 + Math.floor(i / 40) * 0.009 },
+  };
+}
+
+// A guard, not a measurement: a request that does not answer at all fails the test with a
+// message instead of hanging it (the bound we promise is REDIS_TIMEOUT_MS, far below this).
+const GUARD_MS = 20_000;
+
+async function request(url: string, init: RequestInit = {}) {
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(GUARD_MS) });
+    const text = await res.text();
+    let body: any = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body, retryAfter: res.headers.get('retry-after') };
+  } catch (err) {
+    throw new Error(`${init.method ?? 'GET'} ${url} did not answer: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+async function until<T>(what: string, fn: () => Promise<T | null>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== null) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('Redis down or frozen', () => {
+  let s: TestServer;
+  let pids: { pid: number; wrapperPid: number };
+  const accepted: string[] = [];
+
+  const post = () =>
+    request(`${s.url}/api/v1/incidents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${INTAKE_KEY}` },
+      body: JSON.stringify(incident()),
+    });
+  const health = () => request(`${s.url}/healthz`);
+  const signal = (pid: number, sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+
+  function expectUnavailable(r: Awaited<ReturnType<typeof post>>) {
+    expect(r.status, JSON.stringify(r.body)).toBe(503);
+    expect(r.body.error).toBe('unavailable');
+    expect(Number(r.retryAfter)).toBeGreaterThanOrEqual(1);
+  }
+
+  /** Posts until one is accepted; every 202 is remembered, to be found in the log later. */
+  async function postUntilAccepted() {
+    await until('intake to accept again', async () => {
+      const r = await post();
+      if (r.status === 202) {
+        accepted.push(r.body.id);
+        return r;
+      }
+      // While Redis comes back the only acceptable refusal is the 503 of the contract.
+      expectUnavailable(r);
+      return null;
+    });
+    await until('/healthz to recover', async () => ((await health()).status === 200 ? true : null));
+  }
+
+  beforeAll(async () => {
+    s = await startTestServer();
+    pids = await redisProcess(s);
+  });
+  afterAll(async () => {
+    // Whatever failed, leave nothing stopped behind.
+    if (pids) {
+      signal(pids.pid, 'SIGCONT');
+      signal(pids.wrapperPid, 'SIGCONT');
+    }
+    await s?.close();
+  });
+
+  it('accepts while Redis answers', async () => {
+    const r = await post();
+    expect(r.status).toBe(202);
+    accepted.push(r.body.id);
+    expect((await health()).status).toBe(200);
+  });
+
+  it('frozen: intake and /healthz answer 503 with Retry-After instead of waiting', async () => {
+    signal(pids.pid, 'SIGSTOP');
+    const answers = await Promise.all([post(), post(), post()]);
+    answers.forEach(expectUnavailable);
+    const h = await health();
+    expect(h.status).toBe(503);
+    expect(Number(h.retryAfter)).toBeGreaterThanOrEqual(1);
+    // Still frozen: the next request is refused just the same (no queue of stuck commands).
+    expectUnavailable(await post());
+  });
+
+  it('thawed: accepts again', async () => {
+    signal(pids.pid, 'SIGCONT');
+    await postUntilAccepted();
+  });
+
+  it('killed and kept down: 503 with Retry-After, not 500', async () => {
+    // Stopping the supervisor's wrapper first keeps it from restarting Redis until we say so.
+    pids = await redisProcess(s);
+    signal(pids.wrapperPid, 'SIGSTOP');
+    signal(pids.pid, 'SIGKILL');
+    await until('the connection to notice', async () => (s.container.redis.status === 'ready' ? null : true));
+    for (let i = 0; i < 3; i++) expectUnavailable(await post());
+    expect((await health()).status).toBe(503);
+  });
+
+  it('restarted: accepts again, and every 202 was stored', async () => {
+    signal(pids.wrapperPid, 'SIGCONT');
+    await postUntilAccepted();
+    await until('the pipeline to drain', async () => {
+      await waitForPipelineIdle(s);
+      const events = await s.container.store.readBackwards(null, 500);
+      const created = new Set(
+        events.filter((e) => e.type === 'incident.created').map((e) => (e.data as { id: string }).id),
+      );
+      return accepted.every((id) => created.has(id)) ? true : null;
+    });
+  });
+});
