@@ -1,7 +1,7 @@
-import { Queue, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { DelayedError, Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import type { JobName } from '../jobs/registry.ts';
 import { JobRegistry } from '../jobs/registry.ts';
-import { redisErrors, type RedisErrorLog } from './redis-errors.ts';
+import { isRedisUnavailable, redisErrors, type RedisErrorLog } from './redis-errors.ts';
 import { redisOptions } from './redis.ts';
 
 export const PIPELINE_QUEUE = 'pipeline';
@@ -80,6 +80,30 @@ export class PipelineQueue {
   }
 }
 
+/** A job that met an unavailable Redis runs again after this long, without spending an attempt. */
+export const UNAVAILABLE_RETRY_MS = 500;
+/** …but not for ever: past this many starts, Redis trouble counts against its attempts as usual. */
+export const UNAVAILABLE_MAX_STARTS = 200;
+
+/**
+ * Runs a job. The state connection gives up on Redis after REDIS_TIMEOUT_MS so that requests are
+ * answered 503 at once; for a job that says nothing about the job itself, so it is put back to
+ * run shortly instead of using up one of its attempts (eight failures in a long outage would
+ * otherwise lose a report that was answered 202). The put-back waits for Redis as long as needed:
+ * the worker's own connections never time out.
+ */
+function processor(registry: JobRegistry) {
+  return async (job: Job, token?: string): Promise<unknown> => {
+    try {
+      return await registry.run(job.name, job.data);
+    } catch (err) {
+      if (!token || !isRedisUnavailable(err) || job.attemptsStarted >= UNAVAILABLE_MAX_STARTS) throw err;
+      await job.moveToDelayed(Date.now() + UNAVAILABLE_RETRY_MS, token);
+      throw new DelayedError();
+    }
+  };
+}
+
 export function startPipelineWorker(
   url: string,
   prefix: string,
@@ -88,7 +112,7 @@ export function startPipelineWorker(
   onFailed?: (name: string, err: Error) => void,
   errors: RedisErrorLog = redisErrors,
 ): Worker {
-  const worker = new Worker(PIPELINE_QUEUE, (job) => registry.run(job.name, job.data), {
+  const worker = new Worker(PIPELINE_QUEUE, processor(registry), {
     connection: connection(url, true),
     prefix,
     concurrency,

@@ -84,6 +84,22 @@ describe('security headers', () => {
     }
   });
 
+  it('builds without a deprecation warning (FSTDEP023)', async () => {
+    const codes: unknown[] = [];
+    const onWarning = (w: Error & { code?: string }) => codes.push(w.code);
+    process.on('warning', onWarning);
+    try {
+      const other = await build(s.container, { clientDist: dist });
+      await other.ready();
+      await other.close();
+      // process.emitWarning delivers on the next tick; one macrotask later every warning is in.
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(codes.filter((c) => String(c).startsWith('FSTDEP'))).toEqual([]);
+  });
+
   it('believes X-Forwarded-For only from as many hops as TRUST_PROXY says', async () => {
     let seen = '';
     const probe = await build(s.container, { clientDist: dist });

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobRegistry } from '../jobs/registry.ts';
+import { PipelineQueue, startPipelineWorker } from '../infra/queue.ts';
+import { connect } from '../infra/redis.ts';
+import { redisErrorStats } from '../infra/redis-errors.ts';
 import {
   INTAKE_KEY,
   redisProcess,
+  startTestRedis,
   startTestServer,
   waitForPipelineIdle,
   type TestServer,
@@ -139,11 +144,14 @@ describe('Redis down or frozen', () => {
   it('killed and kept down: 503 with Retry-After, not 500', async () => {
     // Stopping the supervisor's wrapper first keeps it from restarting Redis until we say so.
     pids = await redisProcess(s);
+    const before = redisErrorStats().byConnection.state ?? 0;
     signal(pids.wrapperPid, 'SIGSTOP');
     signal(pids.pid, 'SIGKILL');
     await until('the connection to notice', async () => (s.container.redis.status === 'ready' ? null : true));
     for (let i = 0; i < 3; i++) expectUnavailable(await post());
     expect((await health()).status).toBe(503);
+    // The connection's errors were seen (counted; logged, rate-limited), not swallowed.
+    expect(redisErrorStats().byConnection.state ?? 0).toBeGreaterThan(before);
   });
 
   it('restarted: accepts again, and every 202 was stored', async () => {
@@ -157,5 +165,41 @@ describe('Redis down or frozen', () => {
       );
       return accepted.every((id) => created.has(id)) ? true : null;
     });
+  });
+});
+
+describe('a job that meets an unanswering Redis', () => {
+  it('runs again shortly without using up an attempt', async () => {
+    const redis = await startTestRedis();
+    // A real timeout from a real Redis: BLPOP outlasts this connection's command timeout.
+    const slow = connect(redis.url, 'test-slow', { commandTimeout: 100 });
+    let runs = 0;
+    const registry = JobRegistry.create({
+      'intake.incident': async () => {
+        if (++runs <= 3) await slow.blpop('pz-nothing-here', 5);
+        return 'committed';
+      },
+      'intake.video_alert': async () => undefined,
+      'task.due': async () => undefined,
+    });
+    const queue = new PipelineQueue(redis.url, '{pzjobs}');
+    const worker = startPipelineWorker(redis.url, '{pzjobs}', registry, 1);
+    try {
+      const data = { id: 'INC-x', input: incident(), actor: 'test', receivedAt: new Date().toISOString() };
+      // One attempt only: had a timeout spent it, the job would fail for good.
+      await queue.add('intake.incident', data, 'INC-x', { attempts: 1 });
+      const counts = await until('the job to finish', async () => {
+        const c = await queue.counts();
+        return (c.completed ?? 0) + (c.failed ?? 0) > 0 ? c : null;
+      });
+      expect(counts.failed ?? 0).toBe(0);
+      expect(counts.completed).toBe(1);
+      expect(runs).toBe(4);
+    } finally {
+      await worker.close();
+      await queue.close();
+      slow.disconnect();
+      await redis.stop();
+    }
   });
 });
