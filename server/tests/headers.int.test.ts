@@ -84,6 +84,17 @@ describe('security headers', () => {
     }
   });
 
+  it("a route's own stricter CSP (the after-action page's) is the one sent", async () => {
+    const probe = await build(s.container, { clientDist: dist });
+    probe.get('/api/v1/probe.html', { schema: {} }, (_req, reply) =>
+      reply.type('text/html').header('content-security-policy', "default-src 'none'").send('<p>x</p>'),
+    );
+    const r = await probe.inject({ url: '/api/v1/probe.html' });
+    await probe.close();
+    expect(r.headers['content-security-policy']).toBe("default-src 'none'");
+    expect(r.headers['cache-control']).toBe('no-store');
+  });
+
   it('builds without a deprecation warning (FSTDEP023)', async () => {
     const codes: unknown[] = [];
     const onWarning = (w: Error & { code?: string }) => codes.push(w.code);
