@@ -3,6 +3,7 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Container } from './container.ts';
+import { redisErrors } from './infra/redis-errors.ts';
 import authPlugin from './plugins/auth.ts';
 import errorsPlugin from './plugins/errors.ts';
 import securityHeaders from './plugins/security-headers.ts';
@@ -50,6 +51,9 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
     // A wall and a simulator make thousands of requests a minute; errors are logged, not each request.
     logController: new LogController({ disableRequestLogging: true }),
   });
+
+  // Redis connections exist before the app does; from now on their errors go to the server's log.
+  if (opts.logger) redisErrors.setLogger(app.log);
 
   await app.register(errorsPlugin);
   await app.register(securityHeaders, {

@@ -40,6 +40,7 @@ export type PipelineQueueOptions = {
 /** The BullMQ side of the pipeline, behind one small gateway. */
 export class PipelineQueue {
   private readonly queue: Queue;
+  private readonly errors: RedisErrorLog;
   private waitingCache = { at: 0, value: 0 };
 
   constructor(url: string, prefix: string, opts: PipelineQueueOptions = {}) {
@@ -48,8 +49,8 @@ export class PipelineQueue {
       prefix,
       defaultJobOptions: DEFAULT_JOB_OPTIONS,
     });
-    const errors = opts.errors ?? redisErrors;
-    this.queue.on('error', (err) => errors.record('queue', err));
+    this.errors = opts.errors ?? redisErrors;
+    this.queue.on('error', (err) => this.errors.record('queue', err));
   }
 
   /** Resolves once the job is stored in Redis (which fsyncs before it answers). */
@@ -58,7 +59,8 @@ export class PipelineQueue {
   }
 
   async remove(jobId: string): Promise<void> {
-    await this.queue.remove(jobId).catch(() => undefined);
+    // Best effort (a due-task timer that still fires finds its task closed), but never silent.
+    await this.queue.remove(jobId).catch((err) => this.errors.record('queue', err));
   }
 
   /** Cached briefly: intake asks on every request. */

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { redisErrors, type RedisErrorLog } from './redis-errors.ts';
+import { redactMessage, redisErrors, type RedisErrorLog } from './redis-errors.ts';
 
 /**
  * Reconnect soon after Redis is back: 100 ms doubling to at most 1 s. (ioredis' default grows to
@@ -44,10 +44,39 @@ export function connect(
 }
 
 /**
+ * Waits for a connection's first `ready`. Requests may wait only REDIS_TIMEOUT_MS for a command,
+ * and that clock runs from when it is issued: the first commands at start must not lose a race
+ * with a slow (remote, TLS) connect.
+ */
+export async function whenReady(redis: Redis, withinMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  let lastError = '';
+  let onReady = () => {};
+  const onError = (err: Error) => (lastError = err.message);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      onReady = resolve;
+      redis.on('ready', onReady);
+      redis.on('error', onError);
+      timer = setTimeout(() => {
+        const why = lastError ? ` (${redactMessage(lastError)})` : '';
+        reject(new Error(`Redis did not answer within ${withinMs / 1000} s${why}`));
+      }, withinMs);
+    });
+  } finally {
+    clearTimeout(timer);
+    redis.off('ready', onReady);
+    redis.off('error', onError);
+  }
+}
+
+/**
  * A Redis that may evict keys would silently lose queued jobs and log entries: refuse it.
  * Managed services may forbid CONFIG; then INFO is asked instead.
  */
-export async function assertNoEviction(redis: Redis): Promise<void> {
+export async function assertNoEviction(redis: Redis, readyWithinMs = 30_000): Promise<void> {
+  await whenReady(redis, readyWithinMs);
   let policy: string | undefined;
   try {
     const res = (await redis.config('GET', 'maxmemory-policy')) as string[];

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContainer } from '../container.ts';
+import { loadConfig } from '../config.ts';
 import { JobRegistry } from '../jobs/registry.ts';
 import { PipelineQueue, startPipelineWorker } from '../infra/queue.ts';
 import { connect } from '../infra/redis.ts';
@@ -199,6 +201,35 @@ describe('a job that meets an unanswering Redis', () => {
       await worker.close();
       await queue.close();
       slow.disconnect();
+      await redis.stop();
+    }
+  });
+});
+
+describe('a Redis slow to answer at start', () => {
+  it('is waited for: the request timeout does not apply to the first connect', async () => {
+    const redis = await startTestRedis();
+    const info = await (async () => {
+      const probe = connect(redis.url, 'test-probe');
+      try {
+        return await probe.info('server');
+      } finally {
+        probe.disconnect();
+      }
+    })();
+    const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+    const config = { ...loadConfig({ DATA_DIR: redis.dir }), prefix: '{pzslow}', redisTimeoutMs: 100 };
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const starting = createContainer(config, redis.url);
+      // The fault: Redis stays frozen for many request timeouts while the server starts.
+      await new Promise((r) => setTimeout(r, 1000));
+      process.kill(pid, 'SIGCONT');
+      const c = await starting;
+      expect(await c.redis.ping()).toBe('PONG');
+      await c.close();
+    } finally {
+      process.kill(pid, 'SIGCONT');
       await redis.stop();
     }
   });
