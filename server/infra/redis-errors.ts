@@ -63,6 +63,8 @@ export function redactMessage(message: string): string {
 export type RedisErrorStats = {
   /** Errors emitted by all Redis connections of this process since it started. */
   total: number;
+  /** Per connection name (state, queue, worker, tail, revocations…); `request` counts API
+   * requests answered 503 because Redis could not take them. */
   byConnection: Record<string, number>;
   last: { connection: string; message: string; at: string } | null;
 };
