@@ -89,8 +89,8 @@ export const UNAVAILABLE_MAX_STARTS = 200;
 
 /**
  * Runs a job. The state connection gives up on Redis after REDIS_TIMEOUT_MS so that requests are
- * answered 503 at once; for a job that says nothing about the job itself, so it is put back to
- * run shortly instead of using up one of its attempts (eight failures in a long outage would
+ * answered 503 at once; for a job such a failure says nothing about the job itself, so the job is
+ * put back to run shortly instead of using up one of its attempts (eight failures in a long outage would
  * otherwise lose a report that was answered 202). The put-back waits for Redis as long as needed:
  * the worker's own connections never time out.
  */

@@ -1,8 +1,12 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
-import { isRedisUnavailable, REDIS_RETRY_AFTER_S, type RedisErrorLog } from '../infra/redis-errors.ts';
-import { redisErrors } from '../infra/redis-errors.ts';
+import {
+  isRedisUnavailable,
+  REDIS_RETRY_AFTER_S,
+  redisErrors,
+  type RedisErrorLog,
+} from '../infra/redis-errors.ts';
 import { DomainError } from '../services/errors.ts';
 
 type Issue = { path: string; message: string };
