@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Container } from './container.ts';
+import { redisErrors } from './infra/redis-errors.ts';
 import authPlugin from './plugins/auth.ts';
 import errorsPlugin from './plugins/errors.ts';
+import securityHeaders from './plugins/security-headers.ts';
 import zodValidation from './plugins/zod-validation.ts';
 import auditRoutes from './routes/audit.routes.ts';
 import authRoutes from './routes/auth.routes.ts';
@@ -26,19 +28,39 @@ export type BuildOptions = {
   live?: () => Live | null;
 };
 
+/**
+ * TRUST_PROXY as Fastify understands it. Fastify 5.12 treats a bare hop count as "trust no one"
+ * (it cannot check who the nearest hop is); an operator who wrote `TRUST_PROXY=1` meant the
+ * nearest n hops, so a count becomes that function.
+ */
+export function trustProxyOption(v: boolean | number | string[]): boolean | string[] | TrustProxyFn {
+  if (typeof v !== 'number') return v;
+  return (_address, hop) => hop < v;
+}
+type TrustProxyFn = (address: string, hop: number) => boolean;
+
 /** Builds the HTTP app: infrastructure plugins, then app plugins, then routes. */
 export async function build(c: Container, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 256 * 1024,
-    trustProxy: false,
+    // Behind a proxy, the client's address and protocol are the proxy's to tell, but only trusted ones.
+    trustProxy: trustProxyOption(c.config.trustProxy),
     forceCloseConnections: false,
     return503OnClosing: true,
     // A wall and a simulator make thousands of requests a minute; errors are logged, not each request.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
+  // Redis connections exist before the app does; from now on their errors go to the server's log.
+  if (opts.logger) redisErrors.setLogger(app.log);
+
   await app.register(errorsPlugin);
+  await app.register(securityHeaders, {
+    snapshotHosts: c.config.snapshotHosts,
+    mapStyleUrl: c.config.mapStyleUrl,
+    production: c.config.production,
+  });
   await app.register(zodValidation);
   await app.register(authPlugin, { auth: c.auth, secureCookies: c.config.production });
 

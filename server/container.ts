@@ -54,7 +54,10 @@ export type Container = {
 
 export async function createContainer(config: Config, redisUrl: string): Promise<Container> {
   // Many jobs and requests talk to Redis at once: commands issued in one tick go out in one write.
-  const redis = connect(redisUrl, 'state', { enableAutoPipelining: true });
+  const redis = connect(redisUrl, 'state', {
+    enableAutoPipelining: true,
+    commandTimeout: config.redisTimeoutMs,
+  });
   try {
     await assertNoEviction(redis);
   } catch (err) {

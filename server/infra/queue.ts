@@ -1,6 +1,7 @@
-import { Queue, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { DelayedError, Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import type { JobName } from '../jobs/registry.ts';
 import { JobRegistry } from '../jobs/registry.ts';
+import { isRedisUnavailable, redisErrors, type RedisErrorLog } from './redis-errors.ts';
 import { redisOptions } from './redis.ts';
 
 export const PIPELINE_QUEUE = 'pipeline';
@@ -13,26 +14,43 @@ const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-function connection(url: string, worker: boolean): ConnectionOptions {
-  // Workers block on Redis and must never give up a command; producers fail fast instead.
+/** How long a request may wait on Redis before it is answered 503 (REDIS_TIMEOUT_MS). */
+export const DEFAULT_REDIS_TIMEOUT_MS = 500;
+
+function connection(url: string, worker: false, timeoutMs: number): ConnectionOptions;
+function connection(url: string, worker: true): ConnectionOptions;
+function connection(url: string, worker: boolean, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS): ConnectionOptions {
+  // Workers block on Redis and must never give up a command. Producers answer a request: a
+  // command that is not answered within the bound (Redis frozen, down, reconnecting) fails, and
+  // the request gets 503 with Retry-After instead of waiting as long as the outage lasts.
   return redisOptions(
     url,
-    worker ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 2, enableAutoPipelining: true },
+    worker
+      ? { maxRetriesPerRequest: null }
+      : { maxRetriesPerRequest: 2, enableAutoPipelining: true, commandTimeout: timeoutMs },
   ) as ConnectionOptions;
 }
+
+export type PipelineQueueOptions = {
+  /** Longest a producer command waits on Redis (config.redisTimeoutMs). */
+  timeoutMs?: number;
+  errors?: RedisErrorLog;
+};
 
 /** The BullMQ side of the pipeline, behind one small gateway. */
 export class PipelineQueue {
   private readonly queue: Queue;
+  private readonly errors: RedisErrorLog;
   private waitingCache = { at: 0, value: 0 };
 
-  constructor(url: string, prefix: string) {
+  constructor(url: string, prefix: string, opts: PipelineQueueOptions = {}) {
     this.queue = new Queue(PIPELINE_QUEUE, {
-      connection: connection(url, false),
+      connection: connection(url, false, opts.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS),
       prefix,
       defaultJobOptions: DEFAULT_JOB_OPTIONS,
     });
-    this.queue.on('error', () => undefined);
+    this.errors = opts.errors ?? redisErrors;
+    this.queue.on('error', (err) => this.errors.record('queue', err));
   }
 
   /** Resolves once the job is stored in Redis (which fsyncs before it answers). */
@@ -41,7 +59,8 @@ export class PipelineQueue {
   }
 
   async remove(jobId: string): Promise<void> {
-    await this.queue.remove(jobId).catch(() => undefined);
+    // Best effort (a due-task timer that still fires finds its task closed), but never silent.
+    await this.queue.remove(jobId).catch((err) => this.errors.record('queue', err));
   }
 
   /** Cached briefly: intake asks on every request. */
@@ -63,14 +82,39 @@ export class PipelineQueue {
   }
 }
 
+/** A job that met an unavailable Redis runs again after this long, without spending an attempt. */
+export const UNAVAILABLE_RETRY_MS = 500;
+/** …but not for ever: past this many starts, Redis trouble counts against its attempts as usual. */
+export const UNAVAILABLE_MAX_STARTS = 200;
+
+/**
+ * Runs a job. The state connection gives up on Redis after REDIS_TIMEOUT_MS so that requests are
+ * answered 503 at once; for a job such a failure says nothing about the job itself, so the job is
+ * put back to run shortly instead of using up one of its attempts (eight failures in a long outage would
+ * otherwise lose a report that was answered 202). The put-back waits for Redis as long as needed:
+ * the worker's own connections never time out.
+ */
+function processor(registry: JobRegistry) {
+  return async (job: Job, token?: string): Promise<unknown> => {
+    try {
+      return await registry.run(job.name, job.data);
+    } catch (err) {
+      if (!token || !isRedisUnavailable(err) || job.attemptsStarted >= UNAVAILABLE_MAX_STARTS) throw err;
+      await job.moveToDelayed(Date.now() + UNAVAILABLE_RETRY_MS, token);
+      throw new DelayedError();
+    }
+  };
+}
+
 export function startPipelineWorker(
   url: string,
   prefix: string,
   registry: JobRegistry,
   concurrency: number,
   onFailed?: (name: string, err: Error) => void,
+  errors: RedisErrorLog = redisErrors,
 ): Worker {
-  const worker = new Worker(PIPELINE_QUEUE, (job) => registry.run(job.name, job.data), {
+  const worker = new Worker(PIPELINE_QUEUE, processor(registry), {
     connection: connection(url, true),
     prefix,
     concurrency,
@@ -80,6 +124,6 @@ export function startPipelineWorker(
     stalledInterval: 5_000,
   });
   worker.on('failed', (job, err) => onFailed?.(job?.name ?? '?', err));
-  worker.on('error', () => undefined);
+  worker.on('error', (err) => errors.record('worker', err));
   return worker;
 }

@@ -1,6 +1,12 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
+import {
+  isRedisUnavailable,
+  REDIS_RETRY_AFTER_S,
+  redisErrors,
+  type RedisErrorLog,
+} from '../infra/redis-errors.ts';
 import { DomainError } from '../services/errors.ts';
 
 type Issue = { path: string; message: string };
@@ -19,7 +25,8 @@ export function zodIssues(err: ZodError, where?: string): Issue[] {
 /**
  * One error shape for the API. Bad input names every bad field; a 5xx never leaks its cause.
  */
-export default fp(async function errors(app: FastifyInstance) {
+export default fp(async function errors(app: FastifyInstance, opts: { redisErrors?: RedisErrorLog } = {}) {
+  const unavailable = opts.redisErrors ?? redisErrors;
   app.setErrorHandler((err: FastifyError & { validationContext?: string }, req, reply) => {
     if (err instanceof ZodError) {
       return reply
@@ -49,6 +56,16 @@ export default fp(async function errors(app: FastifyInstance) {
         error: 'invalid_request',
         issues: [{ path: 'body', message: `malformed JSON: ${err.message}` }],
       });
+    }
+    // The write could not be made durable now (Redis frozen, down, reconnecting, refusing writes):
+    // that is the contract's 503, which a sender retries, not a 500. Counted and logged (rate-
+    // limited) with the connections' own errors: an outage must not flood the log.
+    if (isRedisUnavailable(err)) {
+      unavailable.record('request', err);
+      return reply
+        .code(503)
+        .header('retry-after', String(REDIS_RETRY_AFTER_S))
+        .send({ error: 'unavailable', message: 'the data store is not answering; try again shortly' });
     }
     const status = err.statusCode ?? 500;
     if (status >= 500) {

@@ -1,17 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import type { Container } from '../container.ts';
+import { REDIS_RETRY_AFTER_S } from '../infra/redis-errors.ts';
 
 export default async function healthRoutes(app: FastifyInstance, { c }: { c: Container }) {
   app.get('/healthz', { schema: {} }, async (_req, reply) => {
-    try {
-      const pong = await Promise.race([
-        c.redis.ping(),
-        new Promise<string>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000)),
-      ]);
-      if (pong === 'PONG') return { status: 'ok' };
-    } catch {
-      // fall through
+    // Not connected: no need to wait for a PING to fail. Connected: a frozen Redis must fail the
+    // check within the same bound as any request (the connection's commandTimeout, and this race
+    // in case a connection was built without one).
+    if (c.redis.status === 'ready') {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const pong = await Promise.race([
+          c.redis.ping(),
+          new Promise<string>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('timeout')), c.config.redisTimeoutMs);
+          }),
+        ]);
+        if (pong === 'PONG') return { status: 'ok' };
+      } catch {
+        // fall through
+      } finally {
+        clearTimeout(timer);
+      }
     }
-    return reply.code(503).send({ status: 'unavailable', message: 'Redis does not answer' });
+    return reply
+      .code(503)
+      .header('retry-after', String(REDIS_RETRY_AFTER_S))
+      .send({ status: 'unavailable', message: 'Redis does not answer' });
   });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config.ts';
@@ -105,4 +105,19 @@ export async function waitForPipelineIdle(s: TestServer, timeoutMs = 20_000): Pr
     if (Date.now() > end) throw new Error(`pipeline not idle: ${JSON.stringify(c)}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * The redis-server behind a test server, for fault injection (SIGSTOP/SIGKILL), and the
+ * supervisor's wrapper shell around it: stopping the wrapper keeps a killed Redis down (it
+ * restarts Redis once the wrapper exits) until the wrapper is continued.
+ */
+export async function redisProcess(s: TestServer): Promise<{ pid: number; wrapperPid: number }> {
+  const info = await s.container.redis.info('server');
+  const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+  // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const wrapperPid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  if (!pid || !wrapperPid) throw new Error(`cannot find the redis-server process (${pid}, ${wrapperPid})`);
+  return { pid, wrapperPid };
 }
