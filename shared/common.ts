@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 
 /** A WGS84 point. Range-checked so a swapped lat/lng or a typo is refused at the edge. */
 export const LngLat = z.object({
@@ -22,7 +23,8 @@ export const IsoTime = z.iso.datetime({ offset: true });
 export const Role = z.enum(['duty', 'commander', 'liaison', 'admin']);
 export type Role = z.infer<typeof Role>;
 
-export const Id = z.string().min(1).max(128);
+/** Ids come back in bodies and paths: never trimmed (they must match as sent), visible, well-formed. */
+export const Id = text.id(128);
 
 export const ModeState = z.enum(['peacetime', 'wartime']);
 export type ModeState = z.infer<typeof ModeState>;
@@ -30,8 +32,8 @@ export type ModeState = z.infer<typeof ModeState>;
 export const Mode = z.object({
   state: ModeState,
   since: IsoTime,
-  reason: z.string().max(500).optional(),
-  actor: z.string().optional(),
+  reason: text.stored().optional(),
+  actor: text.stored().optional(),
   /** Operations keeping the district in wartime. */
   operationIds: z.array(Id).default([]),
 });
