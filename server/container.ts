@@ -80,6 +80,8 @@ export async function createContainer(config: Config, redisUrl: string): Promise
     'task.due': (p) => operations.taskDue(p),
   });
 
+  // Before this process commits anything: versions of older data move to where the commit reads them.
+  await store.migrateVersions();
   await seedIfEmpty(store, state, data.resources);
   if (config.demoPassword !== null) await auth.ensureDemoUsers(config.demoPassword);
   else await auth.removeDemoUsers();
