@@ -7,6 +7,8 @@ export const LngLat = z.object({
   lat: z.number().min(-90).max(90),
 });
 export type LngLat = z.infer<typeof LngLat>;
+/** A point a client sends: nothing but `lng` and `lat` (an unknown key is refused, not dropped). */
+export const LngLatInput = z.strictObject(LngLat.shape);
 
 /** Chinese practice: 1 = I (especially major, red) … 4 = IV (general, blue). */
 export const Severity = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);

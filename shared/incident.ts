@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { text } from './text.ts';
-import { Id, IsoTime, LngLat, Severity } from './common.ts';
+import { Id, IsoTime, LngLat, LngLatInput, Severity } from './common.ts';
 
 export const INCIDENT_CATEGORIES = [
   'fire',
@@ -45,7 +45,7 @@ export const IncidentIntake = z.strictObject({
   category: IncidentCategory,
   title: text.line(200),
   description: text.multiline(5000).optional(),
-  location: LngLat,
+  location: LngLatInput,
   address: text.plainLine(300).optional(),
   severity: Severity.optional(),
   reportedAt: IsoTime.optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { text } from './text.ts';
-import { Id, IsoTime, LngLat } from './common.ts';
+import { Id, IsoTime, LngLat, LngLatInput } from './common.ts';
 
 export const RESOURCE_TYPES = [
   'fire_engine',
@@ -67,7 +67,7 @@ export type Resource = z.infer<typeof Resource>;
 
 export const ResourcePatch = z.strictObject({
   status: ResourceStatus,
-  location: LngLat.optional(),
+  location: LngLatInput.optional(),
   note: text.multiline(500).optional(),
 });
 export type ResourcePatch = z.infer<typeof ResourcePatch>;

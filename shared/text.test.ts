@@ -116,3 +116,14 @@ describe('truncate', () => {
     expect(truncate('🔥'.repeat(5), 5)).toBe('🔥'.repeat(5));
   });
 });
+
+describe('client bodies are strict all the way down', () => {
+  it('refuses an unknown key inside location, naming it', () => {
+    expect(issues(IncidentIntake, { ...good, location: { lng: 116.31, lat: 39.98, alt: 50 } })).toEqual([
+      { path: 'location', message: expect.stringMatching(/alt/) },
+    ]);
+    expect(
+      issues(ResourcePatch, { status: 'en_route', location: { lng: 116.31, lat: 39.98, __proto__x: 1 } }),
+    ).toHaveLength(1);
+  });
+});
