@@ -1,10 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Id } from './common.ts';
 import { FieldReportInput, IncidentIntake, IncidentPatch } from './incident.ts';
 import { ModeInput, StandDownInput, TaskPatch } from './operation.ts';
 import { ResourcePatch } from './resource.ts';
-import { codePointLength, isWellFormed, text, truncate } from './text.ts';
+import { codePointLength, isInvisible, isWellFormed, text, truncate } from './text.ts';
 import { VideoAlertIntake } from './video-alert.ts';
 
 const LONE_HIGH = '\ud800';
@@ -125,5 +126,51 @@ describe('client bodies are strict all the way down', () => {
     expect(
       issues(ResourcePatch, { status: 'en_route', location: { lng: 116.31, lat: 39.98, __proto__x: 1 } }),
     ).toHaveLength(1);
+  });
+});
+
+describe('properties (fast-check; FC_SEED=<seed> replays a failure)', () => {
+  const seed = Number(process.env.FC_SEED ?? 20261201);
+  // Any UTF-16 code units, lone surrogates and controls included, mixed with emoji and CJK.
+  const unit = fc.oneof(
+    fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+    fc.constantFrom('🔥', '👨‍👩‍👧', 'e\u0301', '火', '𠀀', '\u200b', '\n', ' '),
+  );
+  const anyText = fc.string({ unit, maxLength: 300 });
+
+  it('truncate keeps well-formed text well-formed, within the limit, a prefix of the original', () => {
+    fc.assert(
+      fc.property(anyText, fc.integer({ min: 1, max: 250 }), (s, n) => {
+        const t = truncate(s, n);
+        if (codePointLength(s) <= n) return t === s;
+        const body = t.slice(0, -1);
+        return (
+          t.endsWith('…') &&
+          s.startsWith(body) &&
+          codePointLength(t) <= n &&
+          (!isWellFormed(s) || isWellFormed(t))
+        );
+      }),
+      { seed, numRuns: 2000 },
+    );
+  });
+
+  it('whatever a title schema accepts is well-formed, one line, visible and within its length', () => {
+    fc.assert(
+      fc.property(anyText, (s) => {
+        const r = IncidentIntake.shape.title.safeParse(s);
+        if (!r.success) return r.error.issues.length > 0;
+        const v = r.data;
+        return (
+          isWellFormed(v) &&
+          ![...v].some(
+            (c) => c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f),
+          ) &&
+          !isInvisible(v) &&
+          codePointLength(v) <= 200
+        );
+      }),
+      { seed, numRuns: 2000 },
+    );
   });
 });
