@@ -63,9 +63,7 @@ export class PipelineQueue {
   }
 
   /** The most recent failed jobs (kept by `removeOnFail`), newest first, for operators to see. */
-  async failedJobs(
-    limit: number,
-  ): Promise<
+  async failedJobs(limit: number): Promise<
     {
       id: string;
       name: string;
