@@ -61,7 +61,9 @@ describe('user text rules', () => {
     expect(issues(IncidentIntake, { ...good, title: '火\u0085灾' })[0].message).toContain('U+0085');
     expect(issues(IncidentIntake, { ...good, description: '第一行\n\t第二行' })).toEqual([]);
     expect(issues(IncidentIntake, { ...good, description: 'a\u001bb' })[0].path).toBe('description');
-    expect(issues(IncidentIntake, { ...good, description: 'a\rb' })[0].path).toBe('description');
+    // CRLF (and a lone CR) from Windows systems is one line break, stored as \n.
+    expect(IncidentIntake.parse({ ...good, description: '一\r\n二\r三' }).description).toBe('一\n二\n三');
+    expect(issues(IncidentIntake, { ...good, title: 'a\rb' })[0].path).toBe('title');
     expect(issues(FieldReportInput, { text: '现场\n已控制' })).toEqual([]);
   });
 

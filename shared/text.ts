@@ -76,7 +76,9 @@ export function textProblems(s: string, rules: TextRules): string[] {
 }
 
 function build(rules: TextRules, trim: boolean) {
-  const base = trim ? z.string().trim() : z.string();
+  let base = trim ? z.string().trim() : z.string();
+  // Windows systems (many hotline platforms) send CRLF: one line break, stored as `\n`.
+  if (rules.multiline) base = base.overwrite((v) => v.replace(/\r\n?/g, '\n'));
   return base.superRefine((value, ctx) => {
     for (const message of textProblems(value, rules)) ctx.addIssue({ code: 'custom', message });
   });
