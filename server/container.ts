@@ -24,6 +24,7 @@ import { RecordService } from './services/record.service.ts';
 import { ReportService } from './services/report.service.ts';
 import { ReviewService } from './services/review.service.ts';
 import { seedIfEmpty } from './services/seed.service.ts';
+import { SnapshotHosts } from './services/snapshot-hosts.ts';
 
 /** Everything the routes, the worker and the live feed need, wired once. */
 export type Container = {
@@ -74,7 +75,13 @@ export async function createContainer(config: Config, redisUrl: string): Promise
   const cameraMap = new Map(data.cameras.map((c) => [c.id, c]));
   const queue = new PipelineQueue(redisUrl, k.bullPrefix);
   const limiter = new RateLimiter(config.intakeRate, config.intakeRate * 2);
-  const intake = new IntakeService(queue, new Set(cameraMap.keys()), limiter, config.queueHighWater);
+  const intake = new IntakeService(
+    queue,
+    new Set(cameraMap.keys()),
+    limiter,
+    config.queueHighWater,
+    new SnapshotHosts(config.snapshotHosts),
+  );
   const pipeline = new PipelineService(store, state, grid, cameraMap);
   const operations = new OperationService(store, state, data.plans, queue);
   const registry = JobRegistry.create({
@@ -83,6 +90,8 @@ export async function createContainer(config: Config, redisUrl: string): Promise
     'task.due': (p) => operations.taskDue(p),
   });
 
+  // Before this process commits anything: versions of older data move to where the commit reads them.
+  await store.migrateVersions();
   await seedIfEmpty(store, state, data.resources);
   if (config.demoPassword !== null) await auth.ensureDemoUsers(config.demoPassword);
   else await auth.removeDemoUsers();

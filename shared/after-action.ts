@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { Id, IsoTime, Severity } from './common.ts';
 import { IncidentCategory } from './incident.ts';
 import { TaskStatus } from './operation.ts';
@@ -11,9 +12,9 @@ export type TaskOutcome = z.infer<typeof TaskOutcome>;
 
 export const AfterActionTask = z.object({
   id: Id,
-  title: z.string(),
-  titleEn: z.string(),
-  unit: z.string(),
+  title: text.stored(),
+  titleEn: text.stored(),
+  unit: text.stored(),
   dueAt: IsoTime,
   status: TaskStatus,
   doneAt: IsoTime.nullable(),
@@ -24,7 +25,7 @@ export type AfterActionTask = z.infer<typeof AfterActionTask>;
 
 export const AfterActionResource = z.object({
   resourceId: Id,
-  name: z.string(),
+  name: text.stored(),
   type: ResourceType,
   dispatchId: Id,
   dispatchedAt: IsoTime,
@@ -39,9 +40,9 @@ export const TimelineEntry = z.object({
   seq: z.number().int().positive(),
   type: EventType,
   at: IsoTime,
-  actor: z.string().optional(),
+  actor: text.stored().optional(),
   /** One readable line (Chinese), for the console and the printable record. */
-  summary: z.string(),
+  summary: text.stored(),
   data: z.record(z.string(), z.unknown()),
 });
 export type TimelineEntry = z.infer<typeof TimelineEntry>;
@@ -52,17 +53,22 @@ export type TimelineEntry = z.infer<typeof TimelineEntry>;
  */
 export const AfterActionRecord = z.object({
   operationId: Id,
-  name: z.string(),
+  name: text.stored(),
   planId: Id,
-  planName: z.string(),
-  planNameEn: z.string(),
+  planName: text.stored(),
+  planNameEn: text.stored(),
   level: Severity,
-  incident: z.object({ id: Id, title: z.string(), category: IncidentCategory, locationLabel: z.string() }),
+  incident: z.object({
+    id: Id,
+    title: text.stored(),
+    category: IncidentCategory,
+    locationLabel: text.stored(),
+  }),
   activatedAt: IsoTime,
-  activatedBy: z.string(),
+  activatedBy: text.stored(),
   stoodDownAt: IsoTime,
-  stoodDownBy: z.string(),
-  summary: z.string().optional(),
+  stoodDownBy: text.stored(),
+  summary: text.stored().optional(),
   durationMin: z.number(),
   tasks: z.object({
     total: z.number().int(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { IsoTime } from './common.ts';
 import { EVENT_TYPES, EventType, LiveEvent } from './protocol.ts';
 
@@ -7,7 +8,7 @@ import { EVENT_TYPES, EventType, LiveEvent } from './protocol.ts';
  * comma-separated; `before` is the seq cursor of the previous page's `nextBefore`.
  */
 export const AuditQuery = z.object({
-  actor: z.string().trim().min(1).max(128).optional(),
+  actor: text.line(128).optional(),
   type: z
     .string()
     .optional()

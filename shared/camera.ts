@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { Id, LngLat } from './common.ts';
 
 export const Camera = z.object({
   id: Id,
-  name: z.string().min(1),
+  name: text.line(200),
   location: LngLat,
   streetId: z.string().nullable(),
   communityId: z.string().nullable(),

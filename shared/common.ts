@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 
 /** A WGS84 point. Range-checked so a swapped lat/lng or a typo is refused at the edge. */
 export const LngLat = z.object({
@@ -6,6 +7,8 @@ export const LngLat = z.object({
   lat: z.number().min(-90).max(90),
 });
 export type LngLat = z.infer<typeof LngLat>;
+/** A point a client sends: nothing but `lng` and `lat` (an unknown key is refused, not dropped). */
+export const LngLatInput = z.strictObject(LngLat.shape);
 
 /** Chinese practice: 1 = I (especially major, red) … 4 = IV (general, blue). */
 export const Severity = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
@@ -22,7 +25,8 @@ export const IsoTime = z.iso.datetime({ offset: true });
 export const Role = z.enum(['duty', 'commander', 'liaison', 'admin']);
 export type Role = z.infer<typeof Role>;
 
-export const Id = z.string().min(1).max(128);
+/** Ids come back in bodies and paths: never trimmed (they must match as sent), visible, well-formed. */
+export const Id = text.id(128);
 
 export const ModeState = z.enum(['peacetime', 'wartime']);
 export type ModeState = z.infer<typeof ModeState>;
@@ -30,8 +34,8 @@ export type ModeState = z.infer<typeof ModeState>;
 export const Mode = z.object({
   state: ModeState,
   since: IsoTime,
-  reason: z.string().max(500).optional(),
-  actor: z.string().optional(),
+  reason: text.stored().optional(),
+  actor: text.stored().optional(),
   /** Operations keeping the district in wartime. */
   operationIds: z.array(Id).default([]),
 });

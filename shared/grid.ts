@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 
 export const GridLevel = z.enum(['district', 'street', 'community']);
 export type GridLevel = z.infer<typeof GridLevel>;
@@ -7,7 +8,7 @@ export const GridProperties = z.object({
   id: z.string().min(1),
   level: GridLevel,
   parentId: z.string().nullable(),
-  name: z.string().min(1),
+  name: text.line(200),
   /** Where the outline comes from: a shipped boundary or one generated for the demo. */
   boundarySource: z.enum(['package', 'generated']).optional(),
 });

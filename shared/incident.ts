@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Id, IsoTime, LngLat, Severity } from './common.ts';
+import { text } from './text.ts';
+import { Id, IsoTime, LngLat, LngLatInput, Severity } from './common.ts';
 
 export const INCIDENT_CATEGORIES = [
   'fire',
@@ -32,20 +33,20 @@ export type IncidentStatus = z.infer<typeof IncidentStatus>;
 /** A case moves forward through its lifecycle, one or more steps at a time; closing ends it. */
 export const IncidentPatch = z.strictObject({
   status: IncidentStatus,
-  note: z.string().trim().max(2000).optional(),
+  note: text.multiline(2000).optional(),
 });
 export type IncidentPatch = z.infer<typeof IncidentPatch>;
 
 /** What an integration posts to `POST /api/v1/incidents`. */
 export const IncidentIntake = z.strictObject({
-  source: z.string().trim().min(1).max(64),
-  externalId: z.string().trim().min(1).max(128).optional(),
+  source: text.line(64),
+  externalId: text.line(128).optional(),
   kind: IncidentKind,
   category: IncidentCategory,
-  title: z.string().trim().min(1).max(200),
-  description: z.string().max(5000).optional(),
-  location: LngLat,
-  address: z.string().max(300).optional(),
+  title: text.line(200),
+  description: text.multiline(5000).optional(),
+  location: LngLatInput,
+  address: text.plainLine(300).optional(),
   severity: Severity.optional(),
   reportedAt: IsoTime.optional(),
 });
@@ -54,20 +55,20 @@ export type IncidentIntake = z.infer<typeof IncidentIntake>;
 export const IncidentHistoryEntry = z.object({
   at: IsoTime,
   action: z.string(),
-  actor: z.string().optional(),
-  note: z.string().optional(),
+  actor: text.stored().optional(),
+  note: text.stored().optional(),
 });
 
 export const Incident = z.object({
   id: Id,
-  source: z.string(),
-  externalId: z.string().optional(),
+  source: text.stored(),
+  externalId: text.stored().optional(),
   kind: IncidentKind,
   category: IncidentCategory,
-  title: z.string(),
-  description: z.string().optional(),
+  title: text.stored(),
+  description: text.stored().optional(),
   location: LngLat,
-  address: z.string().optional(),
+  address: text.stored().optional(),
   /** Readable place from the grid: "海淀区 · 万寿路街道 · 翠微路社区". */
   locationLabel: z.string(),
   streetId: z.string().nullable(),
@@ -102,12 +103,12 @@ export const DEFAULT_SEVERITY: Record<IncidentCategory, Severity> = {
   other: 4,
 };
 
-export const FieldReportInput = z.strictObject({ text: z.string().trim().min(1).max(5000) });
+export const FieldReportInput = z.strictObject({ text: text.requiredMultiline(5000) });
 export const FieldReport = z.object({
   id: Id,
   incidentId: Id,
-  text: z.string(),
-  actor: z.string(),
+  text: text.stored(),
+  actor: text.stored(),
   at: IsoTime,
 });
 export type FieldReport = z.infer<typeof FieldReport>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { Id, IsoTime, Severity } from './common.ts';
 import { ResourceType } from './resource.ts';
 
@@ -7,9 +8,9 @@ export type TaskStatus = z.infer<typeof TaskStatus>;
 
 export const OperationTask = z.object({
   id: Id,
-  title: z.string(),
-  titleEn: z.string(),
-  unit: z.string(),
+  title: text.stored(),
+  titleEn: text.stored(),
+  unit: text.stored(),
   role: z.string(),
   order: z.number().int(),
   status: TaskStatus,
@@ -17,8 +18,8 @@ export const OperationTask = z.object({
   /** Set by the due-time job when the task was not done in time; stays set as a record. */
   overdue: z.boolean(),
   doneAt: IsoTime.nullable(),
-  note: z.string().optional(),
-  updatedBy: z.string().optional(),
+  note: text.stored().optional(),
+  updatedBy: text.stored().optional(),
   updatedAt: IsoTime,
 });
 export type OperationTask = z.infer<typeof OperationTask>;
@@ -34,10 +35,10 @@ export type Proposal = z.infer<typeof Proposal>;
 export const Operation = z.object({
   id: Id,
   planId: Id,
-  planName: z.string(),
-  planNameEn: z.string(),
+  planName: text.stored(),
+  planNameEn: text.stored(),
   incidentId: Id,
-  name: z.string(),
+  name: text.stored(),
   level: Severity,
   status: z.enum(['active', 'stood_down']),
   cordonRadiusM: z.number(),
@@ -46,10 +47,10 @@ export const Operation = z.object({
   /** Resource ids dispatched to this operation, ever. */
   resourceIds: z.array(Id),
   activatedAt: IsoTime,
-  activatedBy: z.string(),
+  activatedBy: text.stored(),
   stoodDownAt: IsoTime.nullable(),
-  stoodDownBy: z.string().nullable(),
-  summary: z.string().optional(),
+  stoodDownBy: text.stored().nullable(),
+  summary: text.stored().optional(),
   /** Head of the log just before activation: the after-action record reads the log from here. */
   logFromSeq: z.number().int().min(0).optional(),
   version: z.number().int().min(1),
@@ -62,20 +63,20 @@ export const Dispatch = z.object({
   incidentId: Id,
   operationId: Id.nullable(),
   at: IsoTime,
-  actor: z.string(),
+  actor: text.stored(),
   distanceM: z.number(),
   etaMin: z.number(),
 });
 export type Dispatch = z.infer<typeof Dispatch>;
 
 export const ActivateInput = z.strictObject({ planId: Id, incidentId: Id });
-export const StandDownInput = z.strictObject({ summary: z.string().max(5000).optional() });
+export const StandDownInput = z.strictObject({ summary: text.multiline(5000).optional() });
 export const ModeInput = z.strictObject({
   state: z.enum(['peacetime', 'wartime']),
-  reason: z.string().trim().min(1).max(500),
+  reason: text.line(500),
 });
 export const DispatchInput = z.strictObject({ resourceId: Id, incidentId: Id });
 export const TaskPatch = z.strictObject({
   status: TaskStatus,
-  note: z.string().max(2000).optional(),
+  note: text.multiline(2000).optional(),
 });

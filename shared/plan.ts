@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { Id, Severity } from './common.ts';
 import { IncidentCategory } from './incident.ts';
 import { ResourceType } from './resource.ts';
 
 export const PlanTask = z.object({
   id: Id,
-  title: z.string().min(1),
-  titleEn: z.string().min(1),
-  unit: z.string().min(1),
+  title: text.line(200),
+  titleEn: text.line(200),
+  unit: text.line(200),
   role: z.enum(['commander', 'liaison', 'duty']),
   dueMinutes: z.number().positive(),
   order: z.number().int().min(1),
@@ -20,12 +21,12 @@ export type PlanNeed = z.infer<typeof PlanNeed>;
 /** A contingency plan (应急预案), as kept in the plan library data files. */
 export const Plan = z.object({
   id: Id,
-  name: z.string().min(1),
-  nameEn: z.string().min(1),
+  name: text.line(200),
+  nameEn: text.line(200),
   categories: z.array(IncidentCategory).min(1),
   /** Response level I–IV, written as 1–4 like incident severity. */
   level: Severity,
-  summary: z.string().optional(),
+  summary: text.multiline(2000).optional(),
   tasks: z.array(PlanTask).min(1),
   needs: z.array(PlanNeed).min(1),
   cordonRadiusM: z.number().int().positive(),

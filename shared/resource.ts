@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Id, IsoTime, LngLat } from './common.ts';
+import { text } from './text.ts';
+import { Id, IsoTime, LngLat, LngLatInput } from './common.ts';
 
 export const RESOURCE_TYPES = [
   'fire_engine',
@@ -44,12 +45,12 @@ export const STATIC_RESOURCE_TYPES: readonly ResourceType[] = ['sandbags', 'supp
 /** A resource as kept in the demo data files. */
 export const ResourceSeed = z.object({
   id: Id,
-  name: z.string().min(1),
+  name: text.line(200),
   type: ResourceType,
-  unit: z.string().min(1),
+  unit: text.line(200),
   home: LngLat,
-  homeName: z.string().min(1),
-  capacity: z.string().optional(),
+  homeName: text.line(200),
+  capacity: text.plainLine(200).optional(),
 });
 export type ResourceSeed = z.infer<typeof ResourceSeed>;
 
@@ -66,7 +67,7 @@ export type Resource = z.infer<typeof Resource>;
 
 export const ResourcePatch = z.strictObject({
   status: ResourceStatus,
-  location: LngLat.optional(),
-  note: z.string().max(500).optional(),
+  location: LngLatInput.optional(),
+  note: text.multiline(500).optional(),
 });
 export type ResourcePatch = z.infer<typeof ResourcePatch>;

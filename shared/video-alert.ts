@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { Id, IsoTime, LngLat } from './common.ts';
 
 export const VIDEO_ALERT_TYPES = [
@@ -19,11 +20,12 @@ export const VideoAlertIntake = z.strictObject({
   type: VideoAlertType,
   confidence: z.number().min(0).max(1),
   observedAt: IsoTime.optional(),
-  snapshotUrl: z
-    .url({ protocol: /^https?$/ })
-    .max(2000)
+  /** Which hosts may be named is configuration (SNAPSHOT_HOSTS): the intake service checks that. */
+  snapshotUrl: text
+    .id(2000)
+    .pipe(z.url({ protocol: /^https?$/ }))
     .optional(),
-  externalId: z.string().trim().min(1).max(128).optional(),
+  externalId: text.line(128).optional(),
 });
 export type VideoAlertIntake = z.infer<typeof VideoAlertIntake>;
 
@@ -32,7 +34,7 @@ export const VideoAlertStatus = z.enum(['new', 'confirmed', 'dismissed']);
 export const VideoAlert = z.object({
   id: Id,
   cameraId: Id,
-  cameraName: z.string(),
+  cameraName: text.stored(),
   type: VideoAlertType,
   confidence: z.number(),
   location: LngLat,
@@ -42,12 +44,12 @@ export const VideoAlert = z.object({
   observedAt: IsoTime,
   createdAt: IsoTime,
   updatedAt: IsoTime,
-  snapshotUrl: z.string().optional(),
-  externalId: z.string().optional(),
+  snapshotUrl: text.stored().optional(),
+  externalId: text.stored().optional(),
   status: VideoAlertStatus,
   /** The open incident this alert was linked to by correlation, if any. */
   incidentId: Id.nullable(),
-  actor: z.string().optional(),
+  actor: text.stored().optional(),
   version: z.number().int().min(1),
 });
 export type VideoAlert = z.infer<typeof VideoAlert>;

@@ -80,6 +80,30 @@ export class PipelineQueue {
   close(): Promise<void> {
     return this.queue.close();
   }
+
+  /** The most recent failed jobs (kept by `removeOnFail`), newest first, for operators to see. */
+  async failedJobs(limit: number): Promise<
+    {
+      id: string;
+      name: string;
+      reason: string;
+      failedAt: string | null;
+      attempts: number;
+      payload: unknown;
+    }[]
+  > {
+    const jobs = await this.queue.getFailed(0, limit - 1);
+    return jobs
+      .filter((j) => j !== undefined && j !== null)
+      .map((j) => ({
+        id: j.id ?? '',
+        name: j.name,
+        reason: j.failedReason ?? '',
+        failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+        attempts: j.attemptsMade,
+        payload: j.data as unknown,
+      }));
+  }
 }
 
 /** A job that met an unavailable Redis runs again after this long, without spending an attempt. */

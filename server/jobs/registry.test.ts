@@ -1,4 +1,6 @@
+import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
+import { conflict, DomainError } from '../services/errors.ts';
 import { JOBS, JobRegistry } from './registry.ts';
 
 const all = () =>
@@ -22,5 +24,43 @@ describe('JobRegistry', () => {
     const r = JobRegistry.create(all());
     await expect(r.run('intake.incident', { id: 'x' })).rejects.toThrow();
     await expect(r.run('unknown', {})).rejects.toThrow(/unknown job/);
+  });
+});
+
+describe('jobs that can never succeed', () => {
+  const handlers = (fail: () => never) =>
+    Object.fromEntries(Object.keys(JOBS).map((n) => [n, async () => fail()])) as never;
+
+  it('fail as unrecoverable on a refused payload, naming the field', async () => {
+    const r = JobRegistry.create(all());
+    const bad = {
+      id: 'INC-1',
+      actor: 'intake',
+      receivedAt: new Date(0).toISOString(),
+      input: { source: 's', kind: 'case', category: 'fire', title: '\ud800', location: { lng: 1, lat: 1 } },
+    };
+    const err = await r.run('intake.incident', bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnrecoverableError);
+    expect((err as Error).message).toMatch(/input\.title: ill-formed/);
+    await expect(r.run('nope', {})).rejects.toBeInstanceOf(UnrecoverableError);
+  });
+
+  it('fail as unrecoverable on a domain error no retry changes, and stay retryable otherwise', async () => {
+    const payload = { operationId: 'OP-1', taskId: 'T-1' };
+    const gone = JobRegistry.create(
+      handlers(() => {
+        throw new DomainError(400, 'invalid_request', 'unknown camera "CAM-X"');
+      }),
+    );
+    await expect(gone.run('task.due', payload)).rejects.toBeInstanceOf(UnrecoverableError);
+    for (const transient of [new Error('Connection is closed'), conflict('too many simultaneous changes')]) {
+      const r = JobRegistry.create(
+        handlers(() => {
+          throw transient;
+        }),
+      );
+      const err = await r.run('task.due', payload).catch((e: unknown) => e);
+      expect(err).toBe(transient);
+    }
   });
 });

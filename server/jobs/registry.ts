@@ -1,6 +1,8 @@
+import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { IncidentIntake } from '../../shared/incident.ts';
 import { VideoAlertIntake } from '../../shared/video-alert.ts';
+import { DomainError } from '../services/errors.ts';
 
 /** Every job the pipeline queue carries, with its payload schema. */
 export const JOBS = {
@@ -38,10 +40,30 @@ export class JobRegistry {
     return new JobRegistry(handlers as JobHandlers);
   }
 
+  /**
+   * Runs one job. A job that can never succeed (unknown type, a payload its schema refuses, a
+   * domain error that no retry changes) throws BullMQ's UnrecoverableError: it fails at once and
+   * stays in the failed set, where `GET /api/v1/failed-jobs` shows it, instead of eight retries.
+   * Anything else (Redis gone, a conflict) is thrown as it is and retried.
+   */
   async run(name: string, data: unknown): Promise<unknown> {
-    if (!(name in JOBS)) throw new Error(`unknown job ${name}`);
+    if (!(name in JOBS)) throw new UnrecoverableError(`unknown job ${name}`);
     const n = name as JobName;
-    const payload = JOBS[n].parse(data);
-    return (this.handlers[n] as (p: unknown) => Promise<unknown>)(payload);
+    const parsed = JOBS[n].safeParse(data);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
+      throw new UnrecoverableError(`invalid ${n} payload: ${issues.join('; ')}`);
+    }
+    try {
+      return await (this.handlers[n] as (p: unknown) => Promise<unknown>)(parsed.data);
+    } catch (err) {
+      if (isPermanent(err)) throw new UnrecoverableError(`${n}: ${(err as Error).message}`);
+      throw err;
+    }
   }
+}
+
+/** Bad input, a missing thing, a forbidden act: the same job fails the same way every time. */
+function isPermanent(err: unknown): boolean {
+  return err instanceof DomainError && [400, 403, 404, 413].includes(err.status);
 }

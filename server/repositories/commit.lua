@@ -1,24 +1,38 @@
 -- The single write path: check versions, write state, number and log the events, atomically.
 -- KEYS[1] = seq counter, KEYS[2] = event stream, KEYS[3] = idempotency key or "" , KEYS[4..] = touched keys
--- ARGV[1] = JSON plan: {expect:[{k,f,v}], put:[{k,f,v}], del:[{k,f}], geoAdd:[{k,lng,lat,m}],
+-- ARGV[1] = JSON plan: {expect:[{k,vk,f,v}], put:[{k,vk,f,v,n}], del:[{k,vk,f}], geoAdd:[{k,lng,lat,m}],
 --           geoRem:[{k,m}], events:[{t,at,a,d}], retention, idemTtl, result}
+-- Each state hash `k` has a companion hash `vk` (field -> version). Versions are compared there,
+-- never by decoding the stored JSON: cjson refuses some escapes JSON allows (a lone surrogate,
+-- `\ud800`), and one such value in user text would make every later commit on the entity fail.
+-- Stored values `v`, event data `d` and the actor `a` arrive already JSON-encoded by Node and are
+-- written as they are; nothing here parses user text.
 local plan = cjson.decode(ARGV[1])
 if KEYS[3] ~= '' then
   local prior = redis.call('GET', KEYS[3])
   if prior then return {'dup', prior} end
 end
 for _, e in ipairs(plan.expect or {}) do
-  local cur = redis.call('HGET', e.k, e.f)
   if e.v == cjson.null or e.v == nil then
-    if cur then return {'conflict', e.k, e.f} end
+    if redis.call('HEXISTS', e.k, e.f) == 1 then return {'conflict', e.k, e.f} end
   else
-    if not cur then return {'conflict', e.k, e.f} end
-    local ver = cjson.decode(cur).version
+    -- No version on record (absent, or data not yet migrated) never matches: refuse rather than guess.
+    local ver = tonumber(redis.call('HGET', e.vk, e.f))
     if ver ~= e.v then return {'conflict', e.k, e.f} end
   end
 end
-for _, p in ipairs(plan.put or {}) do redis.call('HSET', p.k, p.f, p.v) end
-for _, d in ipairs(plan.del or {}) do redis.call('HDEL', d.k, d.f) end
+for _, p in ipairs(plan.put or {}) do
+  redis.call('HSET', p.k, p.f, p.v)
+  if p.n == cjson.null or p.n == nil then
+    redis.call('HDEL', p.vk, p.f)
+  else
+    redis.call('HSET', p.vk, p.f, p.n)
+  end
+end
+for _, d in ipairs(plan.del or {}) do
+  redis.call('HDEL', d.k, d.f)
+  redis.call('HDEL', d.vk, d.f)
+end
 for _, g in ipairs(plan.geoAdd or {}) do redis.call('GEOADD', g.k, g.lng, g.lat, g.m) end
 for _, g in ipairs(plan.geoRem or {}) do redis.call('ZREM', g.k, g.m) end
 local first = 0
@@ -28,7 +42,7 @@ for _, ev in ipairs(plan.events or {}) do
   if first == 0 then first = seq end
   last = seq
   local json = '{"seq":' .. seq .. ',"type":' .. cjson.encode(ev.t) .. ',"at":' .. cjson.encode(ev.at)
-  if ev.a and ev.a ~= cjson.null then json = json .. ',"actor":' .. cjson.encode(ev.a) end
+  if ev.a and ev.a ~= cjson.null then json = json .. ',"actor":' .. ev.a end
   json = json .. ',"data":' .. ev.d .. '}'
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', plan.retention, seq .. '-0', 'e', json)
 end

@@ -8,6 +8,35 @@ const COMMIT_LUA = readFileSync(new URL('./commit.lua', import.meta.url), 'utf8'
 /** The state hashes a commit may write; each entity is JSON with a `version`. */
 export type StateHash =
   'incidents' | 'aliases' | 'videoAlerts' | 'resources' | 'operations' | 'dispatches' | 'reports' | 'meta';
+export const STATE_HASHES: readonly StateHash[] = [
+  'incidents',
+  'aliases',
+  'videoAlerts',
+  'resources',
+  'operations',
+  'dispatches',
+  'reports',
+  'meta',
+];
+
+/**
+ * The companion hash of a state hash: field → version. The commit script compares versions there
+ * and never decodes stored JSON (see commit.lua). Same hash tag as the state hash.
+ */
+export const versionKey = (stateKey: string): string => `${stateKey}:versions`;
+
+/** Sets a version only if it is still what the migration saw, so it cannot undo a commit made meanwhile. */
+const SET_VERSION_IF_LUA = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+if cur ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+`;
+
+const versionOf = (value: unknown): number | null => {
+  const v = (value as { version?: unknown } | null)?.version;
+  return typeof v === 'number' && Number.isInteger(v) ? v : null;
+};
 
 export type CommitPlan = {
   /** Makes a retried job or request commit once; its later runs get `duplicate`. */
@@ -37,6 +66,60 @@ export class EventStore {
     private readonly retention: number,
   ) {
     redis.defineCommand('pzCommit', { lua: COMMIT_LUA });
+    redis.defineCommand('pzSetVersionIf', { numberOfKeys: 1, lua: SET_VERSION_IF_LUA });
+  }
+
+  /**
+   * Data written before versions had their own hash keeps the version only inside its JSON. Reads
+   * every state hash once at start-up, before this process commits, and records each entity's
+   * version where the commit looks for it. Node's JSON.parse copes with the lone-surrogate escapes
+   * that cjson refuses, so such an entity becomes writable again. Idempotent and safe beside other
+   * processes: an entry is written only when it differs from the JSON and is still what was read.
+   * A hash whose version entries are as many as its entities is taken as done (aliases hold no
+   * versions). Returns how many versions it wrote.
+   */
+  async migrateVersions(): Promise<number> {
+    let fixed = 0;
+    for (const h of STATE_HASHES) {
+      const key = this.hashKey(h);
+      const vkey = versionKey(key);
+      // Every versioned entity has its entry once migrated: equal counts mean nothing to do, so a
+      // normal start costs two HLENs, not a read of the whole state.
+      if (h === 'aliases') continue;
+      const [n, nv] = await Promise.all([this.redis.hlen(key), this.redis.hlen(vkey)]);
+      if (n === nv) continue;
+      let cursor = '0';
+      do {
+        const [next, flat] = await this.redis.hscan(key, cursor, 'COUNT', 500);
+        cursor = next;
+        const fields: string[] = [];
+        const want: (number | null)[] = [];
+        for (let i = 0; i < flat.length; i += 2) {
+          let value: unknown = null;
+          try {
+            value = JSON.parse(flat[i + 1]);
+          } catch {
+            // Not JSON at all: nothing to migrate; commits expecting it will conflict, never overwrite.
+          }
+          fields.push(flat[i]);
+          want.push(versionOf(value));
+        }
+        if (fields.length === 0) continue;
+        const have = await this.redis.hmget(vkey, ...fields);
+        for (let i = 0; i < fields.length; i++) {
+          const w = want[i];
+          if (w === null || have[i] === String(w)) continue;
+          const done = await (this.redis as unknown as PzRedis).pzSetVersionIf(
+            vkey,
+            fields[i],
+            have[i] ?? '',
+            String(w),
+          );
+          fixed += Number(done);
+        }
+      } while (cursor !== '0');
+    }
+    return fixed;
   }
 
   private hashKey(h: StateHash): string {
@@ -45,11 +128,30 @@ export class EventStore {
 
   async commit(plan: CommitPlan, now = new Date()): Promise<CommitResult> {
     const at = now.toISOString();
-    const events = plan.events.map((e) => ({ t: e.type, at, a: e.actor ?? null, d: JSON.stringify(e.data) }));
+    // User text reaches the script only inside strings Node encoded (value, data, actor), so the
+    // script's own decode of the plan never meets a raw escape from user text.
+    const events = plan.events.map((e) => ({
+      t: e.type,
+      at,
+      a: e.actor ? JSON.stringify(e.actor) : null,
+      d: JSON.stringify(e.data),
+    }));
+    const k = (h: StateHash) => this.hashKey(h);
     const body = {
-      expect: (plan.expect ?? []).map((e) => ({ k: this.hashKey(e.hash), f: e.id, v: e.version })),
-      put: (plan.put ?? []).map((p) => ({ k: this.hashKey(p.hash), f: p.id, v: JSON.stringify(p.value) })),
-      del: (plan.del ?? []).map((d) => ({ k: this.hashKey(d.hash), f: d.id })),
+      expect: (plan.expect ?? []).map((e) => ({
+        k: k(e.hash),
+        vk: versionKey(k(e.hash)),
+        f: e.id,
+        v: e.version,
+      })),
+      put: (plan.put ?? []).map((p) => ({
+        k: k(p.hash),
+        vk: versionKey(k(p.hash)),
+        f: p.id,
+        v: JSON.stringify(p.value),
+        n: versionOf(p.value),
+      })),
+      del: (plan.del ?? []).map((d) => ({ k: k(d.hash), vk: versionKey(k(d.hash)), f: d.id })),
       geoAdd: (plan.geoAdd ?? []).map((g) => ({ k: this.k.openGeo, lng: g.lng, lat: g.lat, m: g.id })),
       geoRem: (plan.geoRem ?? []).map((m) => ({ k: this.k.openGeo, m })),
       events,
@@ -59,7 +161,7 @@ export class EventStore {
     };
     // Declare every key the script touches (Redis Cluster needs them; they share one hash tag).
     const touched = new Set<string>([this.k.openGeo]);
-    for (const x of [...body.expect, ...body.put, ...body.del]) touched.add(x.k);
+    for (const x of [...body.expect, ...body.put, ...body.del]) touched.add(x.k).add(x.vk);
     const idem = plan.idempotencyKey ? `${this.k.done}:${plan.idempotencyKey}` : '';
     const keys = [this.k.seq, this.k.events, idem, ...touched];
     const res = (await (this.redis as unknown as PzRedis).pzCommit(
@@ -110,4 +212,7 @@ export class EventStore {
   }
 }
 
-type PzRedis = { pzCommit(numKeys: number, ...args: string[]): Promise<unknown> };
+type PzRedis = {
+  pzCommit(numKeys: number, ...args: string[]): Promise<unknown>;
+  pzSetVersionIf(key: string, field: string, expected: string, version: string): Promise<number>;
+};

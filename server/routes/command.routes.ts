@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { Id } from '../../shared/common.ts';
 import { FieldReportInput, IncidentPatch } from '../../shared/incident.ts';
 import {
   ActivateInput,
@@ -12,8 +13,8 @@ import { ResourcePatch } from '../../shared/resource.ts';
 import type { Container } from '../container.ts';
 import { requireUser, userOf } from '../plugins/auth.ts';
 
-const IdParams = z.object({ id: z.string().min(1).max(128) });
-const TaskParams = z.object({ id: z.string().min(1).max(128), taskId: z.string().min(1).max(128) });
+const IdParams = z.object({ id: Id });
+const TaskParams = z.object({ id: Id, taskId: Id });
 /** Confirm/dismiss carry no body; tolerate an empty JSON object. */
 const NoBody = z.strictObject({}).optional();
 

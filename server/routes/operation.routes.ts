@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { Id } from '../../shared/common.ts';
 import type { Container } from '../container.ts';
 import { requireUser } from '../plugins/auth.ts';
 import { renderAfterActionHtml } from '../services/after-action-html.ts';
 
-const IdParams = z.object({ id: z.string().min(1).max(128) });
+const IdParams = z.object({ id: Id });
 
 /** Reads around operations for any logged-in operator: the operation, its record, fitting plans. */
 export default async function operationRoutes(app: FastifyInstance, { c }: { c: Container }) {

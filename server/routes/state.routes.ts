@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { Id } from '../../shared/common.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol.ts';
 import type { Container } from '../container.ts';
 import { requireUser } from '../plugins/auth.ts';
 import { notFound } from '../services/errors.ts';
 
-const IdParams = z.object({ id: z.string().min(1).max(128) });
+const IdParams = z.object({ id: Id });
 const RecentQuery = z.object({
   upTo: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),

@@ -1,8 +1,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { Container } from '../container.ts';
 import type { Live } from '../live.ts';
 import { requireUser } from '../plugins/auth.ts';
+
+const FailedQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 /** How this process is doing: feed, pipeline and event-loop figures for operators and benchmarks. */
 export default async function statusRoutes(
@@ -14,6 +17,7 @@ export default async function statusRoutes(
   app.addHook('onClose', async () => loop.disable());
   app.get('/api/v1/status', { preHandler: requireUser(), schema: {} }, async () => {
     const l = live();
+    const pipeline = await c.queue.counts();
     const out = {
       headSeq: await c.store.headSeq(),
       oldestSeq: await c.store.oldestSeq(),
@@ -26,7 +30,9 @@ export default async function statusRoutes(
             wire: l.gateway.wire,
           }
         : null,
-      pipeline: await c.queue.counts(),
+      pipeline,
+      /** Jobs that will not run again (refused payloads, unknown cameras …): `GET /api/v1/failed-jobs`. */
+      failedJobs: pipeline.failed ?? 0,
       eventLoopDelayMs: {
         p50: loop.percentile(50) / 1e6,
         p99: loop.percentile(99) / 1e6,
@@ -37,4 +43,15 @@ export default async function statusRoutes(
     loop.reset();
     return out;
   });
+
+  // Who can read the audit trail can read what the pipeline gave up on.
+  app.get<{ Querystring: z.infer<typeof FailedQuery> }>(
+    '/api/v1/failed-jobs',
+    { preValidation: requireUser('audit.read'), schema: { querystring: FailedQuery } },
+    async (req, reply) => {
+      // The payload is what a sender posted: JSON data for the console to show as text, never markup.
+      reply.header('cache-control', 'no-store');
+      return { jobs: await c.queue.failedJobs(req.query.limit) };
+    },
+  );
 }

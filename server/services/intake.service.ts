@@ -1,9 +1,10 @@
 import type { IncidentIntake } from '../../shared/incident.ts';
 import type { VideoAlertIntake } from '../../shared/video-alert.ts';
 import type { JobName } from '../jobs/registry.ts';
-import { DomainError, invalid } from './errors.ts';
+import { DomainError } from './errors.ts';
 import { intakeId } from './ids.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import type { SnapshotHosts } from './snapshot-hosts.ts';
 
 export interface IntakeQueue {
   add(name: JobName, data: unknown, jobId: string): Promise<void>;
@@ -17,6 +18,7 @@ export class IntakeService {
     private readonly cameraIds: ReadonlySet<string>,
     private readonly limiter: RateLimiter,
     private readonly highWater: number,
+    private readonly snapshotHosts: SnapshotHosts,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -37,7 +39,19 @@ export class IntakeService {
   }
 
   async submitVideoAlert(input: VideoAlertIntake, actor: string): Promise<{ id: string; status: 'queued' }> {
-    if (!this.cameraIds.has(input.cameraId)) throw invalid('cameraId', `unknown camera "${input.cameraId}"`);
+    // What the schema cannot know: the deployment's cameras and snapshot hosts. Every bad field at once.
+    const issues: { path: string; message: string }[] = [];
+    if (!this.cameraIds.has(input.cameraId))
+      issues.push({ path: 'cameraId', message: `unknown camera "${input.cameraId}"` });
+    const snapshot = input.snapshotUrl === undefined ? null : this.snapshotHosts.problem(input.snapshotUrl);
+    if (snapshot) issues.push({ path: 'snapshotUrl', message: snapshot });
+    if (issues.length)
+      throw new DomainError(
+        400,
+        'invalid_request',
+        issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        issues,
+      );
     await this.admit(actor);
     const id = intakeId('VA', `camera:${input.cameraId}`, input.externalId);
     await this.queue.add(

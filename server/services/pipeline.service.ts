@@ -5,6 +5,7 @@ import { ALERT_MATCHES, type VideoAlert } from '../../shared/video-alert.ts';
 import type { JobPayload } from '../jobs/registry.ts';
 import type { CommitPlan, EventStore } from '../repositories/event-store.ts';
 import type { StateRepository } from '../repositories/state.repository.ts';
+import { invalid } from './errors.ts';
 import type { Locator } from './locator.ts';
 
 /** Reports of one category this close in space and time are the same incident. */
@@ -131,7 +132,8 @@ export class PipelineService {
   async processVideoAlert(job: JobPayload<'intake.video_alert'>): Promise<{ id: string; outcome: string }> {
     const { id, input, actor } = job;
     const camera = this.cameras.get(input.cameraId);
-    if (!camera) throw new Error(`unknown camera ${input.cameraId}`);
+    // Cameras come from the deployment's data: a retry cannot make one appear.
+    if (!camera) throw invalid('cameraId', `unknown camera "${input.cameraId}"`);
     const place = this.locator.locate(camera.location);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = this.clock();

@@ -1,11 +1,12 @@
 import type { FieldReport, Incident } from '../../shared/incident.ts';
+import { truncate } from '../../shared/text.ts';
 import type { EventStore } from '../repositories/event-store.ts';
 import type { StateRepository } from '../repositories/state.repository.ts';
 import { commitWithRetry } from './commit-retry.ts';
 import { notFound } from './errors.ts';
 import { newId } from './ids.ts';
 
-/** History notes quote the report; the report itself keeps the full text. */
+/** History notes quote the report (in code points, cut on a grapheme); the report keeps the full text. */
 const NOTE_CHARS = 140;
 
 /** Field reports from liaison staff: the report and the incident's history, in one commit. */
@@ -25,7 +26,7 @@ export class ReportService {
         if (!cur) throw notFound(`incident ${incidentId}`);
         const at = now.toISOString();
         const report: FieldReport = { id, incidentId: cur.id, text, actor, at };
-        const note = text.length > NOTE_CHARS ? `${text.slice(0, NOTE_CHARS)}…` : text;
+        const note = truncate(text, NOTE_CHARS + 1);
         const inc: Incident = {
           ...cur,
           updatedAt: at,

@@ -1,5 +1,6 @@
 /** Ticker lines from applied events: pure, so the wall's ticker is unit tested without a browser. */
 import type { EventType, LiveEvent, Severity } from '../../../../shared/index.ts';
+import { truncate } from '../../../../shared/text.ts';
 import type { LiveData } from './apply-events.ts';
 
 export interface TickerEntry {
@@ -95,7 +96,7 @@ export function tickerEntry(e: LiveEvent, d: Pick<LiveData, 'incidents' | 'resou
         ...base,
         severity: inc?.severity ?? null,
         subtype: '',
-        title: e.data.text.length > 120 ? e.data.text.slice(0, 119) + '…' : e.data.text,
+        title: truncate(e.data.text, 120),
         place: inc ? inc.address || inc.locationLabel : '',
         ref: { kind: 'incident', id: e.data.incidentId },
       };
