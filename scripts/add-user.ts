@@ -6,7 +6,9 @@
  *   npm run user:add -- --remove <username>
  */
 import path from 'node:path';
+import { z } from 'zod';
 import { Role } from '../shared/common.ts';
+import { text } from '../shared/text.ts';
 import { loadConfig } from '../server/config.ts';
 import { keys } from '../server/infra/keys.ts';
 import { connect } from '../server/infra/redis.ts';
@@ -51,7 +53,16 @@ if (!username || !parsedRole.success || !password || password.length < 10) {
   );
   process.exit(2);
 }
+// The same text rules as every other name a console shows.
+const names = z.object({ username: text.line(64), displayName: text.line(100) }).safeParse({
+  username,
+  displayName: displayName ?? username,
+});
+if (!names.success) {
+  for (const i of names.error.issues) console.error(`${i.path.join('.')}: ${i.message}`);
+  process.exit(2);
+}
 const { auth, close } = open();
-const user = await auth.addUser(username, displayName ?? username, parsedRole.data, password);
+const user = await auth.addUser(names.data.username, names.data.displayName, parsedRole.data, password);
 console.log(`saved ${user.username} (${user.role})`);
 close();

@@ -73,7 +73,7 @@ export async function createContainer(config: Config, redisUrl: string): Promise
   const data = await loadDemoData();
   const grid = new GridIndex(data.grids);
   const cameraMap = new Map(data.cameras.map((c) => [c.id, c]));
-  const queue = new PipelineQueue(redisUrl, k.bullPrefix);
+  const queue = new PipelineQueue(redisUrl, k.bullPrefix, { timeoutMs: config.redisTimeoutMs });
   const limiter = new RateLimiter(config.intakeRate, config.intakeRate * 2);
   const intake = new IntakeService(
     queue,

@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { Role } from './common.ts';
+import { text } from './text.ts';
 
 export const LoginInput = z.strictObject({
-  username: z.string().trim().min(1).max(64),
+  username: text.line(64),
   password: z.string().min(1).max(256),
 });
 
 export const User = z.object({
   id: z.string(),
   username: z.string(),
-  displayName: z.string(),
+  displayName: text.stored(),
   role: Role,
 });
 export type User = z.infer<typeof User>;

@@ -28,6 +28,9 @@ export default fp(
     app.decorateRequest('caller', null);
     app.decorateRequest('sessionKey', null);
     app.addHook('onRequest', async (req) => {
+      // Only the API needs a caller; the console's page and assets must load even while Redis is
+      // down (the page then shows what is wrong), so they never wait on a session lookup.
+      if (!req.url.startsWith('/api/')) return;
       const header = req.headers.authorization;
       if (header?.startsWith('Bearer ')) {
         req.caller = opts.auth.keyCaller(header.slice(7).trim());

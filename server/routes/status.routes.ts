@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Container } from '../container.ts';
 import type { Live } from '../live.ts';
+import { redisErrorStats } from '../infra/redis-errors.ts';
 import { requireUser } from '../plugins/auth.ts';
 
 const FailedQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
@@ -33,6 +34,8 @@ export default async function statusRoutes(
       pipeline,
       /** Jobs that will not run again (refused payloads, unknown cameras …): `GET /api/v1/failed-jobs`. */
       failedJobs: pipeline.failed ?? 0,
+      /** Redis/BullMQ connection errors seen by this process, by connection (never swallowed). */
+      redisErrors: redisErrorStats(),
       eventLoopDelayMs: {
         p50: loop.percentile(50) / 1e6,
         p99: loop.percentile(99) / 1e6,
