@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Container } from './container.ts';
 import authPlugin from './plugins/auth.ts';
+import closingPlugin from './plugins/closing.ts';
 import errorsPlugin from './plugins/errors.ts';
 import zodValidation from './plugins/zod-validation.ts';
 import auditRoutes from './routes/audit.routes.ts';
@@ -32,12 +33,13 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
     logger: opts.logger ?? false,
     bodyLimit: 256 * 1024,
     trustProxy: false,
-    forceCloseConnections: false,
-    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    return503OnClosing: false,
     // A wall and a simulator make thousands of requests a minute; errors are logged, not each request.
     disableRequestLogging: true,
   });
 
+  await app.register(closingPlugin);
   await app.register(errorsPlugin);
   await app.register(zodValidation);
   await app.register(authPlugin, { auth: c.auth, secureCookies: c.config.production });
