@@ -54,18 +54,17 @@ export default fp(
       // Stop accepting: net.Server's close only closes the listening socket; http.Server's own
       // close (which Fastify calls after this hook) would also destroy idle keep-alive sockets.
       if (app.server.listening) NetServer.prototype.close.call(app.server);
-      const deadline = Date.now() + graceMs;
+      // Until every client has hung up, or the grace period is over (a timer, not a clock
+      // comparison: a timer may fire a millisecond before Date.now() says it is due).
       await new Promise<void>((resolve) => {
-        const check = () => {
-          if (sockets.size === 0 || Date.now() >= deadline) {
-            clearTimeout(timer);
-            changed = null;
-            resolve();
-          }
+        const done = () => {
+          clearTimeout(timer);
+          changed = null;
+          resolve();
         };
-        const timer = setTimeout(check, graceMs);
-        changed = check;
-        check();
+        const timer = setTimeout(done, graceMs);
+        changed = () => sockets.size === 0 && done();
+        changed();
       });
     });
   },
