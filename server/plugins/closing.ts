@@ -7,6 +7,11 @@ import fp from 'fastify-plugin';
 export const CLOSING_RETRY_AFTER_S = 2;
 /** Longest the drain waits for clients to hang up their keep-alive connections themselves. */
 export const DRAIN_GRACE_MS = 3_000;
+/**
+ * A drain with no request in flight and none arriving for this long is over: a busy client has
+ * been told by then, and an idle one is no likelier to send during a longer wait.
+ */
+export const DRAIN_QUIET_MS = 500;
 
 /**
  * A graceful close for clients on keep-alive connections.
@@ -16,15 +21,18 @@ export const DRAIN_GRACE_MS = 3_000;
  * on one gets a connection reset and cannot know whether it was received. Instead, when the app
  * closes: stop accepting connections but keep the open ones; every request that still arrives is
  * answered `503` with `Retry-After` and `Connection: close`, and every in-flight one finishes with
- * `Connection: close`, so each client hangs up after a complete answer. Only sockets still idle
- * after the grace period are closed by Fastify.
+ * `Connection: close`, so each client hangs up after a complete answer. Once all have hung up, or
+ * it has gone quiet, or the grace period is over, Fastify closes the sockets left idle.
  */
 export default fp(
-  async function closing(app: FastifyInstance, opts: { graceMs?: number }) {
+  async function closing(app: FastifyInstance, opts: { graceMs?: number; quietMs?: number }) {
     const graceMs = opts.graceMs ?? DRAIN_GRACE_MS;
+    const quietMs = opts.quietMs ?? DRAIN_QUIET_MS;
     let draining = false;
     // Sockets that carried an API request: the clients the drain waits for.
     const sockets = new Set<Socket>();
+    let inFlight = 0;
+    let lastActivity = 0;
     let changed: (() => void) | null = null;
 
     app.addHook('onRequest', async (req, reply) => {
@@ -36,6 +44,14 @@ export default fp(
           changed?.();
         });
       }
+      inFlight++;
+      lastActivity = performance.now();
+      // 'close' comes for every response: finished, failed or abandoned by the client.
+      reply.raw.once('close', () => {
+        inFlight--;
+        lastActivity = performance.now();
+        changed?.();
+      });
       if (!draining) return;
       return reply
         .code(503)
@@ -54,16 +70,20 @@ export default fp(
       // Stop accepting: net.Server's close only closes the listening socket; http.Server's own
       // close (which Fastify calls after this hook) would also destroy idle keep-alive sockets.
       if (app.server.listening) NetServer.prototype.close.call(app.server);
-      // Until every client has hung up, or the grace period is over (a timer, not a clock
-      // comparison: a timer may fire a millisecond before Date.now() says it is due).
       await new Promise<void>((resolve) => {
         const done = () => {
-          clearTimeout(timer);
+          clearTimeout(grace);
+          clearInterval(quiet);
           changed = null;
           resolve();
         };
-        const timer = setTimeout(done, graceMs);
-        changed = () => sockets.size === 0 && done();
+        // Timers end the wait, never a clock comparison alone (which a timer may run just short of).
+        const grace = setTimeout(done, graceMs);
+        const quiet = setInterval(
+          () => inFlight === 0 && performance.now() - lastActivity >= quietMs && done(),
+          Math.max(10, quietMs / 5),
+        );
+        changed = () => sockets.size === 0 && inFlight === 0 && done();
         changed();
       });
     });
