@@ -1,9 +1,20 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataDirLock, DataDirLockedError, LOCK_FILE } from './data-dir-lock.ts';
+import { makePrivateDir } from './redis-supervisor.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -75,33 +86,75 @@ describe('DataDirLock', () => {
       path.join(dir, LOCK_FILE),
       JSON.stringify({ pid: deadPid(), token: 'old', startedAt: '2026-01-01T00:00:00Z' }),
     );
+    // Each starter loads, says it is ready, and tries on the same "go": a real race.
     const script = `
       import { DataDirLock } from ${JSON.stringify(path.resolve(import.meta.dirname, 'data-dir-lock.ts'))};
-      let out;
-      try { DataDirLock.acquire(${JSON.stringify(dir)}); out = 'won'; } catch (e) { out = e.constructor.name; }
-      process.stdout.write(out + '\\n');
-      process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`;
-    const starters = Array.from({ length: 4 }, () =>
-      spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      process.stdout.write('ready\\n');
+      process.stdin.once('data', () => {
+        let out;
+        try { DataDirLock.acquire(${JSON.stringify(dir)}); out = 'won'; } catch (e) { out = e.constructor.name; }
+        process.stdout.write(out + '\\n');
+      });
+      process.stdin.on('end', () => process.exit(0));`;
+    const starters = Array.from({ length: 4 }, () => {
+      const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
         stdio: ['pipe', 'pipe', 'inherit'],
-      }),
-    );
+      });
+      let out = '';
+      const lines = (n: number) =>
+        new Promise<string[]>((resolve) => {
+          const check = () => {
+            const l = out.split('\n').filter(Boolean);
+            if (l.length >= n) resolve(l);
+          };
+          c.stdout!.on('data', (d) => ((out += d), check()));
+          check();
+        });
+      return { c, lines };
+    });
+    await Promise.all(starters.map((s) => s.lines(1)));
+    for (const s of starters) s.c.stdin!.write('go');
     // Each holds what it got until all have answered, so a winner is alive while the others try.
-    const answers = await Promise.all(
-      starters.map(
-        (c) =>
-          new Promise<string>((resolve) => {
-            let out = '';
-            c.stdout!.on('data', (d) => {
-              out += d;
-              if (out.includes('\n')) resolve(out.trim());
-            });
-          }),
-      ),
-    );
-    for (const c of starters) c.stdin!.end();
-    await Promise.all(starters.map((c) => new Promise((r) => c.once('exit', r))));
+    const answers = (await Promise.all(starters.map((s) => s.lines(2)))).map((l) => l[1]);
+    for (const s of starters) s.c.stdin!.end();
+    await Promise.all(starters.map((s) => new Promise((r) => s.c.once('exit', r))));
     expect(answers.filter((a) => a === 'won')).toHaveLength(1);
     expect(answers.filter((a) => a === 'DataDirLockedError')).toHaveLength(3);
   }, 30_000);
+});
+
+describe('makePrivateDir (the DATA_DIR the lock guards)', () => {
+  const mode = (p: string) => statSync(p).mode & 0o777;
+
+  it('creates DATA_DIR 0700 and tightens what an older version left open', () => {
+    const root = tempDir();
+    const fresh = path.join(root, 'fresh', 'data');
+    makePrivateDir(fresh);
+    expect(mode(fresh)).toBe(0o700);
+
+    const old = path.join(root, 'old');
+    mkdirSync(path.join(old, 'redis', 'appendonlydir'), { recursive: true, mode: 0o755 });
+    chmodSync(old, 0o755);
+    writeFileSync(path.join(old, 'redis', 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'x', {
+      mode: 0o644,
+    });
+    makePrivateDir(old);
+    expect(mode(old)).toBe(0o700);
+    expect(mode(path.join(old, 'redis', 'appendonlydir'))).toBe(0o700);
+    expect(mode(path.join(old, 'redis', 'appendonlydir', 'appendonly.aof.1.incr.aof'))).toBe(0o600);
+  });
+
+  it('follows a DATA_DIR that is a symlink, but no link inside it', () => {
+    const root = tempDir();
+    const target = path.join(root, 'volume');
+    mkdirSync(target, { mode: 0o755 });
+    chmodSync(target, 0o755);
+    const outside = path.join(root, 'outside.txt');
+    writeFileSync(outside, 'x', { mode: 0o644 });
+    symlinkSync(outside, path.join(target, 'link'));
+    symlinkSync(target, path.join(root, 'data'));
+    makePrivateDir(path.join(root, 'data'));
+    expect(mode(target)).toBe(0o700);
+    expect(mode(outside)).toBe(0o644);
+  });
 });

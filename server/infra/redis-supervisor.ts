@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,13 +34,22 @@ export function hasRedisServer(): boolean {
  */
 export function makePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tighten = (p: string) => {
-    const st = lstatSync(p);
-    if (st.isSymbolicLink()) return; // chmod would follow it out of the directory
+  const tighten = (p: string, top: boolean) => {
+    // DATA_DIR itself may be a symlink (a mounted volume); links inside it are not followed out.
+    const st = top ? statSync(p) : lstatSync(p);
+    if (st.isSymbolicLink()) return;
     if (st.mode & 0o077) chmodSync(p, st.mode & 0o700);
-    if (st.isDirectory()) for (const name of readdirSync(p)) tighten(path.join(p, name));
+    if (st.isDirectory()) for (const name of readdirSync(p)) tighten(path.join(p, name), false);
   };
-  tighten(dir);
+  try {
+    tighten(dir, true);
+  } catch (err) {
+    throw new Error(
+      `cannot make ${dir} private to its owner (${(err as Error).message}); ` +
+        'DATA_DIR must belong to the user that runs Pingzhan',
+      { cause: err },
+    );
+  }
 }
 
 type Options = {
