@@ -52,6 +52,11 @@ export default fp(
         lastActivity = performance.now();
         changed?.();
       });
+    });
+
+    // After the body is read: a reply before it, then closing the socket with the body unread,
+    // would make the kernel send a reset, which may destroy the reply before the client reads it.
+    app.addHook('preValidation', async (_req, reply) => {
       if (!draining) return;
       return reply
         .code(503)
