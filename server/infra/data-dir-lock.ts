@@ -70,6 +70,12 @@ function readOwner(file: string): LockOwner | null {
   }
 }
 
+/** The live owner of `dataDir`, if it has one (a look only: nothing is taken or removed). */
+export function liveOwner(dataDir: string): LockOwner | null {
+  const owner = readOwner(path.join(path.resolve(dataDir), LOCK_FILE));
+  return owner && alive(owner) ? owner : null;
+}
+
 /** A lock file still empty or half-written this young may be an owner between open and write. */
 const YOUNG_MS = 2_000;
 

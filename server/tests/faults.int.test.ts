@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -314,7 +314,7 @@ describe('faults', () => {
     expect(await exited(server.child), server.output()).toBe(0);
   }, 180_000);
 
-  it('a SIGTERM to `npm start` stops the server, its worker and its Redis: no orphan', async () => {
+  it('a SIGTERM to `npm start` stops the server, its worker and its Redis: no orphan; a second start refuses', async () => {
     const dataDir = tempDataDir('npm');
     const port = await freePort();
     const npm = spawn('npm', ['start', '--silent'], {
@@ -345,6 +345,22 @@ describe('faults', () => {
       .toBe('all up');
     strays.push(...tree);
     expect(tree.length).toBeGreaterThanOrEqual(4);
+
+    // A second `npm start` on the same DATA_DIR refuses before building, naming the running one.
+    const owner = JSON.parse(readFileSync(path.join(dataDir, 'pingzhan.lock'), 'utf8'));
+    expect(tree).toContain(owner.pid);
+    let out = '';
+    const second = spawn('npm', ['start', '--silent'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(await freePort()), DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(second);
+    second.stdout!.on('data', (d) => (out += d));
+    second.stderr!.on('data', (d) => (out += d));
+    expect(await exited(second)).not.toBe(0);
+    expect(out).toContain(`pid ${owner.pid} at ${url}`);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
     npm.kill('SIGTERM');
     expect(await exited(npm)).toBe(0);

@@ -389,7 +389,11 @@ describe('the server process', () => {
   it('has a package.json whose start script runs this entry point', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     // `exec`: npm runs the script in `sh -c`, which does not pass npm's SIGTERM on; the exec'd
-    // tsx relays it to the server (faults.int.test.ts checks the whole tree stops).
-    expect(pkg.scripts.start).toMatch(/&& exec tsx server\/main\.ts$/);
+    // tsx relays it to the launcher, which runs the server in its own process
+    // (faults.int.test.ts checks that the whole tree stops).
+    expect(pkg.scripts.start).toBe('exec tsx scripts/start.ts');
+    expect(readFileSync(path.join(ROOT, 'scripts/start.ts'), 'utf8')).toContain(
+      "await import('../server/main.ts')",
+    );
   });
 });
