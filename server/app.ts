@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import type { Container } from './container.ts';
 import { redisErrors } from './infra/redis-errors.ts';
 import authPlugin from './plugins/auth.ts';
+import closingPlugin from './plugins/closing.ts';
 import errorsPlugin from './plugins/errors.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import zodValidation from './plugins/zod-validation.ts';
@@ -46,8 +47,9 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
     bodyLimit: 256 * 1024,
     // Behind a proxy, the client's address and protocol are the proxy's to tell, but only trusted ones.
     trustProxy: trustProxyOption(c.config.trustProxy),
-    forceCloseConnections: false,
-    return503OnClosing: true,
+    // Closing: idle keep-alive sockets go at once; requests still arriving get closing.ts's 503.
+    forceCloseConnections: 'idle',
+    return503OnClosing: false,
     // A wall and a simulator make thousands of requests a minute; errors are logged, not each request.
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -55,6 +57,8 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   // Redis connections exist before the app does; from now on their errors go to the server's log.
   if (opts.logger) redisErrors.setLogger(app.log);
 
+  // First, so that while closing its hooks answer before anything else runs.
+  await app.register(closingPlugin);
   await app.register(errorsPlugin);
   await app.register(securityHeaders, {
     snapshotHosts: c.config.snapshotHosts,

@@ -1,4 +1,6 @@
 import { loadConfig, assertProductionSafe } from './config.ts';
+import { DataDirLockedError } from './infra/data-dir-lock.ts';
+import { redactUrl } from './infra/redact.ts';
 import { RedisMissingError } from './infra/redis-supervisor.ts';
 import { startPingzhan } from './runtime.ts';
 import { DEMO_USERS } from './services/auth.service.ts';
@@ -24,7 +26,7 @@ try {
     `    console: ${running.url}/console`,
     running.redis
       ? `    redis:   own redis-server, data in ${config.dataDir}`
-      : `    redis:   ${config.redisUrl}`,
+      : `    redis:   ${redactUrl(config.redisUrl ?? '')}`,
     running.workerProcesses
       ? `    pipeline: ${config.workers} worker process${config.workers > 1 ? 'es' : ''} (${config.workerConcurrency} jobs each)`
       : running.worker
@@ -57,7 +59,8 @@ try {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 } catch (err) {
-  if (err instanceof RedisMissingError) console.error(err.message);
+  // Expected refusals say what to do; anything else gets its stack.
+  if (err instanceof RedisMissingError || err instanceof DataDirLockedError) console.error(err.message);
   else console.error('Pingzhan failed to start:', err);
   process.exit(1);
 }

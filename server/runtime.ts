@@ -63,6 +63,7 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
           )
         : null;
     const address = await app.listen({ port: config.port, host: config.host });
+    supervisor?.announce(address.replace('[::1]', 'localhost'));
     const workerProcesses = separate
       ? new WorkerProcesses(config.workers, { REDIS_URL: redisUrl }, (m) => app.log.warn(m))
       : null;

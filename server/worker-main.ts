@@ -3,6 +3,7 @@ import type { Worker } from 'bullmq';
 import { loadConfig } from './config.ts';
 import { createContainer, type Container } from './container.ts';
 import { startPipelineWorker } from './infra/queue.ts';
+import { redactUrl } from './infra/redact.ts';
 
 /**
  * A pipeline worker process: one of those `npm start` runs beside the server (`WORKERS`), or an
@@ -45,5 +46,5 @@ running = { worker, c };
 // A child of `npm start` says nothing on its own; the server reports it.
 if (!process.env.PZ_WORKER_CHILD)
   console.log(
-    `pipeline worker running on ${redisUrl} (concurrency ${Math.max(1, config.workerConcurrency)})`,
+    `pipeline worker running on ${redactUrl(redisUrl)} (concurrency ${Math.max(1, config.workerConcurrency)})`,
   );

@@ -1,5 +1,14 @@
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,7 +65,7 @@ const exited = (c: ChildProcess) =>
   );
 
 describe('the server process', () => {
-  it('keeps every 202 through kill -9 of the server and its Redis', async () => {
+  it('keeps every 202 through kill -9 of the server, its worker and its Redis', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-crash-'));
     dirs.push(dataDir);
     const port = await freePort();
@@ -91,8 +100,15 @@ describe('the server process', () => {
       .trim()
       .split('\n')
       .filter(Boolean);
+    // …and its pipeline worker: everything at once.
+    const workers = spawnSync('pgrep', ['-P', String(first.child.pid), '-f', 'worker-main'])
+      .stdout.toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+    expect(workers.length).toBe(1);
     first.child.kill('SIGKILL');
-    for (const pid of pids) spawnSync('kill', ['-9', pid]);
+    for (const pid of [...pids, ...workers]) spawnSync('kill', ['-9', pid]);
     stop = true;
     await Promise.all(posters);
     await exited(first.child);
@@ -249,8 +265,135 @@ describe('the server process', () => {
     expect(s.output()).toMatch(/default demo key/);
   }, 60_000);
 
+  it('keeps DATA_DIR to its owner: 0700, no file readable by others, one server at a time', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-owner-'));
+    dirs.push(dataDir);
+    // As an older version left it: world-readable directory and files.
+    chmodSync(dataDir, 0o755);
+    mkdirSync(path.join(dataDir, 'redis'), { mode: 0o755 });
+    writeFileSync(path.join(dataDir, 'redis', 'redis.log'), '', { mode: 0o644 });
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const first = startServer({ PORT: String(port), DATA_DIR: dataDir });
+    await waitHealthy(url);
+    const r = await postJson(`${url}/api/v1/incidents`, {
+      source: 'owner-test',
+      externalId: 'o-1',
+      kind: 'case',
+      category: 'environment',
+      title: '垃圾堆放',
+      location: { lng: 116.3, lat: 39.99 },
+    });
+    expect(r.status).toBe(202);
+    const cookie = await login(url, 'duty');
+    await expect
+      .poll(
+        async () => (await fetch(`${url}/api/v1/incidents/${r.body.id}`, { headers: { cookie } })).status,
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBe(200);
+
+    // Every path under DATA_DIR (the AOF holds sessions and password hashes): owner only.
+    const open: string[] = [];
+    const walk = (p: string) => {
+      const st = lstatSync(p);
+      if (st.mode & 0o077) open.push(`${p} ${(st.mode & 0o777).toString(8)}`);
+      if (st.isDirectory()) for (const n of readdirSync(p)) walk(path.join(p, n));
+    };
+    walk(dataDir);
+    expect(readdirSync(path.join(dataDir, 'redis', 'appendonlydir')).length).toBeGreaterThan(0);
+    expect(open).toEqual([]);
+
+    // A second start on the same DATA_DIR refuses, names the first, and leaves its Redis alone.
+    const redisPids = () =>
+      spawnSync('pgrep', ['-f', `^redis-server .*${dataDir}`])
+        .stdout.toString()
+        .trim();
+    const before = redisPids();
+    expect(before).not.toBe('');
+    const second = startServer({ PORT: String(await freePort()), DATA_DIR: dataDir });
+    expect(await exited(second.child)).toBe(1);
+    expect(second.output()).toContain(`pid ${first.child.pid}`);
+    expect(second.output()).toContain(url);
+    expect(redisPids()).toBe(before);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const after = await postJson(`${url}/api/v1/incidents`, {
+      source: 'owner-test',
+      externalId: 'o-2',
+      kind: 'case',
+      category: 'environment',
+      title: '垃圾堆放 2',
+      location: { lng: 116.31, lat: 39.99 },
+    });
+    expect(after.status).toBe(202);
+    first.child.kill('SIGTERM');
+    expect(await exited(first.child)).toBe(0);
+    // …and once the first has stopped, the directory is free again.
+    expect(readdirSync(dataDir)).not.toContain('pingzhan.lock');
+  }, 120_000);
+
+  it('never prints the password of REDIS_URL', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pz-pw-'));
+    dirs.push(dir);
+    const port = await freePort();
+    // A Redis of this test's own on a free loopback port, with a password (never the machine's).
+    const redis = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--requirepass',
+        's3cret-pw',
+        '--save',
+        '',
+        '--dir',
+        dir,
+      ],
+      { stdio: 'ignore' },
+    );
+    children.push(redis);
+    const redisUrl = `redis://default:s3cret-pw@127.0.0.1:${port}`;
+    const server = startServer({
+      PORT: String(await freePort()),
+      DATA_DIR: dir,
+      REDIS_URL: redisUrl,
+      WORKERS: '0',
+      WORKER_CONCURRENCY: '0',
+    });
+    await expect.poll(() => server.output(), { timeout: 60_000 }).toContain('is running at');
+    expect(server.output()).toContain(`redis://default:***@127.0.0.1:${port}`);
+    server.child.kill('SIGTERM');
+    expect(await exited(server.child)).toBe(0);
+
+    let out = '';
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'server/worker-main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: redisUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(worker);
+    worker.stdout!.on('data', (d) => (out += d));
+    worker.stderr!.on('data', (d) => (out += d));
+    await expect.poll(() => out, { timeout: 60_000 }).toContain('pipeline worker running');
+    expect(out).toContain(`redis://default:***@127.0.0.1:${port}`);
+    worker.kill('SIGTERM');
+    expect(await exited(worker)).toBe(0);
+    expect(server.output() + out).not.toContain('s3cret-pw');
+    redis.kill('SIGTERM');
+  }, 120_000);
+
   it('has a package.json whose start script runs this entry point', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    expect(pkg.scripts.start).toContain('server/main.ts');
+    // `exec`: npm runs the script in `sh -c`, which does not pass npm's SIGTERM on; the exec'd
+    // tsx relays it to the launcher, which runs the server in its own process
+    // (faults.int.test.ts checks that the whole tree stops).
+    expect(pkg.scripts.start).toBe('exec tsx scripts/start.ts');
+    expect(readFileSync(path.join(ROOT, 'scripts/start.ts'), 'utf8')).toContain(
+      "await import('../server/main.ts')",
+    );
   });
 });
