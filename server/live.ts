@@ -18,6 +18,11 @@ export async function attachLive(app: FastifyInstance, c: Container): Promise<Li
   const gateway = new LiveGateway(app.server, (cookie) => c.auth.liveSession(parseSessionCookie(cookie)), {
     serverId: newId('srv'),
     origins: { trustProxy: c.config.trustProxy, allowedOrigins: c.config.allowedOrigins },
+    onInternalsProblem: (problems) =>
+      app.log.warn(
+        { problems },
+        'engine.io/ws internals changed: live frames fall back to per-socket encoding',
+      ),
   });
   // Before the first socket: a session that ends from now on is cut wherever its socket is.
   const unsubscribe = await c.revocations.subscribe((r) => gateway.revoke(r));

@@ -17,6 +17,7 @@ import { sharedFrame, type SharedFrame } from './ws-frames.ts';
 import {
   allowPreEncodedFrames,
   deflateParams,
+  internalsProblems,
   queuedBytes,
   takesSharedDeflate,
   terminate,
@@ -80,7 +81,12 @@ const RECENT_REVOCATIONS = 256;
 /** setTimeout's longest delay; a later expiry is re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export type LiveGatewayOptions = { serverId: string; origins: OriginPolicy };
+export type LiveGatewayOptions = {
+  serverId: string;
+  origins: OriginPolicy;
+  /** Told once if engine.io/ws internals are not as ws-internals.ts expects (after an upgrade). */
+  onInternalsProblem?: (problems: string[]) => void;
+};
 
 /**
  * Socket.IO `/live`: checks the Origin, authenticates by session cookie, validates `since`, hands
@@ -92,6 +98,7 @@ export class LiveGateway {
   private readonly sockets = new SessionIndex<LiveSocket>();
   private readonly expiryTimers = new Map<LiveSocket, NodeJS.Timeout>();
   private revocationCount = 0;
+  private internalsChecked = false;
   private readonly recent: { n: number; r: Revocation }[] = [];
   /** Broadcast frames and their size before and after deflate (for /api/v1/status). */
   readonly wire = { frames: 0, bytes: 0, deflatedBytes: 0, deflateSockets: 0, plainSockets: 0 };
@@ -192,6 +199,11 @@ export class LiveGateway {
     this.nsp.on('connection', (raw) => {
       const socket = raw as LiveSocket;
       const { session, since } = socket.data;
+      if (!this.internalsChecked) {
+        this.internalsChecked = true;
+        const problems = internalsProblems(socket.conn);
+        if (problems.length) this.opts.onInternalsProblem?.(problems);
+      }
       const client = new SocketClient(socket);
       socket.on('disconnect', () => {
         this.sockets.remove(socket);

@@ -4,6 +4,8 @@ import type { LiveEvent, SessionEnded } from '../../shared/protocol.ts';
 export type RecordingClientOptions = {
   /** `false` refuses permessage-deflate, as some proxies and older clients do. */
   deflate?: boolean;
+  /** ws's permessage-deflate offer, e.g. `{ serverMaxWindowBits: 9 }` (RFC 7692 §7.1.2.1). */
+  perMessageDeflate?: Record<string, unknown>;
   /** More handshake headers (e.g. `origin`, `x-forwarded-host`). */
   headers?: Record<string, string>;
   /** The raw `auth` object, to send what a broken or hostile client would (overrides `since`). */
@@ -24,6 +26,9 @@ export class RecordingClient {
       transports: ['websocket'],
       // ws takes `false` (no offer); engine.io-client's types only know the object form.
       ...(opts.deflate === false ? { perMessageDeflate: false as unknown as { threshold: number } } : {}),
+      ...(opts.perMessageDeflate
+        ? { perMessageDeflate: { threshold: 1024, ...opts.perMessageDeflate } as { threshold: number } }
+        : {}),
       extraHeaders: { cookie, ...opts.headers },
       auth: opts.auth ?? (since === undefined ? {} : { since }),
       reconnection: false,
