@@ -61,11 +61,13 @@ export interface FeedListener {
  * Reconnection backoff: "full jitter" (a uniform draw below an exponential ceiling). After a
  * server restart every console is retrying at once; the draw spreads them over the window instead
  * of letting them arrive in waves, and the low cap means none waits long once the server answers
- * again (at 0.5 s doubling to 15 s, 1,000 consoles took 10.6 s to be caught up). The attempt count
+ * again (at 0.5 s doubling to 15 s, 1,000 consoles took 10.6 s to be caught up). A 3 s cap keeps
+ * the last console within ~3 s of the return (plus its catch-up); the price during a long outage
+ * is one attempt per console every 1.5 s on average, a refused connect each. The attempt count
  * resets on every successful connection.
  */
 export const BACKOFF_BASE_MS = 250;
-export const BACKOFF_MAX_MS = 4_000;
+export const BACKOFF_MAX_MS = 3_000;
 /** No retry sooner than this, so a draw near zero does not spin. */
 export const BACKOFF_MIN_MS = 50;
 /** After this many failed attempts in a row the indicator says offline (retries go on). */
