@@ -365,10 +365,13 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 
 function stormLine(r: StormResult): string {
   const t = r.ms;
+  const c = r.reconnectMs;
   return (
     `${r.caughtUp}/${r.consoles} consoles caught up after the server's return` +
     (t ? ` — p50 ${t.p50} ms, p90 ${t.p90} ms, p99 ${t.p99} ms, all by ${t.max} ms` : '') +
-    `; ${r.attempts} reconnection attempts; server start ${r.serverStartMs} ms (not counted)`
+    (c ? `; reconnected p50 ${c.p50} ms, all by ${c.max} ms` : '') +
+    `; events posted on return committed by ${r.committedMs} ms; ${r.attempts} reconnection attempts; ` +
+    `server start ${r.serverStartMs} ms (not counted)`
   );
 }
 

@@ -18,7 +18,7 @@ export type StormReply =
   | { cmd: 'connected'; connected: number }
   | { cmd: 'status'; live: number; seqs: number[] }
   /** Epoch ms at which each console first had seq >= target while connected (null: not yet). */
-  | { cmd: 'caughtUp'; at: (number | null)[]; attempts: number };
+  | { cmd: 'caughtUp'; at: (number | null)[]; connectedAt: (number | null)[]; attempts: number };
 
 const epochMs = () => performance.timeOrigin + performance.now();
 
@@ -26,6 +26,8 @@ class StormConsole {
   seq = 0;
   attempt = 0;
   live = false;
+  /** Epoch ms of the last successful connection. */
+  connectedAt: number | null = null;
   /** Reconnection attempts made (all consoles, for the report). */
   static attempts = 0;
   /** (epoch ms, seq) each time the applied seq moved, to find when a target was reached. */
@@ -52,6 +54,7 @@ class StormConsole {
       this.socket = s;
       s.on('connect', () => {
         this.live = true;
+        this.connectedAt = epochMs();
         this.attempt = 0;
         resolve();
       });
@@ -128,6 +131,7 @@ process.on('message', (msg: StormCommand) => {
       send({
         cmd: 'caughtUp',
         at: consoles.map((c) => c.caughtUpAt(msg.target)),
+        connectedAt: consoles.map((c) => (c.live ? c.connectedAt : null)),
         attempts: StormConsole.attempts,
       });
       break;

@@ -19,12 +19,25 @@ export type StormResult = {
   /** Consoles caught up within the limit. */
   caughtUp: number;
   /** Milliseconds from the server's return until consoles were caught up. */
-  ms: { p50: number; p90: number; p99: number; max: number } | null;
+  ms: Spread | null;
+  /** Milliseconds from the server's return until consoles were connected again (the backoff's share). */
+  reconnectMs: Spread | null;
+  /** Milliseconds from the return until the events posted after it were in the log (the pipeline's share). */
+  committedMs: number;
   /** Reconnection attempts the consoles made over the whole outage and return. */
   attempts: number;
   /** The server's own start, from spawn to listening (not part of the figure). */
   serverStartMs: number;
 };
+
+type Spread = { p50: number; p90: number; p99: number; max: number };
+
+function spread(times: number[]): Spread | null {
+  const ms = [...times].sort((a, b) => a - b);
+  if (!ms.length) return null;
+  const q = (p: number) => Math.round(ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]);
+  return { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: Math.round(ms[ms.length - 1]) };
+}
 
 const LIMIT_MS = 60_000;
 const epochMs = () => performance.timeOrigin + performance.now();
@@ -145,27 +158,29 @@ export async function reconnectStorm(opts: {
     await after.run(`storm${Date.now().toString(36)}b-`, 100, 0.5);
     after.close();
     const target = await settledHead(server.url, cookie);
+    const committed = epochMs();
 
     let at: (number | null)[] = [];
+    let connectedAt: (number | null)[] = [];
     let attempts = 0;
     const end = Date.now() + LIMIT_MS;
     for (;;) {
       const r = await Promise.all(workers.map((w) => ask(w, { cmd: 'caughtUp', target }, 'caughtUp')));
       at = r.flatMap((x) => x.at);
+      connectedAt = r.flatMap((x) => x.connectedAt);
       attempts = r.reduce((s, x) => s + x.attempts, 0);
       if (at.every((t) => t !== null) || Date.now() > end) break;
       await new Promise((res) => setTimeout(res, 100));
     }
-    const ms = at
-      .filter((t): t is number => t !== null)
-      .map((t) => Math.max(0, t - back))
-      .sort((a, b) => a - b);
-    const q = (p: number) => Math.round(ms[Math.min(ms.length - 1, Math.floor(p * ms.length))]);
+    const since = (ts: (number | null)[]) =>
+      ts.filter((t): t is number => t !== null).map((t) => Math.max(0, t - back));
     return {
       consoles: opts.consoles,
       downSeconds: opts.downSeconds,
-      caughtUp: ms.length,
-      ms: ms.length ? { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: Math.round(ms[ms.length - 1]) } : null,
+      caughtUp: since(at).length,
+      ms: spread(since(at)),
+      reconnectMs: spread(since(connectedAt)),
+      committedMs: Math.round(committed - back),
       attempts,
       serverStartMs: Math.round(back - spawned),
     };
