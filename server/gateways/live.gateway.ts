@@ -220,7 +220,11 @@ export class LiveGateway {
         headSeq: fanOut.headSeq,
         serverId: this.opts.serverId,
       });
-      void fanOut.connect(client, since).catch(() => socket.disconnect(true));
+      void fanOut.connect(client, since).then(
+        // Gone while the log was asked where `since` stands: do not leave it in the fan-out.
+        () => void (socket.connected || fanOut.disconnect(client)),
+        () => socket.disconnect(true),
+      );
     });
   }
 

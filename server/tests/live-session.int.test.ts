@@ -151,4 +151,37 @@ describe('live sockets end with their session', () => {
       auth.liveSession = real;
     }
   });
+
+  it('a console that leaves while its since is being looked up leaves nothing in the fan-out', async () => {
+    const store = s.container.store;
+    const real = store.oldestSeq.bind(store);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let asked = false;
+    store.oldestSeq = async () => {
+      asked = true;
+      await held;
+      return real();
+    };
+    try {
+      const base = s.live.fanOut.clientCount;
+      const baseSockets = s.live.gateway.sessionSockets;
+      const c = new RecordingClient(s.url, await login(s.url, 'duty'), 0);
+      await c.connected();
+      await expect.poll(() => asked).toBe(true);
+      c.close();
+      await expect.poll(() => s.live.gateway.sessionSockets).toBe(baseSockets);
+      release();
+      await expect.poll(() => s.live.fanOut.clientCount).toBe(base);
+      // And it stays so after the next frame.
+      const w = new RecordingClient(s.url, await login(s.url, 'commander'));
+      await w.connected();
+      await oneMoreEvent(w);
+      expect(s.live.fanOut.clientCount).toBe(base + 1);
+      w.close();
+    } finally {
+      store.oldestSeq = real;
+      release();
+    }
+  });
 });
