@@ -101,7 +101,15 @@ export class LiveGateway {
   private internalsChecked = false;
   private readonly recent: { n: number; r: Revocation }[] = [];
   /** Broadcast frames and their size before and after deflate (for /api/v1/status). */
-  readonly wire = { frames: 0, bytes: 0, deflatedBytes: 0, deflateSockets: 0, plainSockets: 0 };
+  readonly wire = {
+    frames: 0,
+    bytes: 0,
+    deflatedBytes: 0,
+    deflateSockets: 0,
+    plainSockets: 0,
+    /** The largest broadcast frame so far (plain bytes): what one write can add to a queue. */
+    maxFrameBytes: 0,
+  };
   /** Sockets cut because their session ended, by reason. */
   readonly ended: Record<string, number> = {};
   /** Consoles that are up to date: they get the shared broadcast frame. */
@@ -157,6 +165,7 @@ export class LiveGateway {
         w.frames++;
         w.bytes += frame.bytes;
         w.deflatedBytes += frame.deflatedBytes;
+        w.maxFrameBytes = Math.max(w.maxFrameBytes, frame.plain[0].length + frame.bytes);
         for (const c of live) {
           c.sendShared(frame);
           if (c.frameKind === 'deflated') w.deflateSockets++;
