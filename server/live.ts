@@ -15,11 +15,17 @@ export type Live = { fanOut: FanOut; gateway: LiveGateway; close(): Promise<void
  */
 export async function attachLive(app: FastifyInstance, c: Container): Promise<Live> {
   const head = await c.store.headSeq();
-  const gateway = new LiveGateway(
-    app.server,
-    (cookie) => c.auth.session(parseSessionCookie(cookie)),
-    newId('srv'),
-  );
+  const gateway = new LiveGateway(app.server, (cookie) => c.auth.liveSession(parseSessionCookie(cookie)), {
+    serverId: newId('srv'),
+    origins: { trustProxy: c.config.trustProxy, allowedOrigins: c.config.allowedOrigins },
+    onInternalsProblem: (problems) =>
+      app.log.warn(
+        { problems },
+        'engine.io/ws internals changed: live frames fall back to per-socket encoding',
+      ),
+  });
+  // Before the first socket: a session that ends from now on is cut wherever its socket is.
+  const unsubscribe = await c.revocations.subscribe((r) => gateway.revoke(r));
   const fanOut = new FanOut(
     c.store,
     gateway.broadcaster,
@@ -45,6 +51,7 @@ export async function attachLive(app: FastifyInstance, c: Container): Promise<Li
     fanOut,
     gateway,
     async close() {
+      unsubscribe();
       fanOut.close();
       await gateway.close();
       await tailer.stop();

@@ -77,8 +77,21 @@ export const Snapshot = z.object({
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
-/** `auth` the client passes to the `/live` namespace. */
-export const LiveAuth = z.object({ since: z.number().int().min(0).optional() });
+/**
+ * `auth` the client passes to the `/live` namespace. `since` is the seq of the last event the
+ * console applied; absent means "from now". Anything else is refused (connect_error naming
+ * `since`) rather than read as "from now", which would silently skip events.
+ */
+export const LiveAuth = z.object({
+  since: z
+    .number({ error: 'since must be a number: the seq of the last event applied' })
+    .int({ error: 'since must be a whole number' })
+    .min(0, { error: 'since must not be negative' })
+    .optional(),
+});
+
+/** Why the server ended a live socket's session; the console goes to the login page. */
+export type SessionEnded = { reason: string };
 
 /** Server → client messages on `/live`. */
 export interface LiveServerEvents {
@@ -87,6 +100,9 @@ export interface LiveServerEvents {
   /** The requested `since` is older than the log keeps, or the client fell too far behind. */
   resync: (info: { reason: 'retention' | 'slow_consumer'; headSeq: number }) => void;
   hello: (info: { protocol: number; headSeq: number; serverId: string }) => void;
+  /** The session this socket was opened with ended (logout, expiry, user removed or re-roled);
+   * the server disconnects right after. Do not reconnect with the same session. */
+  session_ended: (info: SessionEnded) => void;
 }
 export type LiveClientEvents = Record<string, never>;
 

@@ -5,6 +5,7 @@
  *   npm run bench                       3 scenarios × 30 s, then the baselines (~6 minutes)
  *   npm run bench -- --quick            the same, 5 s each
  *   npm run bench -- --seconds 10 --scenarios 10x100,500x1000 --no-baselines
+ *   npm run bench -- --storm-only       only the reconnect storm (1,000 consoles; --storm N, 0: skip)
  *
  * The server runs as a child process exactly as `npm start` runs it (server/main.ts with its own
  * redis-server, appendfsync always, product defaults), so its RSS is its own: read from /proc.
@@ -31,6 +32,7 @@ import {
   type ServerProcess,
 } from './processes.ts';
 import { checkDelivery, ratios, table, type ScenarioResult } from './report.ts';
+import { reconnectStorm, type StormResult } from './storm.ts';
 
 const INTAKE_KEY = 'demo-intake-key';
 /**
@@ -50,6 +52,11 @@ const { values } = parseArgs({
     baselines: { type: 'boolean', default: true },
     fsync: { type: 'string', default: 'always' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/latest.json', import.meta.url)) },
+    /** Consoles in the reconnect-storm scenario (storm.ts); 0 skips it. */
+    storm: { type: 'string', default: '1000' },
+    'storm-only': { type: 'boolean', default: false },
+    /** How long the server stays down in the storm scenario. */
+    'storm-down': { type: 'string', default: '5' },
   },
   allowNegative: true,
 });
@@ -59,6 +66,11 @@ const scenarios = values.scenarios.split(',').map((s) => {
   if (!(c > 0 && r > 0)) throw new Error(`bad scenario "${s}": use CLIENTSxRATE, e.g. 500x1000`);
   return { clients: c, rate: r };
 });
+const stormConsoles = Number(values.storm);
+const stormDown = Number(values['storm-down']);
+if (!(Number.isInteger(stormConsoles) && stormConsoles >= 0))
+  throw new Error('--storm takes a number of consoles');
+if (!(stormDown >= 0)) throw new Error('--storm-down takes seconds');
 const fsync = values.fsync as 'always' | 'everysec' | 'no';
 if (!['always', 'everysec', 'no'].includes(fsync)) throw new Error('--fsync must be always, everysec or no');
 const runTag = `b${Date.now().toString(36)}-`;
@@ -351,6 +363,18 @@ function summaryLine(r: ScenarioResult): string {
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
+function stormLine(r: StormResult): string {
+  const t = r.ms;
+  const c = r.reconnectMs;
+  return (
+    `${r.caughtUp}/${r.consoles} consoles caught up after the server's return` +
+    (t ? ` — p50 ${t.p50} ms, p90 ${t.p90} ms, p99 ${t.p99} ms, all by ${t.max} ms` : '') +
+    (c ? `; reconnected p50 ${c.p50} ms, all by ${c.max} ms` : '') +
+    `; events posted on return committed by ${r.committedMs} ms; ${r.attempts} reconnection attempts; ` +
+    `server start ${r.serverStartMs} ms (not counted)`
+  );
+}
+
 async function main(): Promise<void> {
   const started = new Date();
   const loadBefore = loadavg()[0];
@@ -362,15 +386,30 @@ async function main(): Promise<void> {
       `warning: the machine is already busy (1-minute load ${loadBefore.toFixed(1)}): figures will be pessimistic`,
     );
   }
-  const ours = await pingzhan();
+  const stormOnly = values['storm-only'];
+  const ours = stormOnly ? { rows: [], sample: null } : await pingzhan();
+  let storm: StormResult | null = null;
+  if (stormConsoles > 0) {
+    log(`reconnect storm: ${stormConsoles} consoles, server down ${stormDown} s`);
+    storm = await reconnectStorm({
+      consoles: stormConsoles,
+      downSeconds: stormDown,
+      fsync,
+      login: (url) => login(url, 'duty'),
+      intakeKey: INTAKE_KEY,
+      log,
+    });
+    log(`  ${stormLine(storm)}`);
+  }
   const base: ScenarioResult[] = [];
-  if (values.baselines) {
+  if (values.baselines && !stormOnly) {
     base.push(...(await socketIoBaseline(ours.sample)));
     base.push(...(await bullmqBaseline()));
   }
   const rows = [...ours.rows, ...base];
   const ratioRows = ratios(rows);
-  console.log('\n' + table(rows) + '\n');
+  if (rows.length) console.log('\n' + table(rows) + '\n');
+  if (storm) console.log(`reconnect storm: ${stormLine(storm)}\n`);
   if (ratioRows.length) {
     console.log('ours ÷ baseline (latency: lower is better; throughput: events/s taken)');
     for (const r of ratioRows) {
@@ -396,6 +435,7 @@ async function main(): Promise<void> {
       'latency = client receipt of incident.created − post time carried in externalId; clients = socket.io-client in child processes',
     results: rows,
     ratios: ratioRows,
+    reconnectStorm: storm,
     benchRssMb: rssMb(process.pid),
   };
   mkdirSync(path.dirname(values.out), { recursive: true });
@@ -413,7 +453,8 @@ const hardLimit = setTimeout(
     console.error('bench: overall time limit reached');
     void cleanup().finally(() => process.exit(1));
   },
-  (scenarios.length * (seconds * 6 + (3 * DRAIN_LIMIT_MS) / 1000 + 60) + 180) * 1000,
+  (scenarios.length * (seconds * 6 + (3 * DRAIN_LIMIT_MS) / 1000 + 60) + 180 + (stormConsoles ? 360 : 0)) *
+    1000,
 );
 hardLimit.unref();
 main().then(

@@ -182,4 +182,37 @@ describe('FanOut', () => {
     expect(c.got).toEqual([]);
     fan.close();
   });
+
+  /** A client whose buffer fills with what it is sent and drains as a network would. */
+  class DrainingClient extends MemoryClient {
+    peak = 0;
+    override send(events: LiveEvent[]) {
+      super.send(events);
+      this.backlog += events.reduce((n, e) => n + JSON.stringify(e).length + 1, 0);
+      this.peak = Math.max(this.peak, this.backlog);
+    }
+  }
+
+  for (const where of ['memory', 'the log'] as const) {
+    it(`paces a console catching up from far behind (from ${where}) instead of dropping it for its backlog`, async () => {
+      const log = new MemoryLog(100_000);
+      const maxBuffer = 4096;
+      const ringSize = where === 'memory' ? 5000 : 50;
+      const fan = new FanOut(log, new MemoryRoom(), { frameMs: 1, maxBuffer, ringSize, readBatch: 500 }, 0);
+      fan.append(log.append(2000)); // ~100 kB: 25 times the bound
+      const c = new DrainingClient('back');
+      const drain = setInterval(() => (c.backlog = Math.max(0, c.backlog - 1024)), 1);
+      try {
+        await fan.connect(c, 0);
+        await settle(() => c.got.length === 2000 || c.dropped, 10_000);
+      } finally {
+        clearInterval(drain);
+      }
+      expect(c.dropped).toBe(false);
+      expectContiguous(c, 0, 2000);
+      // Slices of a quarter of the bound, sent while it is under half: never past the bound.
+      expect(c.peak).toBeLessThanOrEqual(maxBuffer);
+      fan.close();
+    });
+  }
 });

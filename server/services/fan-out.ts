@@ -24,7 +24,24 @@ export interface EventLog {
   readAfter(since: number, count: number): Promise<LiveEvent[]>;
 }
 
-type Behind = { client: FeedClient; cursor: number; reading: boolean };
+type Behind = { client: FeedClient; cursor: number; reading: boolean; readCount: number };
+
+// What an event weighs on the wire, measured once: a reconnect storm sends the same ring to all.
+const eventSizes = new WeakMap<LiveEvent, number>();
+function eventBytes(e: LiveEvent): number {
+  let n = eventSizes.get(e);
+  if (n === undefined) eventSizes.set(e, (n = Buffer.byteLength(JSON.stringify(e)) + 1));
+  return n;
+}
+
+/** The longest prefix of `events` (at least one) that fits in `budget` bytes. */
+function within(events: LiveEvent[], budget: number): LiveEvent[] {
+  let bytes = 0;
+  let i = 0;
+  while (i < events.length && (i === 0 || bytes + eventBytes(events[i]) <= budget))
+    bytes += eventBytes(events[i++]);
+  return i === events.length ? events : events.slice(0, i);
+}
 
 export type FanOutOptions = {
   /** Longest wait between frames under load. */
@@ -44,7 +61,9 @@ export type FanOutOptions = {
  * tick; a client that is behind (resuming from `since`) reads from memory or Redis on its own
  * until it reaches the broadcast point, then joins. A tick is sent at once on a quiet feed and at
  * most every `frameMs` under load; a client whose unsent bytes pass `maxBuffer` is dropped, so
- * memory stays bounded however slow a console is.
+ * memory stays bounded however slow a console is. Catch-up goes out in slices of a quarter of
+ * `maxBuffer`, each once the client has taken most of the one before: a console coming back from
+ * far behind (after a drop, a restart) is paced, not dropped again for the size of its backlog.
  */
 export class FanOut {
   private ring: EventRing;
@@ -55,6 +74,8 @@ export class FanOut {
   private lastTick = 0;
   private closed = false;
   readonly stats = { frames: 0, dropped: 0, resyncs: 0 };
+  /** The last client dropped as a slow consumer, and the bytes it had queued then. */
+  lastDrop: { id: string; buffered: number } | null = null;
 
   constructor(
     private readonly log: EventLog,
@@ -89,8 +110,22 @@ export class FanOut {
       if (cursor > Math.max(head, this.ring.head) || cursor < oldest - 1)
         return this.resync(client, 'retention');
     }
-    this.behind.set(client.id, { client, cursor, reading: false });
+    this.behind.set(client.id, { client, cursor, reading: false, readCount: this.opts.readBatch ?? 2000 });
     this.tick();
+  }
+
+  /** Bytes of catch-up sent at once; the next slice waits until the client is below half. */
+  private get catchUpBudget(): number {
+    return this.opts.maxBuffer / 4;
+  }
+  private retick: NodeJS.Timeout | null = null;
+  /** Come back for clients that are catching up, even on a quiet feed. */
+  private retickSoon(ms = 20): void {
+    if (this.retick || this.closed) return;
+    this.retick = setTimeout(() => {
+      this.retick = null;
+      this.tick();
+    }, ms);
   }
 
   disconnect(client: FeedClient): void {
@@ -126,7 +161,12 @@ export class FanOut {
       // A burst bigger than memory passed within one tick: live consoles catch up from the log.
       for (const c of this.live) {
         this.bc.leave(c);
-        this.behind.set(c.id, { client: c, cursor: this.sent, reading: false });
+        this.behind.set(c.id, {
+          client: c,
+          cursor: this.sent,
+          reading: false,
+          readCount: this.opts.readBatch ?? 2000,
+        });
       }
       this.live.clear();
       this.sent = upTo;
@@ -137,16 +177,25 @@ export class FanOut {
     const joining: FeedClient[] = [];
     for (const b of this.behind.values()) {
       if (b.reading || b.cursor > upTo) continue;
-      if (b.client.buffered() > this.opts.maxBuffer) {
-        this.drop(b.client);
+      const queued = b.client.buffered();
+      if (queued > this.opts.maxBuffer) {
+        this.drop(b.client, queued);
         continue;
       }
-      const catchUp = this.ring.slice(b.cursor, upTo);
-      if (catchUp === null) {
+      if (b.cursor < this.ring.floor) {
         void this.readFromLog(b);
         continue;
       }
-      if (catchUp.length) b.client.send(catchUp);
+      // Slices from memory while the client takes them; the rest on a later tick.
+      while (b.cursor < upTo && b.client.buffered() <= this.opts.maxBuffer / 2) {
+        const slice = within(this.ring.slice(b.cursor, upTo)!, this.catchUpBudget);
+        b.client.send(slice);
+        b.cursor = slice[slice.length - 1].seq;
+      }
+      if (b.cursor < upTo) {
+        this.retickSoon();
+        continue;
+      }
       this.behind.delete(b.client.id);
       joining.push(b.client);
     }
@@ -160,23 +209,28 @@ export class FanOut {
       this.live.add(c);
       this.bc.join(c);
     }
-    for (const c of this.live) if (c.buffered() > this.opts.maxBuffer) this.drop(c);
+    // Checked as each frame is written, so a console is dropped within one frame of the bound.
+    for (const c of this.live) {
+      const queued = c.buffered();
+      if (queued > this.opts.maxBuffer) this.drop(c, queued);
+    }
   }
 
-  private drop(c: FeedClient): void {
+  private drop(c: FeedClient, queued: number): void {
     this.stats.dropped++;
+    this.lastDrop = { id: c.id, buffered: queued };
     this.disconnect(c);
     this.resync(c, 'slow_consumer');
     c.drop();
   }
 
-  /** Catch-up beyond memory: read the log in batches, pausing while the client's buffer is full. */
+  /** Catch-up beyond memory: read the log in slices, pausing while the client's buffer is full. */
   private async readFromLog(b: Behind): Promise<void> {
     b.reading = true;
     try {
       while (this.behind.get(b.client.id) === b && b.cursor < this.ring.floor) {
         if (b.client.buffered() > this.opts.maxBuffer / 2) break;
-        const batch = await this.log.readAfter(b.cursor, this.opts.readBatch ?? 2000);
+        const batch = await this.log.readAfter(b.cursor, b.readCount);
         if (batch.length === 0) break;
         if (batch[0].seq !== b.cursor + 1) {
           // Trimmed while we read.
@@ -184,8 +238,12 @@ export class FanOut {
           return this.resync(b.client, 'retention');
         }
         if (this.behind.get(b.client.id) !== b) return;
-        b.client.send(batch);
-        b.cursor = batch[batch.length - 1].seq;
+        const slice = within(batch, this.catchUpBudget);
+        b.client.send(slice);
+        b.cursor = slice[slice.length - 1].seq;
+        // Read about what fits next time (what did not fit is read again, never skipped).
+        const max = this.opts.readBatch ?? 2000;
+        b.readCount = slice.length < batch.length ? slice.length : Math.min(max, b.readCount * 2);
       }
     } finally {
       b.reading = false;
@@ -196,5 +254,6 @@ export class FanOut {
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.retick) clearTimeout(this.retick);
   }
 }

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent, Snapshot } from '../../../../shared/index.ts';
-import { backoffDelay, LiveFeed, OFFLINE_AFTER, type FeedSocket, type FeedStatus } from './feed.ts';
+import {
+  BACKOFF_MAX_MS,
+  BACKOFF_MIN_MS,
+  backoffDelay,
+  LiveFeed,
+  OFFLINE_AFTER,
+  type FeedDeps,
+  type FeedSocket,
+  type FeedStatus,
+} from './feed.ts';
 import type { LiveData } from './apply-events.ts';
 import { ev, incident, snapshot } from '../testing/fixtures.ts';
 
@@ -21,7 +30,7 @@ class FakeSocket implements FeedSocket {
   }
 }
 
-function harness(snapshots: Array<Snapshot | Error>) {
+function harness(snapshots: Array<Snapshot | Error>, extra: Partial<FeedDeps> = {}) {
   const sockets: FakeSocket[] = [];
   const frames: Array<() => void> = [];
   const timers: Array<{ fn: () => void; ms: number; cleared: boolean }> = [];
@@ -53,6 +62,7 @@ function harness(snapshots: Array<Snapshot | Error>) {
       },
       now: () => now,
       random: () => 0.5,
+      ...extra,
     },
     {
       reset: (d: LiveData) => resets.push(d.seq),
@@ -186,9 +196,65 @@ describe('LiveFeed', () => {
     expect(h.last().since).toBe(4);
   });
 
-  it('backoff is capped', () => {
-    expect(backoffDelay(1, 1)).toBe(500);
-    expect(backoffDelay(30, 1)).toBe(15_000);
-    expect(backoffDelay(30, 0)).toBe(7_500);
+  it('backoff is full jitter under a ceiling that doubles up to a low cap', () => {
+    expect(backoffDelay(1, 1)).toBe(250);
+    expect(backoffDelay(2, 1)).toBe(500);
+    expect(backoffDelay(30, 1)).toBe(BACKOFF_MAX_MS);
+    expect(backoffDelay(30, 0.5)).toBe(BACKOFF_MAX_MS / 2);
+    // Full jitter: the draw spans the whole window, not only its upper half.
+    expect(backoffDelay(30, 0.1)).toBe(BACKOFF_MAX_MS / 10);
+    expect(backoffDelay(1, 0)).toBe(BACKOFF_MIN_MS);
+    expect(BACKOFF_MAX_MS).toBeLessThanOrEqual(5_000);
+  });
+
+  it('after the server drops it ("io server disconnect"), reconnects promptly from its last seq', async () => {
+    const h = harness([snapshot({ seq: 0 })]);
+    h.feed.start();
+    await tick();
+    h.last().emit('connect');
+    h.last().emit('events', [inc(1), inc(2)]);
+    h.frame();
+    // Dropped as a slow consumer: the resync message was lost with the queue.
+    h.last().emit('disconnect', 'io server disconnect');
+    expect(h.feed.status.state).toBe('reconnecting');
+    expect(h.timers.at(-1)!.ms).toBeLessThanOrEqual(250);
+    await h.fireTimers();
+    expect(h.last().since).toBe(2);
+    expect(h.snapCalls).toBe(1);
+  });
+
+  it('when the session ends, checks it instead of reconnecting, and stops when it is gone', async () => {
+    const errors: string[] = [];
+    const h = harness([snapshot({ seq: 3 })], {
+      onConnectError: async (err) => {
+        errors.push(err.message);
+        return 'stop';
+      },
+    });
+    h.feed.start();
+    await tick();
+    const sock = h.last();
+    sock.emit('connect');
+    sock.emit('session_ended', { reason: 'logout' });
+    sock.emit('disconnect', 'io server disconnect');
+    await tick();
+    expect(sock.closed).toBe(true);
+    expect(errors).toEqual(['session_ended: logout']);
+    expect(h.timers.filter((t) => !t.cleared)).toHaveLength(0);
+    expect(h.sockets).toHaveLength(1);
+  });
+
+  it('when the session ends but the session check says it lives (a role change), reconnects', async () => {
+    const h = harness([snapshot({ seq: 3 })], { onConnectError: async () => 'retry' });
+    h.feed.start();
+    await tick();
+    h.last().emit('connect');
+    h.last().emit('session_ended', { reason: 'role_changed' });
+    h.last().emit('disconnect', 'io server disconnect');
+    await tick();
+    expect(h.timers.filter((t) => !t.cleared)).toHaveLength(1);
+    await h.fireTimers();
+    expect(h.sockets).toHaveLength(2);
+    expect(h.last().since).toBe(3);
   });
 });

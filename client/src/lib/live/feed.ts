@@ -32,6 +32,7 @@ export interface FeedSocket {
   on(event: 'hello', fn: (info: { protocol: number; headSeq: number; serverId: string }) => void): void;
   on(event: 'events', fn: (events: LiveEvent[]) => void): void;
   on(event: 'resync', fn: (info: { reason: string; headSeq: number }) => void): void;
+  on(event: 'session_ended', fn: (info: { reason: string }) => void): void;
   close(): void;
 }
 
@@ -56,14 +57,25 @@ export interface FeedListener {
   status(status: FeedStatus): void;
 }
 
-export const BACKOFF_BASE_MS = 500;
-export const BACKOFF_MAX_MS = 15_000;
+/*
+ * Reconnection backoff: "full jitter" (a uniform draw below an exponential ceiling). After a
+ * server restart every console is retrying at once; the draw spreads them over the window instead
+ * of letting them arrive in waves, and the low cap means none waits long once the server answers
+ * again (at 0.5 s doubling to 15 s, 1,000 consoles took 10.6 s to be caught up). A 3 s cap keeps
+ * the last console within ~3 s of the return (plus its catch-up); the price during a long outage
+ * is one attempt per console every 1.5 s on average, a refused connect each. The attempt count
+ * resets on every successful connection.
+ */
+export const BACKOFF_BASE_MS = 250;
+export const BACKOFF_MAX_MS = 3_000;
+/** No retry sooner than this, so a draw near zero does not spin. */
+export const BACKOFF_MIN_MS = 50;
 /** After this many failed attempts in a row the indicator says offline (retries go on). */
-export const OFFLINE_AFTER = 4;
+export const OFFLINE_AFTER = 6;
 
 export function backoffDelay(attempt: number, random: number): number {
-  const exp = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp * (0.5 + random * 0.5));
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.max(BACKOFF_MIN_MS, Math.round(ceiling * random));
 }
 
 export class LiveFeed {
@@ -197,6 +209,9 @@ export class LiveFeed {
       this.setStatus({ headSeq: info.headSeq });
       void this.load('resyncing');
     });
+    // Any disconnect, the server's own included ("io server disconnect", which socket.io would
+    // not retry: a console dropped as a slow consumer whose resync was lost with its queue),
+    // reconnects from the last applied seq; the server catches it up or tells it to resync.
     sock.on('disconnect', () => {
       if (!mine()) return;
       this.closeSocket();
@@ -205,11 +220,23 @@ export class LiveFeed {
     sock.on('connect_error', (err) => {
       if (!mine()) return;
       this.closeSocket();
-      const decide = this.deps.onConnectError ? this.deps.onConnectError(err) : Promise.resolve('retry');
-      void decide.then((d) => {
-        if (d === 'stop') this.stop();
-        else if (gen === this.generation && !this.stopped) this.scheduleReconnect();
-      });
+      this.checkSession(gen, err);
+    });
+    // The session ended (logout, expiry, user removed or re-roled): no blind reconnect with it.
+    // The session check sends the app to the login page, or reconnects (fresh role) if it lives.
+    sock.on('session_ended', (info) => {
+      if (!mine()) return;
+      this.closeSocket();
+      this.setStatus({ state: 'reconnecting' });
+      this.checkSession(gen, new Error(`session_ended: ${info?.reason ?? 'unknown'}`));
+    });
+  }
+
+  private checkSession(gen: number, err: Error): void {
+    const decide = this.deps.onConnectError ? this.deps.onConnectError(err) : Promise.resolve('retry');
+    void decide.then((d) => {
+      if (d === 'stop') this.stop();
+      else if (gen === this.generation && !this.stopped) this.scheduleReconnect();
     });
   }
 
