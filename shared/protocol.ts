@@ -9,6 +9,7 @@ import { FieldReport, Incident } from './incident.ts';
 import { Dispatch, Operation, OperationTask } from './operation.ts';
 import { Plan } from './plan.ts';
 import { Resource } from './resource.ts';
+import { text } from './text.ts';
 import { VideoAlert } from './video-alert.ts';
 
 export const PROTOCOL_VERSION = 1;
@@ -53,7 +54,7 @@ export const LiveEvent = z.object({
   seq: z.number().int().positive(),
   type: EventType,
   at: IsoTime,
-  actor: z.string().optional(),
+  actor: text.stored().optional(),
   data: z.record(z.string(), z.unknown()).and(z.object({ id: z.string() })),
 });
 /** The envelope; `data` is typed by `type`. */
