@@ -86,6 +86,26 @@ export async function postJson(
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
+/**
+ * Posts as a well-behaved integration does: a `503`/`429` is retried after its `Retry-After`
+ * (capped, so a loaded test machine moves on quickly), and the answer must end as a `202`.
+ */
+export async function postAccepted(
+  url: string,
+  body: unknown,
+  attempts = 40,
+): Promise<{ status: number; body: any; headers: Headers }> {
+  for (let i = 0; ; i++) {
+    const res = await postJson(url, body);
+    if ((res.status !== 503 && res.status !== 429) || i + 1 >= attempts) {
+      if (res.status !== 202) throw new Error(`expected 202, got ${res.status}: ${JSON.stringify(res.body)}`);
+      return res;
+    }
+    const ra = Number(res.headers.get('retry-after') ?? 1);
+    await new Promise((r) => setTimeout(r, Math.min(ra, 0.5) * 1000));
+  }
+}
+
 /** Polls the log head (cheap GET) until it reaches `seq`. */
 export async function waitForHead(s: TestServer, seq: number, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RecordingClient } from '../testing/live-client.ts';
 import { queuedBytes } from '../gateways/ws-internals.ts';
-import { login, postJson, startTestServer, type TestServer } from '../testing/harness.ts';
+import { login, postAccepted, startTestServer, type TestServer } from '../testing/harness.ts';
 
 const BOUND = 256 * 1024;
 
@@ -80,7 +80,7 @@ describe('a slow consumer', () => {
       for (let i = 0; i < n; i += 100) {
         await Promise.all(
           Array.from({ length: 100 }, (_, j) =>
-            postJson(`${s.url}/api/v1/incidents`, {
+            postAccepted(`${s.url}/api/v1/incidents`, {
               source: 'slow-test',
               externalId: `slow-${i + j}`,
               kind: 'case',
