@@ -36,6 +36,7 @@ export async function send(
       err.name === 'TimeoutError'
         ? `${method} ${path.slice(0, 200)} hung: no answer in ${HANG_MS} ms`
         : `${method} ${path.slice(0, 200)}: connection failed (${err.message})`,
+      { cause: e },
     );
   }
   const text = await res.text();
