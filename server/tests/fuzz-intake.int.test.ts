@@ -27,7 +27,7 @@ beforeAll(async () => {
   srv = await startTestServer();
   // Sessions first: the login fuzz below may trip the login rate limit for these accounts.
   commander = { cookie: await login(srv.url, 'commander') };
-  ctx = { s: srv, cookie: commander.cookie, pools: {}, baseline: null, dirty: false };
+  ctx = { s: srv, cookie: commander.cookie, baseline: null, dirty: false };
 });
 afterAll(async () => srv?.close());
 

@@ -27,9 +27,27 @@ export type BodySpec = {
 
 const SENTINEL = '\u0001raw\u0001';
 
-/** Rebuilds a value with text markers rendered; keeps `__proto__` and friends as own keys. */
+/**
+ * Ids of live entities, by pool name, that `{$pool, i}` markers in a body stand for (tests fill
+ * them as entities appear; an index, not an id, so a case stays valid as pools grow).
+ */
+export const POOLS: Record<string, string[]> = {};
+
+export const poolRef = (pool: string) => fc.nat(1000).map((i) => ({ $pool: pool, i }));
+
+function isPoolMarker(v: unknown): v is { $pool: string; i: number } {
+  return typeof v === 'object' && v !== null && '$pool' in v && Object.keys(v).length === 2;
+}
+
+export function resolvePool(m: { $pool: string; i: number }): string {
+  const pool = POOLS[m.$pool] ?? [];
+  return pool.length ? pool[m.i % pool.length] : 'none';
+}
+
+/** Rebuilds a value with markers rendered; keeps `__proto__` and friends as own keys. */
 export function renderValue(v: unknown): unknown {
   if (isTextMarker(v)) return renderText(v);
+  if (isPoolMarker(v)) return resolvePool(v);
   if (Array.isArray(v)) return v.map(renderValue);
   if (v && typeof v === 'object')
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renderValue(x)]));
@@ -81,7 +99,7 @@ export function renderBody(b: BodySpec): {
 
 /** Every dotted path to a value in a (rendered or not) JSON object, nested objects included. */
 export function pathsOf(v: unknown, prefix = ''): string[] {
-  if (!v || typeof v !== 'object' || Array.isArray(v) || isTextMarker(v)) return [];
+  if (!v || typeof v !== 'object' || Array.isArray(v) || isTextMarker(v) || isPoolMarker(v)) return [];
   return Object.entries(v).flatMap(([k, x]) => {
     const p = prefix ? `${prefix}.${k}` : k;
     return [p, ...pathsOf(x, p)];
