@@ -157,7 +157,7 @@ describe('fuzz: the mode (no operation active)', () => {
       },
     },
     noParams(bodies(validBody(ModeInput))),
-    40,
+    100,
   );
 });
 
@@ -233,7 +233,7 @@ describe('fuzz: commands on incidents, operations, resources and alerts', () => 
       },
     },
     noParams(bodies(validBody(ActivateInput, { planId: idText('plans'), incidentId: idText('incidents') }))),
-    25,
+    60,
   );
 
   property(
@@ -263,7 +263,7 @@ describe('fuzz: commands on incidents, operations, resources and alerts', () => 
       },
     },
     withId('ops', bodies(validBody(StandDownInput))),
-    25,
+    60,
   );
 
   property(
@@ -281,7 +281,7 @@ describe('fuzz: commands on incidents, operations, resources and alerts', () => 
     noParams(
       bodies(validBody(DispatchInput, { resourceId: idText('resources'), incidentId: idText('incidents') })),
     ),
-    30,
+    80,
   );
 
   property(
@@ -306,7 +306,7 @@ describe('fuzz: commands on incidents, operations, resources and alerts', () => 
       },
     },
     withId('resources', bodies(validBody(ResourcePatch))),
-    40,
+    80,
   );
 
   property(
@@ -338,7 +338,7 @@ describe('fuzz: commands on incidents, operations, resources and alerts', () => 
       }),
       body: bodies(validBody(TaskPatch)),
     }) as fc.Arbitrary<Case<{ op: IdSpec; task: IdSpec }>>,
-    40,
+    80,
   );
 
   property(
@@ -350,7 +350,7 @@ describe('fuzz: commands on incidents, operations, resources and alerts', () => 
       followUp: (_c, id: IdSpec) => report('another report on the same incident', poolId(id)!),
     },
     withId('incidents', bodies(validBody(FieldReportInput))),
-    40,
+    80,
   );
 
   property(
@@ -369,7 +369,7 @@ describe('fuzz: commands on incidents, operations, resources and alerts', () => 
       params: fc.record({ verdict: fc.constantFrom('confirm', 'dismiss'), id: idSpec('alerts') }),
       body: fc.oneof(fc.constant(null), bodies(validBody(z.strictObject({})))),
     }) as fc.Arbitrary<Case<{ verdict: string; id: IdSpec }>>,
-    30,
+    60,
   );
 
   property(
@@ -381,7 +381,7 @@ describe('fuzz: commands on incidents, operations, resources and alerts', () => 
       followUp: (_c, id: IdSpec) => report('a report on the advanced incident', poolId(id)!),
     },
     withId('incidents', bodies(validBody(IncidentPatch))),
-    30,
+    60,
   );
 });
 

@@ -122,7 +122,7 @@ const cases: [string, Route<null>, fc.Arbitrary<BodySpec>, number][] = [
     'POST /api/v1/incidents',
     incidentRoute,
     bodies(validBody(IncidentIntake, { location, source: fc.constantFrom('hotline', 'grid-app', 'fuzz') })),
-    60,
+    100,
   ],
   [
     'POST /api/v1/video-alerts',
@@ -135,7 +135,7 @@ const cases: [string, Route<null>, fc.Arbitrary<BodySpec>, number][] = [
         ),
       }),
     ),
-    40,
+    80,
   ],
   [
     'POST /api/v1/auth/login',
@@ -145,7 +145,7 @@ const cases: [string, Route<null>, fc.Arbitrary<BodySpec>, number][] = [
         username: fc.oneof(fc.constantFrom('commander', 'duty', 'nobody'), textSpec(64)),
       }),
     ),
-    30,
+    60,
   ],
 ];
 
