@@ -52,7 +52,7 @@ export const KNOWN_COUNTEREXAMPLES: Record<string, unknown[]> = {
     },
   ],
   'PATCH /api/v1/incidents/:id': [
-    { params: { ref: 'incidents', i: 4 }, body: { json: { status: 'verified', note: lone } } },
+    { params: { ref: 'fresh', i: 0 }, body: { json: { status: 'verified', note: lone } } },
   ],
   'POST /api/v1/operations/:id/stand-down': [
     { params: { ref: 'ops', i: 0 }, body: { json: { summary: lone } } },
