@@ -385,6 +385,92 @@ describe('fuzz: commands on incidents, operations, resources and alerts', () => 
     withId('incidents', bodies(validBody(IncidentPatch))),
     60,
   );
+
+  describe('fuzz: callers without the permission', () => {
+    // Who may not: a role without the permission, no session, a forged session, an integration key.
+    const callers: Record<string, () => Record<string, string>> = {
+      duty: () => ({ cookie: cookies.duty }),
+      liaison: () => ({ cookie: cookies.liaison }),
+      none: () => ({}),
+      forged: () => ({ cookie: 'pz_session=0123456789abcdef' }),
+      intakeKey: () => ({ authorization: `Bearer ${INTAKE_KEY}` }),
+    };
+    const cookies: Record<string, string> = {};
+    beforeAll(async () => {
+      cookies.duty = await login(srv.url, 'duty');
+      cookies.liaison = await login(srv.url, 'liaison');
+      ctx.baseline = null;
+    });
+    // [method, path, the one role among duty/liaison that lacks the permission, a valid body]
+    const routes: [Route<unknown>['method'], string, 'duty' | 'liaison', unknown][] = [
+      ['POST', '/api/v1/operations', 'duty', { planId: 'plan-fire', incidentId: '{incident}' }],
+      ['POST', '/api/v1/operations/{op}/stand-down', 'duty', {}],
+      ['POST', '/api/v1/mode', 'liaison', { state: 'wartime', reason: '越权' }],
+      ['POST', '/api/v1/dispatches', 'duty', { resourceId: '{resource}', incidentId: '{incident}' }],
+      ['PATCH', '/api/v1/resources/{resource}', 'duty', { status: 'out_of_service' }],
+      ['PATCH', '/api/v1/operations/{op}/tasks/fire-1', 'duty', { status: 'done' }],
+      ['POST', '/api/v1/incidents/{incident}/reports', 'duty', { text: '越权' }],
+      ['POST', '/api/v1/video-alerts/{alert}/confirm', 'liaison', {}],
+      ['PATCH', '/api/v1/incidents/{incident}', 'liaison', { status: 'verified' }],
+    ];
+    const fill = (t: string) =>
+      t
+        .replace('{incident}', POOLS.incidents[0])
+        .replace('{op}', POOLS.boardOp[0])
+        .replace('{resource}', POOLS.resources[0])
+        .replace('{alert}', POOLS.alerts.at(-1)!);
+    const name = 'no permission';
+    const title = `${name}: 401/403 (or a body-parse 4xx) and nothing changes, whatever the body`;
+    const arb = fc.record({
+      route: fc.nat(routes.length - 1),
+      caller: fc.constantFrom(...Object.keys(callers)),
+      body: fc.oneof(
+        fc.constant<BodySpec | null>(null),
+        fc.jsonValue({ maxDepth: 3 }).map((json): BodySpec => ({ json })),
+        bodies(validBody(z.object({ text: z.string() }))),
+      ),
+    });
+    it(
+      title,
+      () =>
+        fuzz(
+          FILE,
+          title,
+          arb,
+          async ({ route, caller, body }) => {
+            const [method, path, lacking, valid] = routes[route];
+            const who = caller === 'duty' || caller === 'liaison' ? lacking : caller;
+            const sent = body ?? { json: JSON.parse(fill(JSON.stringify(valid))) };
+            const a = await fuzzCase(
+              ctx,
+              {
+                method,
+                headers: callers[who],
+                path: () => fill(path),
+                followUp: async (_c, _p, ok) => {
+                  throw new Error(
+                    `${method} ${path} let ${who} through: ${ok.status} ${ok.text.slice(0, 200)}`,
+                  );
+                },
+              },
+              null,
+              sent,
+            );
+            // An integration key is known but not allowed here: 403; no or a forged session: 401.
+            const want = who === 'none' || who === 'forged' ? 401 : 403;
+            const parseRefusal =
+              [413, 415].includes(a.status) ||
+              (a.status === 400 && /malformed JSON|empty JSON|body/.test(a.text));
+            if (a.status !== want && !parseRefusal)
+              throw new Error(
+                `${method} ${path} as ${who}: ${a.status} ${a.text.slice(0, 200)}, expected ${want}`,
+              );
+          },
+          { runs: 100 },
+        ),
+      FUZZ_TEST_TIMEOUT_MS,
+    );
+  });
 });
 
 describe('fuzz: ill-formed percent-encoding in a path id', () => {

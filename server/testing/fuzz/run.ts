@@ -32,20 +32,25 @@ export async function fuzz<T>(
   file: string,
   testName: string,
   arb: fc.Arbitrary<T>,
-  predicate: (value: T) => Promise<void>,
+  predicate: (value: T) => Promise<unknown>,
   opts: { runs: number; examples?: T[]; knownFailing?: boolean },
 ): Promise<void> {
   const rel = path.relative(process.cwd(), file);
-  const details = await fc.check(fc.asyncProperty(arb, predicate), {
-    seed: FUZZ_SEED,
-    numRuns: runs(opts.runs),
-    examples: (opts.examples ?? []).map((e) => [e] as [T]),
-    ...(PATH ? { path: PATH } : {}),
-    // Shrinking against a live server is slow; bound it rather than hit the test timeout.
-    plugins: [fc.interruptAfterTimeLimit(BUDGET_MS, { failOnInterrupt: false })],
-    // A property already known to fail (committed as it.fails) need not spend time shrinking.
-    endOnFailure: opts.knownFailing ?? false,
-  });
+  const details = await fc.check(
+    fc.asyncProperty(arb, async (v) => {
+      await predicate(v);
+    }),
+    {
+      seed: FUZZ_SEED,
+      numRuns: runs(opts.runs),
+      examples: (opts.examples ?? []).map((e) => [e] as [T]),
+      ...(PATH ? { path: PATH } : {}),
+      // Shrinking against a live server is slow; bound it rather than hit the test timeout.
+      plugins: [fc.interruptAfterTimeLimit(BUDGET_MS, { failOnInterrupt: false })],
+      // A property already known to fail (committed as it.fails) need not spend time shrinking.
+      endOnFailure: opts.knownFailing ?? false,
+    },
+  );
   if (!details.failed) return;
   const report = fc.defaultReportMessage(details) ?? 'property failed';
   const cause =

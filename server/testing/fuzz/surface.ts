@@ -148,7 +148,7 @@ export async function fuzzCase<P>(
   route: Route<P>,
   params: P,
   body: BodySpec | null,
-): Promise<void> {
+): Promise<Answer> {
   if (ctx.dirty) {
     await scrubPoison(ctx.s);
     ctx.dirty = false;
@@ -167,9 +167,10 @@ export async function fuzzCase<P>(
       if (change && change !== 'system')
         throw new Error(`refused with ${answer.status} ${answer.text.slice(0, 200)}, yet ${change}`);
       ctx.baseline = after;
-      return;
+      return answer;
     }
     await route.followUp?.(ctx, params, answer, body);
+    return answer;
   } catch (e) {
     ctx.dirty = true;
     throw e;
