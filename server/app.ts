@@ -6,7 +6,7 @@ import type { Container } from './container.ts';
 import { redisErrors } from './infra/redis-errors.ts';
 import authPlugin from './plugins/auth.ts';
 import closingPlugin from './plugins/closing.ts';
-import errorsPlugin from './plugins/errors.ts';
+import errorsPlugin, { frameworkErrors } from './plugins/errors.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import zodValidation from './plugins/zod-validation.ts';
 import auditRoutes from './routes/audit.routes.ts';
@@ -52,6 +52,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
     return503OnClosing: false,
     // A wall and a simulator make thousands of requests a minute; errors are logged, not each request.
     logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors,
   });
 
   // Redis connections exist before the app does; from now on their errors go to the server's log.

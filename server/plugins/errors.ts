@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ZodError } from 'zod';
 import {
@@ -20,6 +20,21 @@ export function zodIssues(err: ZodError, where?: string): Issue[] {
     const keys = i.code === 'unrecognized_keys' ? i.keys.map((k) => `${path ? path + '.' : ''}${k}`) : null;
     return { path: keys ? keys.join(',') : path || (where ?? ''), message: i.message };
   });
+}
+
+/**
+ * Errors Fastify raises before any route or hook runs (a malformed percent-encoding in the URL):
+ * the API's own 400 shape, naming the URL, instead of Fastify's. Given to `Fastify({frameworkErrors})`.
+ */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+  const message =
+    err.code === 'FST_ERR_BAD_URL'
+      ? 'malformed URL: a % must start a valid percent-encoded byte'
+      : err.message;
+  return reply
+    .code(400)
+    .header('cache-control', 'no-store')
+    .send({ error: 'invalid_request', issues: [{ path: 'url', message }] });
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { LiveEvent, PendingEvent } from '../../shared/protocol.ts';
 import type { Keys } from '../infra/keys.ts';
+import { geoIndexable } from './geo-limits.ts';
 
 const COMMIT_LUA = readFileSync(new URL('./commit.lua', import.meta.url), 'utf8');
 
@@ -152,7 +153,9 @@ export class EventStore {
         n: versionOf(p.value),
       })),
       del: (plan.del ?? []).map((d) => ({ k: k(d.hash), vk: versionKey(k(d.hash)), f: d.id })),
-      geoAdd: (plan.geoAdd ?? []).map((g) => ({ k: this.k.openGeo, lng: g.lng, lat: g.lat, m: g.id })),
+      geoAdd: (plan.geoAdd ?? [])
+        .filter(geoIndexable)
+        .map((g) => ({ k: this.k.openGeo, lng: g.lng, lat: g.lat, m: g.id })),
       geoRem: (plan.geoRem ?? []).map((m) => ({ k: this.k.openGeo, m })),
       events,
       retention: this.retention,

@@ -6,6 +6,7 @@ import type { Resource } from '../../shared/resource.ts';
 import type { VideoAlert } from '../../shared/video-alert.ts';
 import type { Keys } from '../infra/keys.ts';
 import type { StateHash } from './event-store.ts';
+import { geoIndexable } from './geo-limits.ts';
 import { inSnapshot } from './snapshot-window.ts';
 
 /** Open incidents near a point, nearest first, with their JSON. */
@@ -89,6 +90,7 @@ export class StateRepository {
 
   /** Open incidents within `radiusM` of a point, nearest first. */
   async openIncidentsNear(lng: number, lat: number, radiusM: number): Promise<Incident[]> {
+    if (!geoIndexable({ lat })) return [];
     // One round trip for search and read: the pipeline asks this for every report.
     const rows = (await (this.redis as unknown as NearRedis).pzNearOpen(
       2,

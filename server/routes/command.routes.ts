@@ -16,7 +16,8 @@ import { requireUser, userOf } from '../plugins/auth.ts';
 const IdParams = z.object({ id: Id });
 const TaskParams = z.object({ id: Id, taskId: Id });
 /** Confirm/dismiss carry no body; tolerate an empty JSON object. */
-const NoBody = z.strictObject({}).optional();
+// A body-less POST arrives as null (no content type) or undefined; an empty object is fine too.
+const NoBody = z.strictObject({}).nullish();
 
 /**
  * The commands of CONTRACT.md. The role check runs before validation, so a caller without the

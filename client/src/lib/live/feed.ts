@@ -199,8 +199,9 @@ export class LiveFeed {
         this.flushScheduled = true;
         this.deps.scheduleFlush(() => {
           this.flushScheduled = false;
-          if (mine()) this.flush();
-          else this.buffer = [];
+          // Flush whatever is buffered, whichever socket scheduled it: after a reconnect the
+          // buffer holds the new socket's events too, and applying is idempotent by seq.
+          this.flush();
         });
       }
     });

@@ -378,8 +378,8 @@ describe('LiveFeed gap handling under faulty delivery', () => {
   /**
    * Found by this fuzzer: a frame scheduled by events of a socket that has since been replaced
    * throws away the events the new socket buffered meanwhile (feed.ts: `else this.buffer = []`),
-   * and nothing asks for them again: the console sits behind, showing no gap. `it.fails` until
-   * feed.ts flushes the buffer whichever socket scheduled the frame; then set FRAME_BUG_OPEN false.
+   * and nothing asks for them again: the console sat behind, showing no gap. Fixed (feed.ts
+   * flushes the buffer whichever socket scheduled the frame); the case runs first and guards it.
    */
   const KNOWN = [
     {
@@ -392,9 +392,7 @@ describe('LiveFeed gap handling under faulty delivery', () => {
       ],
     },
   ];
-  const FRAME_BUG_OPEN = true;
-
-  (FRAME_BUG_OPEN ? it.fails : it)(
+  it(
     'asks for a catch-up whenever it holds a gap, never skips a seq, and converges on the in-order state',
     () =>
       fuzz(
@@ -445,7 +443,7 @@ describe('LiveFeed gap handling under faulty delivery', () => {
           const { pending: _w, ...want } = comparable(inOrder(snap, log));
           expect(got).toEqual(want);
         },
-        { runs: 200, examples: KNOWN, knownFailing: FRAME_BUG_OPEN },
+        { runs: 200, examples: KNOWN },
       ),
     120_000,
   );
