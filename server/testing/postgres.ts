@@ -30,3 +30,24 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     },
   };
 }
+
+/** Row count, distinct seqs and max seq of `events`: gapless from 1 means all three equal the head. */
+export async function eventsShape(pool: { query: (q: string) => Promise<{ rows: any[] }> }) {
+  const { rows } = await pool.query(
+    'select count(*)::int as n, count(distinct seq)::int as distinct, coalesce(max(seq), 0)::int as max, coalesce(min(seq), 0)::int as min from events',
+  );
+  return rows[0] as { n: number; distinct: number; max: number; min: number };
+}
+
+/** An intake body for a case that merges with no other (spread out, one category). */
+export function caseReport(tag: string, i: number, extra: Record<string, unknown> = {}) {
+  return {
+    source: 'hotline-12345',
+    externalId: `${tag}-${i}`,
+    kind: 'case',
+    category: 'other',
+    title: `历史测试 ${tag} ${i}`,
+    location: { lng: 116.1 + (i % 40) * 0.007, lat: 39.9 + (Math.floor(i / 40) % 30) * 0.009 },
+    ...extra,
+  };
+}
