@@ -99,6 +99,9 @@ export function openHistory(
   // An idle client dies when PostgreSQL restarts or terminates it; the pool drops it and makes
   // a new one on the next query. Without a listener that error would crash the process.
   pool.on('error', (err) => opts.onError?.(err));
+  // A client checked out between two statements (inside a transaction) gets no pool listener:
+  // its connection dying would then be an uncaught error. The query in flight fails anyway.
+  pool.on('connect', (client) => client.on('error', (err) => opts.onError?.(err)));
   const db = new Kysely<HistoryTables>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

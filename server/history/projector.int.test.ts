@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../testing/command-helpers.ts';
+import { RecordingClient } from '../testing/live-client.ts';
 import {
+  login,
   postJson,
   startTestServer,
   waitForHead,
@@ -126,6 +128,39 @@ describe('the projector', () => {
     await second.stop();
   });
 
+  it('hands over the lock: on a stop, and when the holder session is killed outright', async () => {
+    const a = projector('main', 100);
+    const b = projector('main', 100);
+    const holderPid = async () =>
+      (
+        await h.pool.query(
+          `select pid from pg_locks where locktype = 'advisory' and granted and classid = $1`,
+          [0x707a],
+        )
+      ).rows[0]?.pid as number | undefined;
+    await until(async () => (await a.status()).active || (await b.status()).active);
+    const [first, second] = (await a.status()).active ? [a, b] : [b, a];
+    const pid = await until(holderPid);
+    // A stop ends the session that held the lock: the waiting one takes over.
+    await first.stop();
+    await until(async () => (await second.status()).active);
+    expect(await until(holderPid)).not.toBe(pid);
+    await burst('takeover', 40);
+    await assertGapless(await caughtUp(second));
+    // Now the holder's session is killed outright while it runs: the lock is freed with it, and
+    // projection goes on (taken again by whichever projector asks first).
+    const c = projector('main', 100);
+    const pid2 = await until(holderPid);
+    await h.pool.query('select pg_terminate_backend($1)', [pid2]);
+    await until(async () => {
+      const now = await holderPid();
+      return now !== undefined && now !== pid2;
+    });
+    await burst('takeover2', 40);
+    await assertGapless(await caughtUp((await second.status()).active ? second : c));
+    await Promise.all([second.stop(), c.stop()]);
+  });
+
   it('survives its database connections being cut mid-burst: still gapless, nothing doubled', async () => {
     const p = projector();
     const posting = burst('cut', 300);
@@ -184,9 +219,16 @@ describe('the projector', () => {
     const p = projector();
     await caughtUp(p);
     const start = await head();
+    const feed = new RecordingClient(s.url, await login(s.url, 'duty'), start);
+    await feed.connected();
     await pgs.supervisor.stop();
     await burst('outage', 150);
     await waitForHead(s, start + 150);
+    // The live feed does not wait for the database: every event reaches the console meanwhile.
+    await feed.waitForSeq(start + 150);
+    const seen = feed.events.map((e) => e.seq);
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => start + 1 + i));
+    feed.close();
     await until(async () => !(await p.status()).healthy);
     expect((await p.status()).lag).toBeGreaterThanOrEqual(150);
     await pgs.supervisor.start();

@@ -279,6 +279,8 @@ export class PostgresSupervisor {
       env: { ...process.env, LC_ALL: 'C' },
     });
     this.child = child;
+    // Our end of the pipe breaks once the wrapper is gone; that is expected, not an error.
+    child.stdin?.on('error', () => undefined);
     child.on('exit', (code, signal) => {
       if (this.child === child) this.child = null;
       if (this.stopping) return;
