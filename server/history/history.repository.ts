@@ -5,6 +5,14 @@ import type { LiveEvent } from '../../shared/protocol.ts';
 import type { HistoryDb } from './db.ts';
 
 export type AuditPage = { events: LiveEvent[]; nextBefore: number | null };
+export type AuditFilter = {
+  before?: number;
+  actor?: string;
+  type?: AuditQuery['type'];
+  from?: string;
+  to?: string;
+  limit: number;
+};
 
 export type CaseSearch = {
   status?: string | string[];
@@ -57,9 +65,7 @@ export class HistoryRepository {
    * The audit trail, newest first, as `GET /api/v1/audit` answers it: filters ANDed, `before`
    * exclusive, `from`/`to` inclusive; `nextBefore` is null when nothing older matches.
    */
-  async auditPage(
-    q: Pick<AuditQuery, 'before' | 'actor' | 'type' | 'from' | 'to'> & { limit: number },
-  ): Promise<AuditPage> {
+  async auditPage(q: AuditFilter): Promise<AuditPage> {
     let query = this.db.selectFrom('events').select(['seq', 'type', 'at', 'actor', 'data']);
     if (q.before !== undefined) query = query.where('seq', '<', q.before);
     if (q.actor) query = query.where('actor', '=', q.actor);
