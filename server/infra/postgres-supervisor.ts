@@ -116,6 +116,7 @@ export class PostgresSupervisor {
   readonly logFile: string;
   private readonly passwordFile: string;
   private password = '';
+  private logOffset = 0;
 
   constructor(private readonly opts: Options) {
     this.dir = path.join(path.resolve(opts.dataDir), 'postgres');
@@ -251,6 +252,7 @@ export class PostgresSupervisor {
   }
 
   private spawnChild(): void {
+    this.logOffset = existsSync(this.logFile) ? statSync(this.logFile).size : 0;
     const args = [
       '-D',
       this.pgdata,
@@ -348,7 +350,9 @@ export class PostgresSupervisor {
 
   private logTail(): string {
     try {
-      return readFileSync(this.logFile, 'utf8').split('\n').slice(-8).join('\n');
+      // Only what this start wrote: the log also holds earlier runs.
+      const text = readFileSync(this.logFile).subarray(this.logOffset).toString('utf8');
+      return text.trim().split('\n').slice(-8).join('\n') || '(nothing logged)';
     } catch {
       return '(no log)';
     }
