@@ -100,6 +100,23 @@ describe('the projector', () => {
     await p.stop();
   });
 
+  it('goes past an event PostgreSQL could not store as is (a NUL character)', async () => {
+    const p = projector();
+    const res = await postJson(
+      `${s.url}/api/v1/incidents`,
+      caseReport('nul', 1100, { title: '空\u0000字符', description: 'a\u0000b' }),
+    );
+    expect(res.status).toBe(202);
+    await burst('after-nul', 5);
+    const target = await caughtUp(p);
+    await assertGapless(target);
+    const row = await h.pool.query(`select title, data->>'title' as t from cases where id = $1`, [
+      res.body.id,
+    ]);
+    expect(row.rows[0]).toEqual({ title: '空\uFFFD字符', t: '空\uFFFD字符' });
+    await p.stop();
+  });
+
   it('is idempotent by seq: a cursor set back re-reads the log and changes nothing', async () => {
     const before = await h.pool.query('select id, last_seq, data from cases order by id');
     await h.pool.query(`update projection set seq = 10 where name = 'main'`);

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import { newClient, type HistoryDb } from './db.ts';
 import { applyToReadModels } from './read-models.ts';
+import { pgJson, pgText } from './pg-text.ts';
 import { publishProjectedSeq } from './trim.ts';
 
 /** Both halves of the advisory lock key: one projector per projection name in a database. */
@@ -210,8 +211,8 @@ export class Projector {
             seq: e.seq,
             type: e.type,
             at: e.at,
-            actor: e.actor ?? null,
-            data: JSON.stringify(e.data),
+            actor: pgText(e.actor ?? null),
+            data: pgJson(e.data),
           })),
         )
         .onConflict((oc) => oc.column('seq').doNothing())

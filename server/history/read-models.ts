@@ -3,6 +3,7 @@ import type { Incident } from '../../shared/incident.ts';
 import type { Operation } from '../../shared/operation.ts';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import type { CasesTable, HistoryTables, OperationsTable } from './db.ts';
+import { pgJson, pgText } from './pg-text.ts';
 
 /** The read models, emptied by a rebuild; `events` and `projection` are not among them. */
 export const READ_MODEL_TABLES = ['cases', 'operations', 'mode_changes'] as const;
@@ -38,8 +39,8 @@ export async function applyToReadModels(trx: Transaction<HistoryTables>, events:
           seq: ev.seq,
           state: ev.data.state,
           at: ev.at,
-          actor: ev.actor ?? ev.data.actor ?? null,
-          reason: ev.data.reason ?? null,
+          actor: pgText(ev.actor ?? ev.data.actor ?? null),
+          reason: pgText(ev.data.reason ?? null),
         });
         break;
       default:
@@ -50,7 +51,7 @@ export async function applyToReadModels(trx: Transaction<HistoryTables>, events:
   if (cases.size) {
     await trx
       .insertInto('cases')
-      .values([...cases.values()].map((r) => ({ ...r, data: JSON.stringify(r.data) })))
+      .values([...cases.values()].map((r) => ({ ...r, data: pgJson(r.data) })))
       .onConflict((oc) =>
         oc
           .column('id')
@@ -77,7 +78,7 @@ export async function applyToReadModels(trx: Transaction<HistoryTables>, events:
   if (operations.size) {
     await trx
       .insertInto('operations')
-      .values([...operations.values()].map((r) => ({ ...r, data: JSON.stringify(r.data) })))
+      .values([...operations.values()].map((r) => ({ ...r, data: pgJson(r.data) })))
       .onConflict((oc) =>
         oc
           .column('id')
@@ -108,9 +109,9 @@ function caseRow(inc: Incident, seq: number): CasesTable {
     id: inc.id,
     kind: inc.kind,
     category: inc.category,
-    title: inc.title,
-    description: inc.description ?? null,
-    address: inc.address ?? null,
+    title: pgText(inc.title),
+    description: pgText(inc.description ?? null),
+    address: pgText(inc.address ?? null),
     status: inc.status,
     severity: inc.severity,
     street_id: inc.streetId ?? null,

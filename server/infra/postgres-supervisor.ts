@@ -237,16 +237,15 @@ export class PostgresSupervisor {
     if (!existsSync(pidFile)) return;
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
     if (pid > 0 && isAlive(pid) && isPostgres(pid)) {
-      // Most likely ours from a start that was killed: its wrapper stops it; give it time.
+      // Most likely ours from a start that was killed: its wrapper is stopping it. We do not
+      // signal it ourselves: it may as well belong to a Pingzhan still running on this DATA_DIR.
       this.opts.log?.(`waiting for an earlier PostgreSQL (pid ${pid}) on ${this.pgdata} to stop`);
-      try {
-        process.kill(pid, 'SIGINT');
-      } catch {
-        // not ours to signal: then we wait and report
-      }
       for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(50);
       if (isAlive(pid))
-        throw new PostgresStartError(`another PostgreSQL (pid ${pid}) is running on ${this.pgdata}`);
+        throw new PostgresStartError(
+          `another PostgreSQL (pid ${pid}) is running on ${this.pgdata}: is another Pingzhan using this DATA_DIR? ` +
+            'Give each its own DATA_DIR, or share one database through DATABASE_URL.',
+        );
     }
     if (existsSync(pidFile)) rmSync(pidFile, { force: true });
   }
@@ -356,6 +355,16 @@ export class PostgresSupervisor {
     } catch {
       return '(no log)';
     }
+  }
+
+  /**
+   * The URL of this DATA_DIR's embedded database if it was ever initialised, without starting
+   * anything (for tools such as `db:rebuild` while the server runs); null otherwise.
+   */
+  existingUrl(): string | null {
+    if (!existsSync(this.passwordFile) || !existsSync(path.join(this.pgdata, 'PG_VERSION'))) return null;
+    this.password = readFileSync(this.passwordFile, 'utf8').trim();
+    return this.url;
   }
 
   /** Whether the server process is up right now (it may be restarting). */
