@@ -303,4 +303,50 @@ describe('the projector', () => {
       await gh.close();
     }
   });
+
+  it('migrates a fresh database itself, and trims the stream only below what it projected', async () => {
+    await h.pool.query('create database trimtest');
+    const url = pgs.url.replace('/pingzhan?', '/trimtest?');
+    const th = openHistory(url);
+    // Retention of the commit path left as it is (a million): what goes is the projector's doing.
+    const own = await startTestServer();
+    try {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) => postJson(`${own.url}/api/v1/incidents`, caseReport('trim', j))),
+      );
+      const tp = new Projector({
+        db: th.db,
+        url,
+        redis: connect(own.container.redisUrl, 'test-projector'),
+        redisHead: own.container.redis,
+        streamKey: own.container.keys.events,
+        seqKey: own.container.keys.seq,
+        retention: 50,
+        migrate: true,
+        batch: 40,
+      });
+      tp.start();
+      try {
+        for (let i = 50; i < 300; i += 50)
+          await Promise.all(
+            Array.from({ length: 50 }, (_, j) =>
+              postJson(`${own.url}/api/v1/incidents`, caseReport('trim', i + j)),
+            ),
+          );
+        await waitForPipelineIdle(own);
+        const target = await own.container.store.headSeq();
+        await until(async () => tp.projectedSeq() >= target);
+        await until(async () => (await own.container.store.oldestSeq()) > 1);
+        const oldest = await own.container.store.oldestSeq();
+        // never above what is projected, never into the newest 50
+        expect(oldest).toBeLessThanOrEqual(target - 50 + 1);
+        expect(await eventsShape(th.pool)).toEqual({ n: target, distinct: target, max: target, min: 1 });
+      } finally {
+        await tp.stop();
+      }
+    } finally {
+      await own.close();
+      await th.close();
+    }
+  });
 });

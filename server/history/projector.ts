@@ -2,10 +2,10 @@ import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { LiveEvent } from '../../shared/protocol.ts';
-import { newClient, type HistoryDb } from './db.ts';
+import { migrate, newClient, type HistoryDb } from './db.ts';
 import { applyToReadModels } from './read-models.ts';
 import { pgJson, pgText } from './pg-text.ts';
-import { publishProjectedSeq } from './trim.ts';
+import { publishProjectedSeq, trimProjected } from './trim.ts';
 
 /** Both halves of the advisory lock key: one projector per projection name in a database. */
 const LOCK_CLASS = 0x707a; // "pz"
@@ -22,6 +22,13 @@ export type ProjectorOptions = {
   seqKey: string;
   /** When set, the projected seq is also kept there (monotonic) for commit.lua to trim by. */
   projectedKey?: string;
+  /**
+   * When set, the projector trims the stream after each batch: only what the database holds,
+   * keeping the newest `retention` for consoles to resume from (commit.lua then trims nothing).
+   */
+  retention?: number;
+  /** Bring the schema up to date first, retrying like any other database error. */
+  migrate?: boolean;
   name?: string;
   batch?: number;
   /** How often a waiting projector tries the lock (and refreshes `projectedSeq`). */
@@ -104,8 +111,13 @@ export class Projector {
 
   private async run(): Promise<void> {
     let backoff = 100;
+    let migrated = !this.o.migrate;
     while (this.running) {
       try {
+        if (!migrated) {
+          await migrate(this.o.db);
+          migrated = true;
+        }
         if (!(await this.acquire())) {
           await this.pause(this.lockPollMs);
           continue;
@@ -226,9 +238,13 @@ export class Projector {
       return row.seq;
     });
     this.cursor = Math.max(this.cursor, projected);
+    // Best effort, both: a miss only delays trimming until the next batch.
     if (this.o.projectedKey)
-      // Best effort: a miss only delays trimming until the next batch.
       await publishProjectedSeq(this.o.redisHead, this.o.projectedKey, this.cursor).catch(() => undefined);
+    if (this.o.retention !== undefined)
+      await trimProjected(this.o.redisHead, this.o.streamKey, this.cursor, this.o.retention).catch(
+        () => undefined,
+      );
   }
 
   /**
