@@ -147,15 +147,17 @@ export class Projector {
     await this.releaseLock();
   }
 
-  /** Tries the lock once; either way refreshes the cursor from the database. */
+  /** Tries the lock once; either way takes the cursor from the database. */
   private async acquire(): Promise<boolean> {
     if (!this.lockClient) {
       const c = newClient(this.o.url);
       this.lockLost = false;
+      // (only while it is the current one: an old client ending late must not flag a new one)
       c.on('error', () => {
-        this.lockLost = true;
+        if (this.lockClient === c) this.lockLost = true;
       });
       c.on('end', () => {
+        if (this.lockClient !== c) return;
         this.lockLost = true;
         this.wake?.();
       });
@@ -174,7 +176,9 @@ export class Projector {
       .select('seq')
       .where('name', '=', this.name)
       .executeTakeFirst();
-    this.cursor = Math.max(this.cursor, row?.seq ?? 0);
+    // The database's word, even when lower than ours (say it was restored from a backup): the
+    // projector then re-reads from there, and nothing is trimmed that the database lacks.
+    this.cursor = row?.seq ?? 0;
     this.healthy = true;
     return got.rows[0].ok;
   }
