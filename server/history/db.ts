@@ -1,0 +1,130 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import pg from 'pg';
+import * as m0001 from './migrations/0001_events.ts';
+
+/** Columns as the database returns them (bigint as a JS number: seqs stay far below 2^53). */
+export interface EventsTable {
+  seq: number;
+  type: string;
+  at: Date | string;
+  actor: string | null;
+  data: unknown;
+}
+export interface ProjectionTable {
+  name: string;
+  seq: number;
+}
+export interface CasesTable {
+  id: string;
+  kind: string;
+  category: string;
+  title: string;
+  description: string | null;
+  address: string | null;
+  status: string;
+  severity: number;
+  street_id: string | null;
+  community_id: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  closed_at: Date | string | null;
+  last_seq: number;
+  data: unknown;
+}
+export interface OperationsTable {
+  id: string;
+  incident_id: string;
+  plan_id: string;
+  status: string;
+  activated_at: Date | string;
+  stood_down_at: Date | string | null;
+  last_seq: number;
+  data: unknown;
+}
+export interface ModeChangesTable {
+  seq: number;
+  state: string;
+  at: Date | string;
+  actor: string | null;
+  reason: string | null;
+}
+export interface HistoryTables {
+  events: EventsTable;
+  projection: ProjectionTable;
+  cases: CasesTable;
+  operations: OperationsTable;
+  mode_changes: ModeChangesTable;
+}
+export type HistoryDb = Kysely<HistoryTables>;
+
+/** Every migration, in order; new ones are appended, never edited once released. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_events': m0001,
+};
+
+class InCodeMigrations implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+const INT8 = 20;
+/** Per pool, not pg's global parsers: other pg users in the process keep theirs. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 && format !== 'binary'
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** `postgres://…` (a `?host=/dir` names a socket directory), or a bare socket directory. */
+export function poolConfig(url: string): pg.PoolConfig {
+  if (url.startsWith('/')) return { host: url, database: 'pingzhan' };
+  return { connectionString: url };
+}
+
+export type History = {
+  db: HistoryDb;
+  pool: pg.Pool;
+  url: string;
+  close(): Promise<void>;
+};
+
+export function openHistory(
+  url: string,
+  opts: { max?: number; onError?: (err: Error) => void } = {},
+): History {
+  const pool = new pg.Pool({ ...poolConfig(url), max: opts.max ?? 10, types });
+  // An idle client dies when PostgreSQL restarts or terminates it; the pool drops it and makes
+  // a new one on the next query. Without a listener that error would crash the process.
+  pool.on('error', (err) => opts.onError?.(err));
+  // A client checked out between two statements (inside a transaction) gets no pool listener:
+  // its connection dying would then be an uncaught error. The query in flight fails anyway.
+  pool.on('connect', (client) => client.on('error', (err) => opts.onError?.(err)));
+  const db = new Kysely<HistoryTables>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    url,
+    async close() {
+      await db.destroy(); // ends the pool too
+    },
+  };
+}
+
+/**
+ * Brings the schema to the latest version. Kysely takes an advisory lock for the run, so several
+ * processes starting at once migrate once.
+ */
+export async function migrate(db: HistoryDb): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** A connection of its own, outside the pool (the projector's advisory lock lives on one). */
+export function newClient(url: string): pg.Client {
+  return new pg.Client({ ...poolConfig(url), types });
+}

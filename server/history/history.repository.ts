@@ -1,0 +1,143 @@
+import { sql } from 'kysely';
+import type { AuditQuery } from '../../shared/audit.ts';
+import type { Incident } from '../../shared/incident.ts';
+import type { LiveEvent } from '../../shared/protocol.ts';
+import type { HistoryDb } from './db.ts';
+
+export type AuditPage = { events: LiveEvent[]; nextBefore: number | null };
+export type AuditFilter = {
+  before?: number;
+  actor?: string;
+  type?: AuditQuery['type'];
+  from?: string;
+  to?: string;
+  limit: number;
+};
+
+export type CaseSearch = {
+  status?: string | string[];
+  category?: string | string[];
+  streetId?: string;
+  /** Created at or after. */
+  from?: string;
+  /** Created before. */
+  to?: string;
+  /** Substring of title, address or description, any script. */
+  q?: string;
+  cursor?: string;
+  limit?: number;
+};
+export type CasePage = { items: Incident[]; nextCursor: string | null };
+
+/** A cursor this repository did not give (or one tampered with): the route answers 400. */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is not one this server gave out');
+  }
+}
+
+const iso = (v: Date | string) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString());
+const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+/** ILIKE treats % _ and \ specially; a search for them means the characters themselves. */
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export function encodeCaseCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+export function decodeCaseCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') {
+      if (!Number.isNaN(Date.parse(v[0]))) return { createdAt: v[0], id: v[1] };
+    }
+  } catch {
+    // falls through
+  }
+  throw new InvalidCursorError();
+}
+
+/** Reads of the history database: the record, whatever the stream still holds. */
+export class HistoryRepository {
+  constructor(private readonly db: HistoryDb) {}
+
+  /**
+   * The audit trail, newest first, as `GET /api/v1/audit` answers it: filters ANDed, `before`
+   * exclusive, `from`/`to` inclusive; `nextBefore` is null when nothing older matches.
+   */
+  async auditPage(q: AuditFilter): Promise<AuditPage> {
+    let query = this.db.selectFrom('events').select(['seq', 'type', 'at', 'actor', 'data']);
+    if (q.before !== undefined) query = query.where('seq', '<', q.before);
+    if (q.actor) query = query.where('actor', '=', q.actor);
+    if (q.type?.length) query = query.where('type', 'in', q.type);
+    if (q.from) query = query.where('at', '>=', q.from);
+    if (q.to) query = query.where('at', '<=', q.to);
+    const rows = await query
+      .orderBy('seq', 'desc')
+      .limit(q.limit + 1)
+      .execute();
+    const page = rows.slice(0, q.limit);
+    return {
+      events: page.map(
+        (r) =>
+          ({
+            seq: r.seq,
+            type: r.type,
+            at: iso(r.at),
+            ...(r.actor !== null ? { actor: r.actor } : {}),
+            data: r.data,
+          }) as LiveEvent,
+      ),
+      nextBefore: rows.length > q.limit ? page[page.length - 1].seq : null,
+    };
+  }
+
+  /** The case as its last event left it, or null if it was never created. */
+  async getCase(id: string): Promise<Incident | null> {
+    const row = await this.db.selectFrom('cases').select('data').where('id', '=', id).executeTakeFirst();
+    return row ? (row.data as Incident) : null;
+  }
+
+  /**
+   * Every case ever, newest first, keyset-paged on (created_at, id). `q` is a substring match;
+   * the pg_trgm GIN indexes serve it for three characters or more (shorter terms scan the rows
+   * the other filters leave).
+   */
+  async searchCases(s: CaseSearch): Promise<CasePage> {
+    const limit = s.limit ?? 50;
+    let query = this.db.selectFrom('cases').select(['id', 'created_at', 'data']);
+    const statuses = list(s.status);
+    if (statuses.length) query = query.where('status', 'in', statuses);
+    const categories = list(s.category);
+    if (categories.length) query = query.where('category', 'in', categories);
+    if (s.streetId) query = query.where('street_id', '=', s.streetId);
+    if (s.from) query = query.where('created_at', '>=', s.from);
+    if (s.to) query = query.where('created_at', '<', s.to);
+    const term = s.q?.trim();
+    if (term) {
+      const pattern = `%${likeEscape(term)}%`;
+      query = query.where((eb) =>
+        eb.or([
+          eb('title', 'ilike', pattern),
+          eb('address', 'ilike', pattern),
+          eb('description', 'ilike', pattern),
+        ]),
+      );
+    }
+    if (s.cursor) {
+      const c = decodeCaseCursor(s.cursor);
+      query = query.where(sql<boolean>`(created_at, id) < (${c.createdAt}::timestamptz, ${c.id})`);
+    }
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => r.data as Incident),
+      nextCursor: rows.length > limit ? encodeCaseCursor(iso(last.created_at), last.id) : null,
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { sql } from 'kysely';
+import type { LiveEvent } from '../../shared/protocol.ts';
+import type { HistoryDb } from './db.ts';
+import { applyToReadModels, READ_MODEL_TABLES } from './read-models.ts';
+
+/**
+ * Rebuilds every read model from the `events` table through the same projection code the live
+ * projector runs (`applyToReadModels`), in batches, all in one transaction: readers see the old
+ * rows until the new ones are complete, and a failed rebuild changes nothing. The projector's
+ * advisory lock is not needed: it only appends events newer than the ones replayed, and the
+ * transaction's table locks make it wait until the rebuild commits.
+ */
+export async function rebuildReadModels(
+  db: HistoryDb,
+  opts: { batch?: number; log?: (msg: string) => void } = {},
+): Promise<{ events: number }> {
+  const batch = opts.batch ?? 2000;
+  return db.transaction().execute(async (trx) => {
+    // Lock the cursor row first: a projector commits events and read models together, so none
+    // commits in the middle of the replay.
+    await sql`lock table projection in exclusive mode`.execute(trx);
+    await sql`truncate ${sql.join(READ_MODEL_TABLES.map((t) => sql.id(t)))}`.execute(trx);
+    let after = 0;
+    let total = 0;
+    for (;;) {
+      const rows = await trx
+        .selectFrom('events')
+        .select(['seq', 'type', 'at', 'actor', 'data'])
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(batch)
+        .execute();
+      if (rows.length === 0) break;
+      const events = rows.map(
+        (r) =>
+          ({
+            seq: r.seq,
+            type: r.type,
+            at: r.at instanceof Date ? r.at.toISOString() : r.at,
+            ...(r.actor !== null ? { actor: r.actor } : {}),
+            data: r.data,
+          }) as LiveEvent,
+      );
+      await applyToReadModels(trx, events);
+      after = rows[rows.length - 1].seq;
+      total += rows.length;
+      opts.log?.(`rebuilt through seq ${after}`);
+    }
+    return { events: total };
+  });
+}
