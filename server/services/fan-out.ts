@@ -74,8 +74,8 @@ export class FanOut {
   private lastTick = 0;
   private closed = false;
   readonly stats = { frames: 0, dropped: 0, resyncs: 0 };
-  /** The last client dropped as a slow consumer, and the bytes it had queued then. */
-  lastDrop: { id: string; buffered: number } | null = null;
+  /** The latest clients dropped as slow consumers (at most 20), with the bytes each had queued then. */
+  readonly recentDrops: { id: string; buffered: number }[] = [];
 
   constructor(
     private readonly log: EventLog,
@@ -218,7 +218,8 @@ export class FanOut {
 
   private drop(c: FeedClient, queued: number): void {
     this.stats.dropped++;
-    this.lastDrop = { id: c.id, buffered: queued };
+    this.recentDrops.push({ id: c.id, buffered: queued });
+    if (this.recentDrops.length > 20) this.recentDrops.shift();
     this.disconnect(c);
     this.resync(c, 'slow_consumer');
     c.drop();

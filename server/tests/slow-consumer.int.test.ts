@@ -59,12 +59,9 @@ describe('a slow consumer', () => {
       for (const f of frozen)
         if (!f.tcp.destroyed) peak.set(f.sid, Math.max(peak.get(f.sid)!, queuedBytes(f.conn)));
     };
-    const sampler = setInterval(sample, 2);
-    const drops: { id: string; buffered: number }[] = [];
-    const dropWatch = setInterval(() => {
-      const d = s.live.fanOut.lastDrop;
-      if (d && !drops.some((x) => x.id === d.id)) drops.push(d);
-    }, 1);
+    // Not tighter: this process also runs the healthy console, which must keep up.
+    const sampler = setInterval(sample, 10);
+    const drops = s.live.fanOut.recentDrops;
 
     // The kernel takes a few MB per socket before the server sees any backlog, so send well past
     // that: ~15 kB events of random characters, different in each event so that the deflated
@@ -99,7 +96,6 @@ describe('a slow consumer', () => {
       await expect.poll(() => frozen.every((f) => f.tcp.destroyed), { timeout: 20_000 }).toBe(true);
     } finally {
       clearInterval(sampler);
-      clearInterval(dropWatch);
     }
     expect(healthy.events.filter((e) => e.seq > head).map((e) => e.seq)).toEqual(
       Array.from({ length: n }, (_, i) => head + 1 + i),
