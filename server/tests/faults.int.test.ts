@@ -3,50 +3,16 @@
  * worker and its Redis in the middle of a burst of posts. What must hold every time: nothing that
  * was answered 202 is lost, and a shutdown answers every request fully (never a reset).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { INTAKE_KEY, login } from '../testing/harness.ts';
+import { alive, exited, freePort, processTracker, ROOT, waitHealthy } from '../testing/processes.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
-const strays: number[] = [];
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-  for (const pid of strays) signal(pid, 'SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const { children, strays, tempDataDir, startServer } = processTracker();
 
 /** True once nothing accepts connections on the port. */
 function refused(port: number): Promise<boolean> {
@@ -56,48 +22,6 @@ function refused(port: number): Promise<boolean> {
     s.once('error', () => resolve(true));
   });
 }
-
-function tempDataDir(name: string): string {
-  const d = mkdtempSync(path.join(tmpdir(), `pz-${name}-`));
-  dirs.push(d);
-  return d;
-}
-
-type Server = { child: ChildProcess; url: string; env: Record<string, string>; output: () => string };
-
-/** The real entry point (one node process, so a signal reaches the server itself). */
-function startServer(env: Record<string, string>): Server {
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  children.push(child);
-  return { child, url: `http://127.0.0.1:${env.PORT}`, env, output: () => out };
-}
-
-async function waitHealthy(url: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(`${url}/healthz`)).status === 200) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become healthy`);
-}
-
-const exited = (c: ChildProcess) =>
-  new Promise<number | null>((resolve) =>
-    c.exitCode !== null || c.signalCode !== null
-      ? resolve(c.exitCode)
-      : c.once('exit', (code) => resolve(code)),
-  );
 
 /** Pids of every process below `pid` (children, grandchildren, …). */
 function descendants(pid: number): number[] {
