@@ -136,6 +136,7 @@ export async function createContainer(
   // Database errors are the projector's to report (status, lag); an idle client dying must not
   // crash the process, and is worth a line only in the log.
   const history = openHistory(databaseUrl, { onError: (err) => opts.log?.(`history: ${err.message}`) });
+  const historyRepo = new HistoryRepository(history.db);
   let projector: Projector | null = null;
   if (opts.projector) {
     // The schema before the first read; should the database not answer yet, the projector keeps
@@ -184,7 +185,7 @@ export async function createContainer(
     dispatches: new DispatchService(store, state),
     reports: new ReportService(store, state),
     review: new ReviewService(store, state, grid),
-    records: new RecordService(store, state),
+    records: new RecordService(store, state, historyRepo, () => projector?.projectedSeq() ?? 0),
     cases: new CaseService(store, state),
     registry,
     grids: data.grids,
@@ -192,7 +193,7 @@ export async function createContainer(
     plans: data.plans,
     history,
     projector,
-    historyRepo: new HistoryRepository(history.db),
+    historyRepo,
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();
