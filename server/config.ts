@@ -17,6 +17,16 @@ const Env = z.object({
    * trail, incidents and after-action records are read from the database.
    */
   EVENT_RETENTION: z.coerce.number().int().min(100).default(1_000_000),
+  /**
+   * Events not yet in the database that raise the history alarm (status `alarm`, a warning in
+   * the log once per episode, an indicator on the wall). Until projected, an event stays in the
+   * Redis Stream: at ~1–6 kB an event, 50,000 is ~50–300 MB of Redis memory. Past that it keeps
+   * growing; what bounds it is Redis' `maxmemory` under `noeviction` (set one on a Redis of your
+   * own): once reached, Redis refuses writes, intake answers 503 and nothing accepted is lost.
+   */
+  HISTORY_LAG_ALARM: z.coerce.number().int().min(1).default(50_000),
+  /** A projector with events to write and no batch done for this long reports itself unhealthy. */
+  HISTORY_STALL_MS: z.coerce.number().int().min(100).default(10_000),
   /** Pipeline jobs in flight inside the server process (0: only `npm run worker`). Jobs mostly wait on
    * Redis fsyncs, and Redis fsyncs once for all writes of an event-loop turn, so many in flight is what
    * makes throughput. */
@@ -60,6 +70,8 @@ export type Config = {
   intakeKeys: string[];
   mapStyleUrl: string | null;
   eventRetention: number;
+  historyLagAlarm: number;
+  historyStallMs: number;
   workerConcurrency: number;
   workers: number;
   queueHighWater: number;
@@ -116,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     intakeKeys,
     mapStyleUrl: e.MAP_STYLE_URL ?? null,
     eventRetention: e.EVENT_RETENTION,
+    historyLagAlarm: e.HISTORY_LAG_ALARM,
+    historyStallMs: e.HISTORY_STALL_MS,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workers: e.WORKERS,
     queueHighWater: e.QUEUE_HIGH_WATER,

@@ -164,6 +164,7 @@ export async function createContainer(
       // (bounded by Redis' maxmemory under noeviction: intake then answers 503, nothing is lost).
       retention: config.eventRetention,
       migrate: !migrated,
+      stallMs: config.historyStallMs,
       log: opts.log,
     });
     projector.start();

@@ -9,6 +9,7 @@ import { PostgresSupervisor } from './infra/postgres-supervisor.ts';
 import { startPipelineWorker } from './infra/queue.ts';
 import { RedisSupervisor } from './infra/redis-supervisor.ts';
 import { WorkerProcesses } from './infra/worker-processes.ts';
+import { LagAlarm } from './history/lag-alarm.ts';
 import { attachLive, type Live } from './live.ts';
 
 export type Running = {
@@ -95,6 +96,13 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
             (name, err) => app.log.warn({ err: err.message, job: name }, 'job failed'),
           )
         : null;
+    const lagAlarm = c.projector
+      ? new LagAlarm(c.projector, config.historyLagAlarm, {
+          warn: (m) => app.log.warn(m),
+          info: (m) => app.log.info(m),
+        })
+      : null;
+    lagAlarm?.start();
     const address = await app.listen({ port: config.port, host: config.host });
     supervisor?.announce(address.replace('[::1]', 'localhost'));
     const workerProcesses = separate
@@ -117,6 +125,7 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
         // In-flight requests finish, then jobs in progress, then the projector's last batch,
         // then PostgreSQL, then Redis.
         closing ??= (async () => {
+          lagAlarm?.stop();
           await app.close();
           await worker?.close();
           await workerProcesses?.stop();
