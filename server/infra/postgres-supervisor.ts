@@ -82,9 +82,16 @@ function utf8Locale(): string {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie answers signal 0 but holds nothing: one killed with its wrapper stays so until
+  // reaped, and PID 1 in a container may take its time.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return platform() !== 'linux';
   }
 }
 
@@ -151,6 +158,7 @@ export class PostgresSupervisor {
 
   async start(): Promise<void> {
     this.stopping = false;
+    this.restarts = 0;
     this.bins = await findBinaries(this.opts.binariesPackage);
     this.owner = runAs();
     this.prepareDirs();
@@ -265,23 +273,32 @@ export class PostgresSupervisor {
     }
   }
 
-  /** A PostgreSQL killed with its parent leaves postmaster.pid; remove it only when that pid is dead. */
+  /**
+   * A PostgreSQL killed with its parent leaves postmaster.pid and the socket's lock file; each is
+   * removed only when the pid in it is dead (a zombie counts as dead), or not a postgres (a reused
+   * pid). PostgreSQL itself would refuse to start on a socket lock whose pid merely answers
+   * signal 0, as a zombie does.
+   */
   private async clearStaleLock(): Promise<void> {
-    const pidFile = path.join(this.pgdata, 'postmaster.pid');
-    if (!existsSync(pidFile)) return;
-    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (pid > 0 && isAlive(pid) && isPostgres(pid)) {
-      // Most likely ours from a start that was killed: its wrapper is stopping it. We do not
-      // signal it ourselves: it may as well belong to a Pingzhan still running on this DATA_DIR.
-      this.opts.log?.(`waiting for an earlier PostgreSQL (pid ${pid}) on ${this.pgdata} to stop`);
-      for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(50);
-      if (isAlive(pid))
-        throw new PostgresStartError(
-          `another PostgreSQL (pid ${pid}) is running on ${this.pgdata}: is another Pingzhan using this DATA_DIR? ` +
-            'Give each its own DATA_DIR, or share one database through DATABASE_URL.',
-        );
+    for (const file of [
+      path.join(this.pgdata, 'postmaster.pid'),
+      path.join(this.socketDir, `.s.PGSQL.${SOCKET_PORT}.lock`),
+    ]) {
+      if (!existsSync(file)) continue;
+      const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+      if (pid > 0 && isAlive(pid) && isPostgres(pid)) {
+        // Most likely ours from a start that was killed: its wrapper is stopping it. We do not
+        // signal it ourselves: it may as well belong to a Pingzhan still running on this DATA_DIR.
+        this.opts.log?.(`waiting for an earlier PostgreSQL (pid ${pid}) on ${this.pgdata} to stop`);
+        for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(50);
+        if (isAlive(pid))
+          throw new PostgresStartError(
+            `another PostgreSQL (pid ${pid}) is running on ${this.pgdata}: is another Pingzhan using this DATA_DIR? ` +
+              'Give each its own DATA_DIR, or share one database through DATABASE_URL.',
+          );
+      }
+      rmSync(file, { force: true });
     }
-    if (existsSync(pidFile)) rmSync(pidFile, { force: true });
   }
 
   private spawnChild(): void {
@@ -338,8 +355,12 @@ export class PostgresSupervisor {
   private async waitReady(): Promise<void> {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      if (!this.child)
+      // An exit or two is retried by the restart loop (after a crash, the old one's backends may
+      // hold its shared memory for a moment); a third means it will not start.
+      if (!this.child && this.restarts >= 3) {
+        this.stopping = true;
         throw new PostgresStartError(`PostgreSQL failed to start: ${this.logTail()}\n(see ${this.logFile})`);
+      }
       if (await this.ping('postgres')) {
         this.restarts = 0;
         return;
