@@ -95,7 +95,14 @@ export function openHistory(
   url: string,
   opts: { max?: number; onError?: (err: Error) => void } = {},
 ): History {
-  const pool = new pg.Pool({ ...poolConfig(url), max: opts.max ?? 10, types });
+  // A connect that cannot succeed (database down or unreachable) fails within seconds rather than
+  // holding a request until the client's own timeout.
+  const pool = new pg.Pool({
+    ...poolConfig(url),
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    types,
+  });
   // An idle client dies when PostgreSQL restarts or terminates it; the pool drops it and makes
   // a new one on the next query. Without a listener that error would crash the process.
   pool.on('error', (err) => opts.onError?.(err));

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { AuditQuery } from '../../shared/audit.ts';
 import type { Incident } from '../../shared/incident.ts';
+import type { Operation } from '../../shared/operation.ts';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import type { HistoryDb } from './db.ts';
 
@@ -37,6 +38,15 @@ export class InvalidCursorError extends Error {
 }
 
 const iso = (v: Date | string) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString());
+/** A row of `events` as the stream holds it (`at` as the ISO string the commit wrote). */
+const toEvent = (r: { seq: number; type: string; at: Date | string; actor: string | null; data: unknown }) =>
+  ({
+    seq: r.seq,
+    type: r.type,
+    at: iso(r.at),
+    ...(r.actor !== null ? { actor: r.actor } : {}),
+    data: r.data,
+  }) as LiveEvent;
 const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 /** ILIKE treats % _ and \ specially; a search for them means the characters themselves. */
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -78,18 +88,27 @@ export class HistoryRepository {
       .execute();
     const page = rows.slice(0, q.limit);
     return {
-      events: page.map(
-        (r) =>
-          ({
-            seq: r.seq,
-            type: r.type,
-            at: iso(r.at),
-            ...(r.actor !== null ? { actor: r.actor } : {}),
-            data: r.data,
-          }) as LiveEvent,
-      ),
+      events: page.map(toEvent),
       nextBefore: rows.length > q.limit ? page[page.length - 1].seq : null,
     };
+  }
+
+  /** Events with seq > `after`, in order, at most `limit` (the stream's `readAfter`, for any seq). */
+  async eventsAfter(after: number, limit: number): Promise<LiveEvent[]> {
+    const rows = await this.db
+      .selectFrom('events')
+      .select(['seq', 'type', 'at', 'actor', 'data'])
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  /** The operation as its last event left it, or null if it was never activated. */
+  async getOperation(id: string): Promise<Operation | null> {
+    const row = await this.db.selectFrom('operations').select('data').where('id', '=', id).executeTakeFirst();
+    return row ? (row.data as Operation) : null;
   }
 
   /** The case as its last event left it, or null if it was never created. */

@@ -33,6 +33,11 @@ export type ProjectorOptions = {
   batch?: number;
   /** How often a waiting projector tries the lock (and refreshes `projectedSeq`). */
   lockPollMs?: number;
+  /**
+   * With events to write and no batch committed for this long, `healthy` is false: a database
+   * that hangs (stopped, a partition) raises no error, it just never answers.
+   */
+  stallMs?: number;
   log?: (msg: string) => void;
 };
 
@@ -69,15 +74,19 @@ export class Projector {
   private active = false;
   private healthy = false;
   private lastError: string | null = null;
+  /** When the projector last was level with the stream or committed a batch. */
+  private lastProgressAt = Date.now();
   private readonly missing: { from: number; to: number }[] = [];
   private readonly name: string;
   private readonly batch: number;
   private readonly lockPollMs: number;
+  private readonly stallMs: number;
 
   constructor(private readonly o: ProjectorOptions) {
     this.name = o.name ?? 'main';
     this.batch = o.batch ?? 500;
     this.lockPollMs = o.lockPollMs ?? 500;
+    this.stallMs = o.stallMs ?? 10_000;
   }
 
   start(): void {
@@ -98,12 +107,16 @@ export class Projector {
     } catch {
       // Redis down: the lag is unknown; report what we have
     }
+    const lag = Math.max(0, headSeq - this.cursor);
+    // Only the projector that holds the lock is expected to move; a waiting one reports the
+    // database's cursor (refreshed at each lock attempt) and is judged by its errors alone.
+    const stalled = this.active && lag > 0 && Date.now() - this.lastProgressAt > this.stallMs;
     return {
       active: this.active,
-      healthy: this.healthy,
+      healthy: this.healthy && !stalled,
       projectedSeq: this.cursor,
       headSeq,
-      lag: Math.max(0, headSeq - this.cursor),
+      lag,
       lastError: this.lastError,
       missing: [...this.missing],
     };
@@ -123,11 +136,16 @@ export class Projector {
           continue;
         }
         this.active = true;
+        this.lastProgressAt = Date.now();
         this.o.log?.(`projector ${this.name}: projecting from seq ${this.cursor + 1}`);
         while (this.running && !this.lockLost) {
           const events = await this.read();
-          if (events.length === 0) continue;
+          if (events.length === 0) {
+            this.lastProgressAt = Date.now(); // level with the stream
+            continue;
+          }
           await this.project(events);
+          this.lastProgressAt = Date.now();
           this.healthy = true;
           this.lastError = null;
           backoff = 100;
@@ -241,14 +259,16 @@ export class Projector {
       );
       return row.seq;
     });
-    this.cursor = Math.max(this.cursor, projected);
-    // Best effort, both: a miss only delays trimming until the next batch.
+    const cursor = Math.max(this.cursor, projected);
+    // Best effort, both: a miss only delays trimming until the next batch. The cursor moves
+    // after the trim, so whoever sees `projectedSeq()` reach a seq sees the stream trimmed for it.
     if (this.o.projectedKey)
-      await publishProjectedSeq(this.o.redisHead, this.o.projectedKey, this.cursor).catch(() => undefined);
+      await publishProjectedSeq(this.o.redisHead, this.o.projectedKey, cursor).catch(() => undefined);
     if (this.o.retention !== undefined)
-      await trimProjected(this.o.redisHead, this.o.streamKey, this.cursor, this.o.retention).catch(
+      await trimProjected(this.o.redisHead, this.o.streamKey, cursor, this.o.retention).catch(
         () => undefined,
       );
+    this.cursor = cursor;
   }
 
   /**

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { redactUrl } from './redact.ts';
 
 /**
  * The socket file is `.s.PGSQL.<port>`; with `listen_addresses=''` nothing binds a TCP port, so the
@@ -81,9 +82,16 @@ function utf8Locale(): string {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie answers signal 0 but holds nothing: one killed with its wrapper stays so until
+  // reaped, and PID 1 in a container may take its time.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return platform() !== 'linux';
   }
 }
 
@@ -150,6 +158,7 @@ export class PostgresSupervisor {
 
   async start(): Promise<void> {
     this.stopping = false;
+    this.restarts = 0;
     this.bins = await findBinaries(this.opts.binariesPackage);
     this.owner = runAs();
     this.prepareDirs();
@@ -178,7 +187,24 @@ export class PostgresSupervisor {
       mkdirSync(this.socketDir, { recursive: true, mode: 0o700 });
       if (this.owner) chownSync(this.socketDir, this.owner.uid, this.owner.gid);
     }
-    if (this.owner) this.checkReachable();
+    if (this.owner) {
+      this.letOwnerThrough(path.dirname(this.dir));
+      this.checkReachable();
+    }
+  }
+
+  /**
+   * As root, PostgreSQL runs as `postgres` and must pass through DATA_DIR, which Pingzhan keeps
+   * private (0700, and the Redis supervisor tightens it so at each start). Rather than opening
+   * it to everyone (o+x), its group becomes `postgres` with search only (g+x, no listing): the
+   * one user that needs in gets in, and each entry inside keeps its own 0700/0600.
+   */
+  private letOwnerThrough(dir: string): void {
+    const st = statSync(dir);
+    if (st.uid !== userInfo().uid || st.mode & 0o001) return;
+    if (st.gid === this.owner!.gid && st.mode & 0o010) return;
+    chownSync(dir, st.uid, this.owner!.gid);
+    chmodSync(dir, (st.mode & 0o7777) | 0o010);
   }
 
   /** As root, PostgreSQL runs as `postgres` and must be able to walk down to its directory. */
@@ -247,27 +273,40 @@ export class PostgresSupervisor {
     }
   }
 
-  /** A PostgreSQL killed with its parent leaves postmaster.pid; remove it only when that pid is dead. */
+  /**
+   * A PostgreSQL killed with its parent leaves postmaster.pid and the socket's lock file; each is
+   * removed only when the pid in it is dead (a zombie counts as dead), or not a postgres (a reused
+   * pid). PostgreSQL itself would refuse to start on a socket lock whose pid merely answers
+   * signal 0, as a zombie does.
+   */
   private async clearStaleLock(): Promise<void> {
-    const pidFile = path.join(this.pgdata, 'postmaster.pid');
-    if (!existsSync(pidFile)) return;
-    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (pid > 0 && isAlive(pid) && isPostgres(pid)) {
-      // Most likely ours from a start that was killed: its wrapper is stopping it. We do not
-      // signal it ourselves: it may as well belong to a Pingzhan still running on this DATA_DIR.
-      this.opts.log?.(`waiting for an earlier PostgreSQL (pid ${pid}) on ${this.pgdata} to stop`);
-      for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(50);
-      if (isAlive(pid))
-        throw new PostgresStartError(
-          `another PostgreSQL (pid ${pid}) is running on ${this.pgdata}: is another Pingzhan using this DATA_DIR? ` +
-            'Give each its own DATA_DIR, or share one database through DATABASE_URL.',
-        );
+    for (const file of [
+      path.join(this.pgdata, 'postmaster.pid'),
+      path.join(this.socketDir, `.s.PGSQL.${SOCKET_PORT}.lock`),
+    ]) {
+      if (!existsSync(file)) continue;
+      const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+      if (pid > 0 && isAlive(pid) && isPostgres(pid)) {
+        // Most likely ours from a start that was killed: its wrapper is stopping it. We do not
+        // signal it ourselves: it may as well belong to a Pingzhan still running on this DATA_DIR.
+        this.opts.log?.(`waiting for an earlier PostgreSQL (pid ${pid}) on ${this.pgdata} to stop`);
+        for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(50);
+        if (isAlive(pid))
+          throw new PostgresStartError(
+            `another PostgreSQL (pid ${pid}) is running on ${this.pgdata}: is another Pingzhan using this DATA_DIR? ` +
+              'Give each its own DATA_DIR, or share one database through DATABASE_URL.',
+          );
+      }
+      rmSync(file, { force: true });
     }
-    if (existsSync(pidFile)) rmSync(pidFile, { force: true });
   }
 
   private spawnChild(): void {
-    this.logOffset = existsSync(this.logFile) ? statSync(this.logFile).size : 0;
+    // The wrapper's `2>>` would create the log 0644 (umask); it holds statements and client errors.
+    if (!existsSync(this.logFile)) writeFileSync(this.logFile, '', { mode: 0o600 });
+    chmodSync(this.logFile, 0o600);
+    if (this.owner) chownSync(this.logFile, this.owner.uid, this.owner.gid);
+    this.logOffset = statSync(this.logFile).size;
     const args = [
       '-D',
       this.pgdata,
@@ -316,8 +355,12 @@ export class PostgresSupervisor {
   private async waitReady(): Promise<void> {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      if (!this.child)
+      // An exit or two is retried by the restart loop (after a crash, the old one's backends may
+      // hold its shared memory for a moment); a third means it will not start.
+      if (!this.child && this.restarts >= 3) {
+        this.stopping = true;
         throw new PostgresStartError(`PostgreSQL failed to start: ${this.logTail()}\n(see ${this.logFile})`);
+      }
       if (await this.ping('postgres')) {
         this.restarts = 0;
         return;
@@ -400,12 +443,10 @@ export class PostgresSupervisor {
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.stdin?.end();
-    await Promise.race([exited, sleep(15_000)]);
+    // The timer must not keep a finished process alive for its 15 s (a tool's exit waits on it).
+    const ac = new AbortController();
+    await Promise.race([exited, sleep(15_000, undefined, { signal: ac.signal }).catch(() => undefined)]);
+    ac.abort();
     if (this.child) child.kill('SIGKILL');
   }
-}
-
-/** A connection string fit for a log: the password replaced. */
-export function redactUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }

@@ -3,6 +3,11 @@ import type { Container } from '../container.ts';
 import { REDIS_RETRY_AFTER_S } from '../infra/redis-errors.ts';
 
 export default async function healthRoutes(app: FastifyInstance, { c }: { c: Container }) {
+  const history = async () => {
+    if (!c.projector) return null;
+    const st = await c.projector.status();
+    return { healthy: st.healthy, lag: st.lag, projectedSeq: st.projectedSeq };
+  };
   app.get('/healthz', { schema: {} }, async (_req, reply) => {
     // Not connected: no need to wait for a PING to fail. Connected: a frozen Redis must fail the
     // check within the same bound as any request (the connection's commandTimeout, and this race
@@ -16,7 +21,9 @@ export default async function healthRoutes(app: FastifyInstance, { c }: { c: Con
             timer = setTimeout(() => reject(new Error('timeout')), c.config.redisTimeoutMs);
           }),
         ]);
-        if (pong === 'PONG') return { status: 'ok' };
+        // Still 200 with the database down: intake and the feed go on (the stream keeps what
+        // is not yet projected); the history part says how far behind the record is.
+        if (pong === 'PONG') return { status: 'ok', history: await history() };
       } catch {
         // fall through
       } finally {

@@ -44,8 +44,8 @@ export default async function stateRoutes(app: FastifyInstance, { c }: { c: Cont
     '/api/v1/incidents/:id',
     { preHandler: user, schema: { params: IdParams } },
     async (req) => {
-      const id = await c.state.resolveIncidentId(req.params.id);
-      const inc = await c.state.getIncident(id);
+      // Every incident ever created: the working set in Redis, else the record in the database.
+      const inc = await c.records.incident(req.params.id);
       if (!inc) throw notFound(`incident ${req.params.id}`);
       return inc;
     },

@@ -42,6 +42,17 @@ export default async function statusRoutes(
         max: loop.max / 1e6,
       },
       rssMb: Math.round(process.memoryUsage().rss / 1e6),
+      /**
+       * The projection into the database: `alarm` once `lag` reaches `lagAlarm` (HISTORY_LAG_ALARM);
+       * the wall shows it, and shows `healthy: false` (the database errs or does not answer).
+       */
+      history: c.projector
+        ? await c.projector.status().then((st) => ({
+            ...st,
+            lagAlarm: c.config.historyLagAlarm,
+            alarm: st.lag >= c.config.historyLagAlarm,
+          }))
+        : null,
     };
     loop.reset();
     return out;

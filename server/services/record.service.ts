@@ -1,6 +1,8 @@
 import type { AfterActionRecord } from '../../shared/after-action.ts';
 import type { AuditQuery } from '../../shared/audit.ts';
 import type { LiveEvent } from '../../shared/protocol.ts';
+import type { Incident } from '../../shared/incident.ts';
+import type { HistoryRepository } from '../history/history.repository.ts';
 import type { EventStore } from '../repositories/event-store.ts';
 import type { StateRepository } from '../repositories/state.repository.ts';
 import { computeAfterAction, OperationEventFilter } from './after-action.ts';
@@ -12,8 +14,31 @@ const AUDIT_SCAN_LIMIT = 20_000;
 /** Events are stamped by the committing process; allow for clocks a little apart. */
 const CLOCK_SLACK_MS = 5_000;
 const CACHE_SIZE = 50;
+/** The history database did not answer: the record is there, just not reachable right now. */
+const HISTORY_RETRY_AFTER_S = 2;
 
-/** Reads of the log as a record: the audit trail and the after-action records. */
+/** A failed read of the database becomes a 503 with Retry-After, never a 500. */
+async function fromHistory<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof DomainError) throw err;
+    throw new DomainError(
+      503,
+      'unavailable',
+      'the history database does not answer; try again shortly',
+      undefined,
+      HISTORY_RETRY_AFTER_S,
+    );
+  }
+}
+
+/**
+ * Reads of the log as a record: the audit trail, incidents and the after-action records. The
+ * stream holds the newest events (what is not yet in the database, and EVENT_RETENTION more);
+ * the database holds every event up to `projectedSeq()`. Each read takes what it needs from the
+ * stream and the rest from the database, so nothing depends on how far back the stream goes.
+ */
 export class RecordService {
   /** A stood-down operation's record never changes; keep the last few. */
   private readonly cache = new Map<string, AfterActionRecord>();
@@ -21,25 +46,51 @@ export class RecordService {
   constructor(
     private readonly store: EventStore,
     private readonly state: StateRepository,
+    private readonly history: HistoryRepository,
+    /** The highest seq known to be in the database (the projector's cursor; 0: trust nothing). */
+    private readonly projectedSeq: () => number,
     private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * An incident as it is now: Redis (the working set; a merged id resolves through its alias
+   * first), else the database (every case ever created), else null.
+   */
+  async incident(id: string): Promise<Incident | null> {
+    const resolved = await this.state.resolveIncidentId(id);
+    const live = await this.state.getIncident(resolved);
+    if (live) return live;
+    return fromHistory(() => this.history.getCase(resolved));
+  }
+
+  /**
+   * Events after `from`, in order: from the stream when it still holds `from + 1`, else from the
+   * database (which then holds it: the stream is trimmed only below what is projected).
+   */
+  private async readAfter(from: number, count: number): Promise<LiveEvent[]> {
+    if (from + 1 >= (await this.store.oldestSeq())) {
+      const page = await this.store.readAfter(from, count);
+      // Trimmed between the two reads: the database has those now.
+      if (page.length === 0 || page[0].seq === from + 1) return page;
+    }
+    return fromHistory(() => this.history.eventsAfter(from, count));
+  }
 
   async afterAction(operationId: string): Promise<AfterActionRecord> {
     const hit = this.cache.get(operationId);
     if (hit) return hit;
-    const op = await this.state.getOperation(operationId);
+    const op =
+      (await this.state.getOperation(operationId)) ??
+      (await fromHistory(() => this.history.getOperation(operationId)));
     if (!op) throw notFound(`operation ${operationId}`);
     if (op.status !== 'stood_down')
       throw conflict(`operation ${operationId} is still active; stand it down first`);
     let from = op.logFromSeq ?? 0;
-    if (from + 1 < (await this.store.oldestSeq())) {
-      throw new DomainError(409, 'conflict', `the log no longer holds the start of operation ${operationId}`);
-    }
     const filter = new OperationEventFilter(op.id);
     const timeline: LiveEvent[] = [];
     const head = await this.store.headSeq();
     while (!filter.done && from < head) {
-      const page = await this.store.readAfter(from, PAGE);
+      const page = await this.readAfter(from, PAGE);
       if (page.length === 0) break;
       for (const ev of page) if (filter.accept(ev)) timeline.push(ev);
       from = page[page.length - 1].seq;
@@ -52,34 +103,67 @@ export class RecordService {
   }
 
   /**
-   * Newest first. Reads back from `before` until `limit` matches, the start of `from`, or the scan
-   * limit; `nextBefore` continues exactly where this page stopped reading.
+   * Newest first, one page merged from both stores: the stream for seq above what is projected
+   * (read back from `before` until `limit` matches, the start of `from`, or the scan limit), then
+   * the database below where the stream reading stopped, filtered there. `nextBefore` continues
+   * exactly where this page stopped reading; pages go back to seq 1 whatever the retention.
    */
   async audit(q: AuditQuery): Promise<{ events: LiveEvent[]; nextBefore: number | null }> {
+    type Page = { events: LiveEvent[]; nextBefore: number | null };
     const out: LiveEvent[] = [];
     const fromMs = q.from ? Date.parse(q.from) : null;
     const toMs = q.to ? Date.parse(q.to) : null;
     let cursor: number | null = q.before ?? null;
     let scanned = 0;
-    for (;;) {
-      const page = await this.store.readBackwards(cursor, PAGE);
-      if (page.length === 0) return { events: out, nextBefore: null };
-      for (const ev of page) {
-        cursor = ev.seq;
-        scanned++;
-        const at = Date.parse(ev.at);
-        if (fromMs !== null && at < fromMs - CLOCK_SLACK_MS) return { events: out, nextBefore: null };
-        const match =
-          (!q.actor || ev.actor === q.actor) &&
-          (!q.type || q.type.includes(ev.type)) &&
-          (fromMs === null || at >= fromMs) &&
-          (toMs === null || at <= toMs);
-        if (match) out.push(ev);
-        if (out.length >= q.limit || scanned >= AUDIT_SCAN_LIMIT) {
-          return { events: out, nextBefore: cursor > 1 ? cursor : null };
+    /**
+     * Reads the stream back from `cursor` over seq > `floor`: the finished page, or undefined when
+     * it reached the floor or the stream's oldest entry with room left on the page.
+     */
+    const scan = async (floor: number): Promise<Page | undefined> => {
+      for (;;) {
+        if (cursor !== null && cursor <= floor + 1) return undefined;
+        const page = await this.store.readBackwards(cursor, PAGE);
+        if (page.length === 0) return undefined;
+        for (const ev of page) {
+          if (ev.seq <= floor) return undefined;
+          cursor = ev.seq;
+          scanned++;
+          const at = Date.parse(ev.at);
+          if (fromMs !== null && at < fromMs - CLOCK_SLACK_MS) return { events: out, nextBefore: null };
+          const match =
+            (!q.actor || ev.actor === q.actor) &&
+            (!q.type || q.type.includes(ev.type)) &&
+            (fromMs === null || at >= fromMs) &&
+            (toMs === null || at <= toMs);
+          if (match) out.push(ev);
+          if (out.length >= q.limit || scanned >= AUDIT_SCAN_LIMIT)
+            return { events: out, nextBefore: cursor > 1 ? cursor : null };
         }
+        if (cursor !== null && cursor <= 1) return { events: out, nextBefore: null };
       }
-      if (cursor !== null && cursor <= 1) return { events: out, nextBefore: null };
+    };
+    // Read once: should the projector move on meanwhile (and trim), the stream part only stops
+    // lower, at its oldest entry, and the database holds everything below that.
+    const done = await scan(this.projectedSeq());
+    if (done) return done;
+    let page: Page;
+    try {
+      // The rest from the database, below the last seq the stream part looked at (or `before`).
+      page = await this.history.auditPage({
+        ...(cursor !== null ? { before: cursor } : {}),
+        actor: q.actor,
+        type: q.type,
+        from: q.from,
+        to: q.to,
+        limit: q.limit - out.length,
+      });
+    } catch {
+      // The database is down: the stream still holds what is not projected and EVENT_RETENTION
+      // more, so recent pages still answer; only older ones must wait for it.
+      const rest = await scan(0);
+      if (rest) return rest;
+      return fromHistory(() => Promise.reject(new Error('history unavailable')));
     }
+    return { events: [...out, ...page.events], nextBefore: page.nextBefore };
   }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../config.ts';
 import { RedisSupervisor } from '../infra/redis-supervisor.ts';
 import { startPingzhan, type Running } from '../runtime.ts';
+import { startTestPostgres, type TestPostgres } from './postgres.ts';
 
 /**
  * Test servers on real parts: a redis-server of the harness's own on a private unix socket
@@ -25,30 +26,57 @@ export async function startTestRedis(): Promise<TestRedis> {
   };
 }
 
-export type TestServer = Running & { url: string; dataDir: string; config: Config };
+export type TestServer = Running & {
+  url: string;
+  dataDir: string;
+  config: Config;
+  /** The server's own test PostgreSQL (null when `databaseUrl` was given). */
+  testPostgres: TestPostgres | null;
+};
 
 let counter = 0;
 
+/**
+ * A test server. Each gets its own PostgreSQL (non-durable, stopped in `close()`) unless
+ * `databaseUrl` names one, as a test restarting a server on the same Redis would to keep its
+ * history.
+ */
 export async function startTestServer(
-  opts: { redisUrl?: string; prefix?: string; env?: Record<string, string>; config?: Partial<Config> } = {},
+  opts: {
+    redisUrl?: string;
+    databaseUrl?: string;
+    prefix?: string;
+    env?: Record<string, string>;
+    config?: Partial<Config>;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-data-'));
-  const config: Config = {
-    ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...opts.env }),
-    prefix: opts.prefix ?? `{pzt${process.pid}x${++counter}}`,
-    ...opts.config,
-    ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
-  };
-  const running = await startPingzhan(config, { redisFsync: 'no' });
-  return {
-    ...running,
-    dataDir,
-    config,
-    async close() {
-      await running.close();
-      if (!opts.redisUrl) rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const given = opts.databaseUrl ?? opts.config?.databaseUrl;
+  const pg = given ? null : await startTestPostgres();
+  try {
+    const config: Config = {
+      ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...opts.env }),
+      prefix: opts.prefix ?? `{pzt${process.pid}x${++counter}}`,
+      ...opts.config,
+      ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
+      databaseUrl: given ?? pg!.url,
+    };
+    const running = await startPingzhan(config, { redisFsync: 'no' });
+    return {
+      ...running,
+      dataDir,
+      config,
+      testPostgres: pg,
+      async close() {
+        await running.close();
+        await pg?.stop();
+        if (!opts.redisUrl) rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await pg?.stop();
+    throw err;
+  }
 }
 
 /** Logs in a demo account and returns its session cookie. */
@@ -106,12 +134,27 @@ export async function postAccepted(
   }
 }
 
-/** Polls the log head (cheap GET) until it reaches `seq`. */
+/**
+ * Polls the log head (cheap GET) until it reaches `seq`, then the projection: the stream is
+ * trimmed only once events are in the database, so what follows sees it as the server keeps it.
+ */
 export async function waitForHead(s: TestServer, seq: number, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while ((await s.container.store.headSeq()) < seq) {
     if (Date.now() > end)
       throw new Error(`log did not reach ${seq} (at ${await s.container.store.headSeq()})`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await waitForProjection(s, seq, Math.max(0, end - Date.now()));
+}
+
+/** Until the server's projector has the database (and the stream's trimming) through `seq`. */
+export async function waitForProjection(s: TestServer, seq: number, timeoutMs = 20_000): Promise<void> {
+  const p = s.container.projector;
+  if (!p) return;
+  const end = Date.now() + timeoutMs;
+  while (p.projectedSeq() < seq) {
+    if (Date.now() > end) throw new Error(`projection did not reach ${seq} (at ${p.projectedSeq()})`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -329,5 +329,8 @@ export const en: Record<MessageKey, string> = {
   'history.field_report': 'Field report',
   'history.operation_activated': 'Plan activated',
   'history.operation_stood_down': 'Stood down',
+  'history.db.title': 'History database: every accepted event is kept there for good',
+  'history.db.behind': 'History {count} events behind',
+  'history.db.down': 'History database not answering ({count} events waiting)',
   'error.conflictWith': 'Refused: {message}',
 };

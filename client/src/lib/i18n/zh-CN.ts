@@ -328,6 +328,9 @@ export const zhCN = {
   'history.field_report': '现场报告',
   'history.operation_activated': '启动预案',
   'history.operation_stood_down': '结束应急',
+  'history.db.title': '历史数据库：所有受理的事件永久保存在此',
+  'history.db.behind': '历史记录滞后 {count} 条',
+  'history.db.down': '历史数据库无响应（{count} 条待写入）',
   'error.conflictWith': '操作被拒绝：{message}',
 } as const;
 
