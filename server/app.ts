@@ -11,6 +11,7 @@ import securityHeaders from './plugins/security-headers.ts';
 import zodValidation from './plugins/zod-validation.ts';
 import auditRoutes from './routes/audit.routes.ts';
 import authRoutes from './routes/auth.routes.ts';
+import casesRoutes from './routes/cases.routes.ts';
 import commandRoutes from './routes/command.routes.ts';
 import healthRoutes from './routes/health.routes.ts';
 import intakeRoutes from './routes/intake.routes.ts';
@@ -76,6 +77,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(commandRoutes, { c });
   await app.register(operationRoutes, { c });
   await app.register(auditRoutes, { c });
+  await app.register(casesRoutes, { c });
   await app.register(statusRoutes, { c, live: opts.live ?? (() => null) });
 
   const dist = opts.clientDist ?? CLIENT_DIST;

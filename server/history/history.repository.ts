@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AuditQuery } from '../../shared/audit.ts';
 import type { Incident } from '../../shared/incident.ts';
 import type { Operation } from '../../shared/operation.ts';
+import { isWellFormed } from '../../shared/text.ts';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import type { HistoryDb } from './db.ts';
 
@@ -19,6 +20,16 @@ export type CaseSearch = {
   status?: string | string[];
   category?: string | string[];
   streetId?: string;
+  /**
+   * A peacetime case's responsible department (`data.departmentId`). No case has one until the
+   * peacetime issue adds departments, so today any value matches nothing.
+   */
+  departmentId?: string;
+  /**
+   * `true`: cases with a step past due. No case has deadlines until the peacetime issue adds them,
+   * so today `true` matches nothing and `false` (not overdue) matches every case.
+   */
+  overdue?: boolean;
   /** Created at or after. */
   from?: string;
   /** Created before. */
@@ -37,6 +48,8 @@ export class InvalidCursorError extends Error {
   }
 }
 
+/** What `encodeCaseCursor` is given: `Date.prototype.toISOString` of a stored time. */
+const CURSOR_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const iso = (v: Date | string) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString());
 /** A row of `events` as the stream holds it (`at` as the ISO string the commit wrote). */
 const toEvent = (r: { seq: number; type: string; at: Date | string; actor: string | null; data: unknown }) =>
@@ -130,6 +143,10 @@ export class HistoryRepository {
     const categories = list(s.category);
     if (categories.length) query = query.where('category', 'in', categories);
     if (s.streetId) query = query.where('street_id', '=', s.streetId);
+    // No column yet: departments arrive with the peacetime issue, which will add one (and an index).
+    if (s.departmentId) query = query.where(sql<string>`data->>'departmentId'`, '=', s.departmentId);
+    // No deadlines exist yet, so no case is overdue; the peacetime issue replaces this with its test.
+    if (s.overdue === true) query = query.where(sql<boolean>`false`);
     if (s.from) query = query.where('created_at', '>=', s.from);
     if (s.to) query = query.where('created_at', '<', s.to);
     const term = s.q?.trim();
@@ -145,6 +162,11 @@ export class HistoryRepository {
     }
     if (s.cursor) {
       const c = decodeCaseCursor(s.cursor);
+      // decodeCaseCursor takes whatever Date.parse does ("1" is 2001) and any string as the id;
+      // PostgreSQL is stricter (and a NUL is no text to it): a 500 for a forged cursor. Only the
+      // shape encodeCaseCursor writes passes.
+      if (!CURSOR_TIME.test(c.createdAt) || c.id.includes('\0') || !isWellFormed(c.id))
+        throw new InvalidCursorError();
       query = query.where(sql<boolean>`(created_at, id) < (${c.createdAt}::timestamptz, ${c.id})`);
     }
     const rows = await query

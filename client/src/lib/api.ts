@@ -18,6 +18,7 @@ import type {
   TaskStatus,
   User,
 } from '../../../shared/index.ts';
+import { CaseSearchPage, type CaseSearchParams } from '../../../shared/case-search.ts';
 
 export interface AppConfig {
   mapStyleUrl: string | null;
@@ -140,3 +141,17 @@ export const getReports = (incidentId: string) =>
   api<FieldReport[]>('GET', `/incidents/${enc(incidentId)}/reports`);
 export const advanceIncident = (incidentId: string, status: IncidentStatus, note?: string) =>
   api<Incident>('PATCH', `/incidents/${enc(incidentId)}`, note ? { status, note } : { status });
+
+/**
+ * Search over every case ever (closed ones included), newest first; pass the answer's
+ * `nextCursor` as `cursor` for the next page. The answer is decoded with the shared schema, so a
+ * server speaking another version fails here, loudly, instead of deep in the view.
+ */
+export async function searchCases(q: CaseSearchParams): Promise<CaseSearchPage> {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) continue;
+    params.set(k, Array.isArray(v) ? v.join(',') : String(v));
+  }
+  return CaseSearchPage.parse(await api<unknown>('GET', `/cases?${params}`));
+}

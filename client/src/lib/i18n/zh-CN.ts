@@ -332,6 +332,23 @@ export const zhCN = {
   'history.db.behind': '历史记录滞后 {count} 条',
   'history.db.down': '历史数据库无响应（{count} 条待写入）',
   'error.conflictWith': '操作被拒绝：{message}',
+
+  'search.tab': '历史检索',
+  'search.liveTab': '实时',
+  'search.title': '检索全部案卷（含已结案）',
+  'search.q': '标题、地址或描述中的文字',
+  'search.status': '状态',
+  'search.category': '类别',
+  'search.from': '创建时间起',
+  'search.to': '创建时间止',
+  'search.any': '不限',
+  'search.submit': '检索',
+  'search.busy': '检索中…',
+  'search.more': '更多',
+  'search.empty': '没有符合条件的案卷',
+  'search.shown': '已显示 {count} 条',
+  'search.end': '没有更早的案卷',
+  'search.failed': '检索失败：{message}',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
