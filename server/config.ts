@@ -5,11 +5,17 @@ const Env = z.object({
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().default('./data'),
   REDIS_URL: z.string().optional(),
+  /** The system of record (`postgres://…`); unset: the server runs its own PostgreSQL under DATA_DIR. */
+  DATABASE_URL: z.string().optional(),
   DEMO_PASSWORD: z.string().optional(),
   INTAKE_KEYS: z.string().optional(),
   NODE_ENV: z.string().default('development'),
   MAP_STYLE_URL: z.string().optional(),
-  /** Events kept in the log; a console resuming from before that is told to resync. */
+  /**
+   * Events kept in the Redis Stream once they are in the database: how far back a console may resume
+   * over the socket (one from before that is told to resync). It bounds nothing else: the audit
+   * trail, incidents and after-action records are read from the database.
+   */
   EVENT_RETENTION: z.coerce.number().int().min(100).default(1_000_000),
   /** Pipeline jobs in flight inside the server process (0: only `npm run worker`). Jobs mostly wait on
    * Redis fsyncs, and Redis fsyncs once for all writes of an event-loop turn, so many in flight is what
@@ -46,6 +52,8 @@ export type Config = {
   host: string;
   dataDir: string;
   redisUrl?: string;
+  /** Unset: the server's own PostgreSQL under DATA_DIR. */
+  databaseUrl?: string;
   production: boolean;
   /** Demo accounts exist only when this is set. */
   demoPassword: string | null;
@@ -101,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
+    // An empty DATABASE_URL= (a blanked line in an env file) means unset, not a URL to fail on.
+    databaseUrl: e.DATABASE_URL || undefined,
     production,
     demoPassword,
     intakeKeys,

@@ -5,6 +5,10 @@ import type { Plan } from '../shared/plan.ts';
 import type { Config } from './config.ts';
 import { loadDemoData } from './data/demo-data.ts';
 import { GridIndex } from './geo/grid-index.ts';
+import { migrate, openHistory, type History } from './history/db.ts';
+import { HistoryRepository } from './history/history.repository.ts';
+import { Projector } from './history/projector.ts';
+import { PostgresSupervisor } from './infra/postgres-supervisor.ts';
 import { keys, type Keys } from './infra/keys.ts';
 import { PipelineQueue } from './infra/queue.ts';
 import { RevocationBus } from './infra/revocations.ts';
@@ -50,10 +54,42 @@ export type Container = {
   grids: GridCollection;
   cameras: Camera[];
   plans: Plan[];
+  /** The database of record (PostgreSQL): every event ever, and read models of all cases. */
+  history: History;
+  /** Tails the stream into `history`; null in worker processes (only servers project). */
+  projector: Projector | null;
+  historyRepo: HistoryRepository;
   close(): Promise<void>;
 };
 
-export async function createContainer(config: Config, redisUrl: string): Promise<Container> {
+export type ContainerOptions = {
+  /** The database; default DATABASE_URL, else the embedded PostgreSQL under DATA_DIR. */
+  databaseUrl?: string;
+  /**
+   * Run the projector (Redis Stream → database) in this process. Servers do; pipeline workers
+   * (`server/worker-main.ts`) do not: one projector per database is all that is needed (the
+   * others would only wait on its advisory lock), and a worker must not hold a connection for it.
+   */
+  projector?: boolean;
+  log?: (msg: string) => void;
+};
+
+/**
+ * DATABASE_URL, else the URL of DATA_DIR's embedded PostgreSQL (what `startPingzhan` starts). If
+ * that was never initialised there is no password yet: the URL then fails on use, not here, so a
+ * container still starts (a worker reads no history).
+ */
+export function databaseUrlFor(config: Config): string {
+  if (config.databaseUrl) return config.databaseUrl;
+  const sup = new PostgresSupervisor({ dataDir: config.dataDir });
+  return sup.existingUrl() ?? sup.url;
+}
+
+export async function createContainer(
+  config: Config,
+  redisUrl: string,
+  opts: ContainerOptions = {},
+): Promise<Container> {
   // Many jobs and requests talk to Redis at once: commands issued in one tick go out in one write.
   const redis = connect(redisUrl, 'state', {
     enableAutoPipelining: true,
@@ -96,6 +132,38 @@ export async function createContainer(config: Config, redisUrl: string): Promise
   if (config.demoPassword !== null) await auth.ensureDemoUsers(config.demoPassword);
   else await auth.removeDemoUsers();
 
+  const databaseUrl = opts.databaseUrl ?? databaseUrlFor(config);
+  // Database errors are the projector's to report (status, lag); an idle client dying must not
+  // crash the process, and is worth a line only in the log.
+  const history = openHistory(databaseUrl, { onError: (err) => opts.log?.(`history: ${err.message}`) });
+  let projector: Projector | null = null;
+  if (opts.projector) {
+    // The schema before the first read; should the database not answer yet, the projector keeps
+    // trying (migrate: true) and intake goes on meanwhile: the stream keeps what is not projected.
+    let migrated = true;
+    try {
+      await migrate(history.db);
+    } catch (err) {
+      migrated = false;
+      opts.log?.(
+        `history: database not ready (${(err as Error).message}); intake goes on, projection will catch up`,
+      );
+    }
+    projector = new Projector({
+      db: history.db,
+      url: databaseUrl,
+      // Its own connection, without the request timeout: it blocks on XREAD.
+      redis: connect(redisUrl, 'projector'),
+      redisHead: redis,
+      streamKey: k.events,
+      seqKey: k.seq,
+      projectedKey: k.projected,
+      migrate: !migrated,
+      log: opts.log,
+    });
+    projector.start();
+  }
+
   return {
     config,
     redisUrl,
@@ -118,7 +186,13 @@ export async function createContainer(config: Config, redisUrl: string): Promise
     grids: data.grids,
     cameras: data.cameras,
     plans: data.plans,
+    history,
+    projector,
+    historyRepo: new HistoryRepository(history.db),
     async close() {
+      // The projector first: it commits its batch in flight, then lets go of its lock.
+      await projector?.stop();
+      await history.close();
       await queue.close();
       await revocations.close();
       redis.disconnect();

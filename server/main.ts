@@ -1,6 +1,7 @@
 import { loadConfig, assertProductionSafe } from './config.ts';
 import { DataDirLockedError } from './infra/data-dir-lock.ts';
 import { redactUrl } from './infra/redact.ts';
+import { PostgresStartError } from './infra/postgres-supervisor.ts';
 import { RedisMissingError } from './infra/redis-supervisor.ts';
 import { startPingzhan } from './runtime.ts';
 import { DEMO_USERS } from './services/auth.service.ts';
@@ -27,6 +28,10 @@ try {
     running.redis
       ? `    redis:   own redis-server, data in ${config.dataDir}`
       : `    redis:   ${redactUrl(config.redisUrl ?? '')}`,
+    // The display form only: the real URL carries the generated password.
+    running.postgres
+      ? `    postgres: own PostgreSQL, data in ${running.postgres.pgdata} (${running.postgres.displayUrl})`
+      : `    postgres: ${redactUrl(config.databaseUrl ?? '')}`,
     running.workerProcesses
       ? `    pipeline: ${config.workers} worker process${config.workers > 1 ? 'es' : ''} (${config.workerConcurrency} jobs each)`
       : running.worker
@@ -60,7 +65,12 @@ try {
   process.on('SIGINT', () => stop('SIGINT'));
 } catch (err) {
   // Expected refusals say what to do; anything else gets its stack.
-  if (err instanceof RedisMissingError || err instanceof DataDirLockedError) console.error(err.message);
+  if (
+    err instanceof RedisMissingError ||
+    err instanceof DataDirLockedError ||
+    err instanceof PostgresStartError
+  )
+    console.error(err.message);
   else console.error('Pingzhan failed to start:', err);
   process.exit(1);
 }

@@ -1,8 +1,11 @@
+import { mkdirSync } from 'node:fs';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { build } from './app.ts';
 import type { Config } from './config.ts';
 import { createContainer, type Container } from './container.ts';
+import { DataDirLock } from './infra/data-dir-lock.ts';
+import { PostgresSupervisor } from './infra/postgres-supervisor.ts';
 import { startPipelineWorker } from './infra/queue.ts';
 import { RedisSupervisor } from './infra/redis-supervisor.ts';
 import { WorkerProcesses } from './infra/worker-processes.ts';
@@ -16,6 +19,8 @@ export type Running = {
   worker: Worker | null;
   workerProcesses: WorkerProcesses | null;
   redis: RedisSupervisor | null;
+  /** Our own PostgreSQL under DATA_DIR (null with DATABASE_URL). Print its `displayUrl`, never `url`. */
+  postgres: PostgresSupervisor | null;
   close(): Promise<void>;
 };
 
@@ -30,20 +35,48 @@ export type StartOptions = {
    * otherwise, and when `config.workers` is 0, it runs inside this process (tests).
    */
   workerProcesses?: boolean;
+  /** Tests may run their own PostgreSQL without fsync; the product's always syncs. */
+  postgresDurable?: boolean;
 };
 
-/** Starts one Pingzhan server process: Redis (unless given), HTTP API, live feed, worker. */
+/**
+ * Starts one Pingzhan server process: Redis and PostgreSQL (unless given), HTTP API, live feed,
+ * worker, projector.
+ */
 export async function startPingzhan(config: Config, opts: StartOptions = {}): Promise<Running> {
   let supervisor: RedisSupervisor | null = null;
   let redisUrl = config.redisUrl;
   if (!redisUrl) {
+    // It takes the DATA_DIR lock before touching anything in the directory.
     supervisor = new RedisSupervisor({ dataDir: config.dataDir, log: opts.log, fsync: opts.redisFsync });
     await supervisor.start();
     redisUrl = supervisor.url;
   }
+  let lock: DataDirLock | null = null;
+  let postgres: PostgresSupervisor | null = null;
+  let databaseUrl = config.databaseUrl;
   let container: Container | null = null;
   try {
-    container = await createContainer(config, redisUrl);
+    if (!databaseUrl) {
+      // With a Redis of its own elsewhere, the database is still ours under DATA_DIR: the lock,
+      // so that two servers never share it.
+      if (!supervisor) {
+        mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+        lock = DataDirLock.acquire(config.dataDir);
+      }
+      postgres = new PostgresSupervisor({
+        dataDir: config.dataDir,
+        log: opts.log,
+        durable: opts.postgresDurable ?? true,
+      });
+      await postgres.start();
+      databaseUrl = postgres.url;
+    }
+    container = await createContainer(config, redisUrl, {
+      databaseUrl,
+      projector: true,
+      log: opts.log,
+    });
     const c = container;
     let attached: Live | null = null;
     const app = await build(c, { logger: opts.logger, clientDist: opts.clientDist, live: () => attached });
@@ -65,7 +98,9 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
     const address = await app.listen({ port: config.port, host: config.host });
     supervisor?.announce(address.replace('[::1]', 'localhost'));
     const workerProcesses = separate
-      ? new WorkerProcesses(config.workers, { REDIS_URL: redisUrl }, (m) => app.log.warn(m))
+      ? new WorkerProcesses(config.workers, { REDIS_URL: redisUrl, DATABASE_URL: databaseUrl }, (m) =>
+          app.log.warn(m),
+        )
       : null;
     workerProcesses?.start();
     let closing: Promise<void> | null = null;
@@ -77,13 +112,17 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
       worker,
       workerProcesses,
       redis: supervisor,
+      postgres,
       close() {
-        // In-flight requests finish, then jobs in progress, then Redis stops.
+        // In-flight requests finish, then jobs in progress, then the projector's last batch,
+        // then PostgreSQL, then Redis.
         closing ??= (async () => {
           await app.close();
           await worker?.close();
           await workerProcesses?.stop();
           await c.close();
+          await postgres?.stop();
+          lock?.release();
           await supervisor?.stop();
         })();
         return closing;
@@ -91,6 +130,8 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
     };
   } catch (err) {
     await container?.close().catch(() => undefined);
+    await postgres?.stop().catch(() => undefined);
+    lock?.release();
     await supervisor?.stop();
     throw err;
   }

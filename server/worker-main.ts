@@ -34,7 +34,9 @@ if (process.send) {
 
 const config = loadConfig();
 const redisUrl = config.redisUrl ?? `redis+socket://${path.resolve(config.dataDir, 'redis.sock')}`;
-const c = await createContainer(config, redisUrl);
+// No projector here: the server runs the one this database needs. The database is the server's
+// (DATABASE_URL, which the server passes to the workers it forks, else DATA_DIR's own).
+const c = await createContainer(config, redisUrl, { projector: false });
 const worker = startPipelineWorker(
   redisUrl,
   c.keys.bullPrefix,

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import pg from 'pg';
-import { PostgresSupervisor, redactUrl } from '../infra/postgres-supervisor.ts';
+import { PostgresSupervisor } from '../infra/postgres-supervisor.ts';
+import { redactUrl } from '../infra/redact.ts';
 import { migrate, openHistory } from './db.ts';
 import { rebuildReadModels } from './rebuild.ts';
 

@@ -6,6 +6,8 @@ export function keys(prefix: string) {
   return {
     seq: `${prefix}:seq`,
     events: `${prefix}:events`,
+    /** The highest seq the projector has committed to the database (only ever rises). */
+    projected: `${prefix}:projected`,
     incidents: `${prefix}:incidents`,
     aliases: `${prefix}:incident-aliases`,
     openGeo: `${prefix}:open-incidents:geo`,

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { redactUrl } from './redact.ts';
 
 /**
  * The socket file is `.s.PGSQL.<port>`; with `listen_addresses=''` nothing binds a TCP port, so the
@@ -178,7 +179,24 @@ export class PostgresSupervisor {
       mkdirSync(this.socketDir, { recursive: true, mode: 0o700 });
       if (this.owner) chownSync(this.socketDir, this.owner.uid, this.owner.gid);
     }
-    if (this.owner) this.checkReachable();
+    if (this.owner) {
+      this.letOwnerThrough(path.dirname(this.dir));
+      this.checkReachable();
+    }
+  }
+
+  /**
+   * As root, PostgreSQL runs as `postgres` and must pass through DATA_DIR, which Pingzhan keeps
+   * private (0700, and the Redis supervisor tightens it so at each start). Rather than opening
+   * it to everyone (o+x), its group becomes `postgres` with search only (g+x, no listing): the
+   * one user that needs in gets in, and each entry inside keeps its own 0700/0600.
+   */
+  private letOwnerThrough(dir: string): void {
+    const st = statSync(dir);
+    if (st.uid !== userInfo().uid || st.mode & 0o001) return;
+    if (st.gid === this.owner!.gid && st.mode & 0o010) return;
+    chownSync(dir, st.uid, this.owner!.gid);
+    chmodSync(dir, (st.mode & 0o7777) | 0o010);
   }
 
   /** As root, PostgreSQL runs as `postgres` and must be able to walk down to its directory. */
@@ -400,12 +418,10 @@ export class PostgresSupervisor {
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.stdin?.end();
-    await Promise.race([exited, sleep(15_000)]);
+    // The timer must not keep a finished process alive for its 15 s (a tool's exit waits on it).
+    const ac = new AbortController();
+    await Promise.race([exited, sleep(15_000, undefined, { signal: ac.signal }).catch(() => undefined)]);
+    ac.abort();
     if (this.child) child.kill('SIGKILL');
   }
-}
-
-/** A connection string fit for a log: the password replaced. */
-export function redactUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }

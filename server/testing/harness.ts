@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../config.ts';
 import { RedisSupervisor } from '../infra/redis-supervisor.ts';
 import { startPingzhan, type Running } from '../runtime.ts';
+import { startTestPostgres, type TestPostgres } from './postgres.ts';
 
 /**
  * Test servers on real parts: a redis-server of the harness's own on a private unix socket
@@ -25,30 +26,57 @@ export async function startTestRedis(): Promise<TestRedis> {
   };
 }
 
-export type TestServer = Running & { url: string; dataDir: string; config: Config };
+export type TestServer = Running & {
+  url: string;
+  dataDir: string;
+  config: Config;
+  /** The server's own test PostgreSQL (null when `databaseUrl` was given). */
+  testPostgres: TestPostgres | null;
+};
 
 let counter = 0;
 
+/**
+ * A test server. Each gets its own PostgreSQL (non-durable, stopped in `close()`) unless
+ * `databaseUrl` names one, as a test restarting a server on the same Redis would to keep its
+ * history.
+ */
 export async function startTestServer(
-  opts: { redisUrl?: string; prefix?: string; env?: Record<string, string>; config?: Partial<Config> } = {},
+  opts: {
+    redisUrl?: string;
+    databaseUrl?: string;
+    prefix?: string;
+    env?: Record<string, string>;
+    config?: Partial<Config>;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-data-'));
-  const config: Config = {
-    ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...opts.env }),
-    prefix: opts.prefix ?? `{pzt${process.pid}x${++counter}}`,
-    ...opts.config,
-    ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
-  };
-  const running = await startPingzhan(config, { redisFsync: 'no' });
-  return {
-    ...running,
-    dataDir,
-    config,
-    async close() {
-      await running.close();
-      if (!opts.redisUrl) rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  const given = opts.databaseUrl ?? opts.config?.databaseUrl;
+  const pg = given ? null : await startTestPostgres();
+  try {
+    const config: Config = {
+      ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...opts.env }),
+      prefix: opts.prefix ?? `{pzt${process.pid}x${++counter}}`,
+      ...opts.config,
+      ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
+      databaseUrl: given ?? pg!.url,
+    };
+    const running = await startPingzhan(config, { redisFsync: 'no' });
+    return {
+      ...running,
+      dataDir,
+      config,
+      testPostgres: pg,
+      async close() {
+        await running.close();
+        await pg?.stop();
+        if (!opts.redisUrl) rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await pg?.stop();
+    throw err;
+  }
 }
 
 /** Logs in a demo account and returns its session cookie. */
