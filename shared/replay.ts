@@ -13,12 +13,20 @@ export const REPLAY_MAX_EVENTS = 20_000;
  */
 export const ReplayQuery = z
   .object({
-    from: IsoTime,
-    to: IsoTime,
+    from: z.iso.datetime({
+      offset: true,
+      error: 'from must be an ISO time with an offset, as 2026-12-01T09:00:00+08:00',
+    }),
+    to: z.iso.datetime({
+      offset: true,
+      error: 'to must be an ISO time with an offset, as 2026-12-01T18:00:00+08:00',
+    }),
   })
   .superRefine((q, ctx) => {
     const from = Date.parse(q.from);
     const to = Date.parse(q.to);
+    // zod runs this even when a field failed; a bad field is reported once, by its own check.
+    if (Number.isNaN(from) || Number.isNaN(to)) return;
     if (!(from < to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
     else if (to - from > REPLAY_MAX_WINDOW_MS)
       ctx.addIssue({

@@ -6,14 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../shared/protocol.ts';
 import { applyBatch, fromSnapshot, type LiveData } from '../../client/src/lib/live/apply-events.ts';
-import { migrate, openHistory, type History } from '../history/db.ts';
-import { Projector } from '../history/projector.ts';
+import type { Replay } from '../../shared/replay.ts';
 import { ReplayRepository } from '../history/replay.repository.ts';
-import { connect } from '../infra/redis.ts';
 import { ReplayService } from '../services/replay.service.ts';
 import { loginAll, reportIncident, snapshot, until, type Api } from '../testing/command-helpers.ts';
 import { startTestServer, waitForPipelineIdle, type TestServer } from '../testing/harness.ts';
-import { startTestPostgres, type TestPostgres } from '../testing/postgres.ts';
 
 /** Arrays in id order: the snapshot reads hashes, whose order means nothing. */
 function normal(s: Snapshot) {
@@ -41,11 +38,7 @@ function dataOf(d: LiveData) {
 }
 
 describe('replay', () => {
-  let pgs: TestPostgres;
   let s: TestServer;
-  let h: History;
-  let p: Projector;
-  let replay: ReplayService;
   let as: Record<'duty' | 'commander' | 'liaison' | 'admin', Api>;
   /** Snapshots taken along the way, each with a moment right after it and before anything else. */
   const marks: { snap: Snapshot; at: string }[] = [];
@@ -53,8 +46,13 @@ describe('replay', () => {
   async function caughtUp(): Promise<number> {
     await waitForPipelineIdle(s);
     const head = await s.container.store.headSeq();
-    await until(async () => p.projectedSeq() >= head, 30_000);
+    await until(async () => s.container.projector!.projectedSeq() >= head, 30_000);
     return head;
+  }
+  async function replay(from: string, to: string): Promise<Replay> {
+    const r = await as.liaison.get(`/api/v1/replay?${new URLSearchParams({ from, to })}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body as Replay;
   }
   /** The snapshot and a moment after it; the clock then moves on before anything else happens. */
   async function mark(): Promise<void> {
@@ -66,20 +64,7 @@ describe('replay', () => {
   }
 
   beforeAll(async () => {
-    [pgs, s] = await Promise.all([startTestPostgres(), startTestServer()]);
-    h = openHistory(pgs.url);
-    await migrate(h.db);
-    p = new Projector({
-      db: h.db,
-      url: pgs.url,
-      redis: connect(s.container.redisUrl, 'test-projector'),
-      redisHead: s.container.redis,
-      streamKey: s.container.keys.events,
-      seqKey: s.container.keys.seq,
-      lockPollMs: 100,
-    });
-    p.start();
-    replay = new ReplayService(new ReplayRepository(h.db), s.container.state, s.container.plans);
+    s = await startTestServer();
     as = await loginAll(s.url);
 
     await mark(); // 0: the seed, before any event
@@ -103,31 +88,28 @@ describe('replay', () => {
     await caughtUp();
   });
   afterAll(async () => {
-    await p?.stop();
-    await h?.close();
     await s?.close();
-    await pgs?.stop();
   });
 
   it('answers, at each moment, the state the live snapshot showed then', async () => {
     const to = new Date(Date.now() + 1000).toISOString();
     for (const [i, m] of marks.entries()) {
-      const r = await replay.replay({ from: m.at, to });
+      const r = await replay(m.at, to);
       expect(r.at).toBe(m.at);
       expect(normal(r.state), `mark ${i}`).toEqual(normal(m.snap));
     }
     // Before any event the mode and resources are the seed's, and the answer says so.
-    const first = await replay.replay({ from: marks[0].at, to });
+    const first = await replay(marks[0].at, to);
     expect(first.assumed.mode).toBe(true);
     expect(first.assumed.resourceIds.length).toBe(marks[0].snap.resources.length);
-    const later = await replay.replay({ from: marks[2].at, to });
+    const later = await replay(marks[2].at, to);
     expect(later.assumed.mode).toBe(false);
     expect(later.assumed.resourceIds.length).toBe(marks[2].snap.resources.length - 1);
   });
 
   it('gives every event after the state up to `to`, in order, and they lead to the later snapshots', async () => {
     const head = await s.container.store.headSeq();
-    const r = await replay.replay({ from: marks[1].at, to: marks[3].at });
+    const r = await replay(marks[1].at, marks[3].at);
     expect(r.truncated).toBe(false);
     expect(r.events.map((e) => e.seq)).toEqual(
       Array.from({ length: marks[3].snap.seq - marks[1].snap.seq }, (_, i) => marks[1].snap.seq + 1 + i),
@@ -145,7 +127,12 @@ describe('replay', () => {
   });
 
   it('caps the events: truncated, and nextFrom continues exactly after the last one given', async () => {
-    const small = new ReplayService(new ReplayRepository(h.db), s.container.state, s.container.plans, 3);
+    const small = new ReplayService(
+      new ReplayRepository(s.container.history.db),
+      s.container.state,
+      s.container.plans,
+      3,
+    );
     const to = new Date(Date.now() + 1000).toISOString();
     const seen: number[] = [];
     let from = marks[0].at;
@@ -161,5 +148,34 @@ describe('replay', () => {
     }
     const head = await s.container.store.headSeq();
     expect(seen).toEqual(Array.from({ length: head }, (_, i) => i + 1));
+  });
+
+  it('refuses bad parameters with 400 naming each, and asks for a login first', async () => {
+    const bad = async (qs: string) => {
+      const r = await as.duty.get(`/api/v1/replay${qs}`);
+      expect(r.status, qs).toBe(400);
+      expect(r.body.error).toBe('invalid_request');
+      return (r.body.issues as { path: string; message: string }[]).map((i) => i.path).sort();
+    };
+    expect(await bad('')).toEqual(['querystring.from', 'querystring.to']);
+    expect(await bad('?from=yesterday&to=2026-12-01T10:00:00Z')).toEqual(['querystring.from']);
+    // No offset: a local time means a different moment on every machine.
+    expect(await bad('?from=2026-12-01T09:00:00&to=2026-12-01T10:00:00Z')).toEqual(['querystring.from']);
+    expect(await bad('?from=2026-12-01T10:00:00Z&to=2026-12-01T10:00:00%2B00:00')).toEqual([
+      'querystring.to',
+    ]);
+    expect(await bad('?from=2026-12-01T10:00:00Z&to=2026-12-01T09:00:00Z')).toEqual(['querystring.to']);
+    expect(await bad('?from=2026-11-01T10:00:00Z&to=2026-12-01T10:00:00Z')).toEqual(['querystring.to']);
+    expect(await bad('?from=2026-12-01T10:00:00Z&from=2026-12-01T11:00:00Z&to=2026-12-02T10:00:00Z')).toEqual(
+      ['querystring.from'],
+    );
+    const anon = await fetch(`${s.url}/api/v1/replay?from=2026-12-01T09:00:00Z&to=2026-12-01T10:00:00Z`);
+    expect(anon.status).toBe(401);
+    // Any operator may replay; offsets other than Z name the same moment.
+    const ok = await as.duty.get(
+      `/api/v1/replay?${new URLSearchParams({ from: '2026-12-01T17:00:00+08:00', to: '2026-12-01T18:00:00+08:00' })}`,
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.body.at).toBe('2026-12-01T09:00:00.000Z');
   });
 });
