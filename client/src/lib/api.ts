@@ -18,6 +18,7 @@ import type {
   TaskStatus,
   User,
 } from '../../../shared/index.ts';
+import type { Replay } from '../../../shared/replay.ts';
 
 export interface AppConfig {
   mapStyleUrl: string | null;
@@ -140,3 +141,6 @@ export const getReports = (incidentId: string) =>
   api<FieldReport[]>('GET', `/incidents/${enc(incidentId)}/reports`);
 export const advanceIncident = (incidentId: string, status: IncidentStatus, note?: string) =>
   api<Incident>('PATCH', `/incidents/${enc(incidentId)}`, note ? { status, note } : { status });
+/** The state at `from` and the events up to `to` (ISO times with offset), from the history store. */
+export const getReplay = (from: string, to: string) =>
+  api<Replay>('GET', `/replay?${new URLSearchParams({ from, to })}`);

@@ -329,6 +329,31 @@ export const zhCN = {
   'history.operation_activated': '启动预案',
   'history.operation_stood_down': '结束应急',
   'error.conflictWith': '操作被拒绝：{message}',
+
+  // replay (issue 9)
+  'replay.title': '回放',
+  'replay.banner': '回放 · 非实时',
+  'replay.bannerHint': '此处为历史记录的重演，不是当前态势',
+  'replay.from': '开始',
+  'replay.to': '结束',
+  'replay.load': '载入',
+  'replay.play': '播放',
+  'replay.pause': '暂停',
+  'replay.speed': '速度',
+  'replay.scrubber': '回放时间',
+  'replay.loading': '正在载入记录…',
+  'replay.error': '无法载入回放：{message}',
+  'replay.events': '事件 {n} / {total}',
+  'replay.truncated': '窗口内事件过多，只载入了前一部分',
+  'replay.operation': '应急行动',
+  'replay.noOperation': '此刻没有进行中的应急行动',
+  'replay.ticker': '动态',
+  'replay.tasks': '任务',
+  'replay.mode.peacetime': '平时',
+  'replay.mode.wartime': '战时',
+  'replay.back': '返回实时',
+  'replay.open': '回放此次行动',
+  'replay.pick': '选择时间段，或从应急行动的复盘记录进入回放',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
