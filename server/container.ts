@@ -102,7 +102,7 @@ export async function createContainer(
     throw err;
   }
   const k = keys(config.prefix);
-  const store = new EventStore(redis, k, config.eventRetention);
+  const store = new EventStore(redis, k);
   const state = new StateRepository(redis, k);
   const revocations = new RevocationBus(redis, () => connect(redisUrl, 'revocations'), k.revocations);
   const auth = new AuthService(new IdentityRepository(redis, k), config.intakeKeys, revocations);
@@ -158,6 +158,10 @@ export async function createContainer(
       streamKey: k.events,
       seqKey: k.seq,
       projectedKey: k.projected,
+      // The only trimming of the stream: below what the database holds, keeping the newest
+      // EVENT_RETENTION for consoles to resume from. A database outage grows the stream instead
+      // (bounded by Redis' maxmemory under noeviction: intake then answers 503, nothing is lost).
+      retention: config.eventRetention,
       migrate: !migrated,
       log: opts.log,
     });

@@ -11,6 +11,7 @@ import {
   type TestServer,
 } from '../testing/harness.ts';
 import { caseReport, eventsShape, startTestPostgres, type TestPostgres } from '../testing/postgres.ts';
+import type { PendingEvent } from '../../shared/protocol.ts';
 import { connect } from '../infra/redis.ts';
 import { migrate, openHistory, type History } from './db.ts';
 import { Projector } from './projector.ts';
@@ -102,11 +103,21 @@ describe('the projector', () => {
 
   it('goes past an event PostgreSQL could not store as is (a NUL character)', async () => {
     const p = projector();
-    const res = await postJson(
-      `${s.url}/api/v1/incidents`,
-      caseReport('nul', 1100, { title: '空\u0000字符', description: 'a\u0000b' }),
-    );
-    expect(res.status).toBe(202);
+    // Intake refuses control characters now (shared/text.ts), but the log may hold events from
+    // before that rule: one is committed here as an older server did.
+    await burst('before-nul', 1);
+    const some = (await s.container.state.snapshot()).incidents[0];
+    const id = 'nul-case-1';
+    const committed = await s.container.store.commit({
+      events: [
+        {
+          type: 'incident.created',
+          data: { ...some, id, title: '空\u0000字符', description: 'a\u0000b' },
+        } as PendingEvent,
+      ],
+    });
+    expect(committed.status).toBe('ok');
+    const res = { body: { id } };
     await burst('after-nul', 5);
     const target = await caughtUp(p);
     await assertGapless(target);
@@ -271,6 +282,8 @@ describe('the projector', () => {
         );
       await waitForPipelineIdle(small);
       const target = await small.container.store.headSeq();
+      // The server's own projector trims (its database has them); this one's database does not.
+      await waitForHead(small, target);
       const oldest = await small.container.store.oldestSeq();
       expect(oldest).toBeGreaterThan(1);
       const logs: string[] = [];
@@ -308,7 +321,7 @@ describe('the projector', () => {
     await h.pool.query('create database trimtest');
     const url = pgs.url.replace('/pingzhan?', '/trimtest?');
     const th = openHistory(url);
-    // Retention of the commit path left as it is (a million): what goes is the projector's doing.
+    // The server's retention left as it is (a million): what goes is this projector's doing.
     const own = await startTestServer();
     try {
       await Promise.all(

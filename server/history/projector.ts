@@ -241,14 +241,16 @@ export class Projector {
       );
       return row.seq;
     });
-    this.cursor = Math.max(this.cursor, projected);
-    // Best effort, both: a miss only delays trimming until the next batch.
+    const cursor = Math.max(this.cursor, projected);
+    // Best effort, both: a miss only delays trimming until the next batch. The cursor moves
+    // after the trim, so whoever sees `projectedSeq()` reach a seq sees the stream trimmed for it.
     if (this.o.projectedKey)
-      await publishProjectedSeq(this.o.redisHead, this.o.projectedKey, this.cursor).catch(() => undefined);
+      await publishProjectedSeq(this.o.redisHead, this.o.projectedKey, cursor).catch(() => undefined);
     if (this.o.retention !== undefined)
-      await trimProjected(this.o.redisHead, this.o.streamKey, this.cursor, this.o.retention).catch(
+      await trimProjected(this.o.redisHead, this.o.streamKey, cursor, this.o.retention).catch(
         () => undefined,
       );
+    this.cursor = cursor;
   }
 
   /**

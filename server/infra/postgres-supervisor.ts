@@ -285,7 +285,11 @@ export class PostgresSupervisor {
   }
 
   private spawnChild(): void {
-    this.logOffset = existsSync(this.logFile) ? statSync(this.logFile).size : 0;
+    // The wrapper's `2>>` would create the log 0644 (umask); it holds statements and client errors.
+    if (!existsSync(this.logFile)) writeFileSync(this.logFile, '', { mode: 0o600 });
+    chmodSync(this.logFile, 0o600);
+    if (this.owner) chownSync(this.logFile, this.owner.uid, this.owner.gid);
+    this.logOffset = statSync(this.logFile).size;
     const args = [
       '-D',
       this.pgdata,

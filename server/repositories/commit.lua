@@ -1,7 +1,9 @@
 -- The single write path: check versions, write state, number and log the events, atomically.
 -- KEYS[1] = seq counter, KEYS[2] = event stream, KEYS[3] = idempotency key or "" , KEYS[4..] = touched keys
 -- ARGV[1] = JSON plan: {expect:[{k,vk,f,v}], put:[{k,vk,f,v,n}], del:[{k,vk,f}], geoAdd:[{k,lng,lat,m}],
---           geoRem:[{k,m}], events:[{t,at,a,d}], retention, idemTtl, result}
+--           geoRem:[{k,m}], events:[{t,at,a,d}], idemTtl, result}
+-- Nothing is trimmed here: an entry leaves the stream only once it is in the database (the
+-- projector trims, keeping EVENT_RETENTION for consoles to resume from; history/trim.ts).
 -- Each state hash `k` has a companion hash `vk` (field -> version). Versions are compared there,
 -- never by decoding the stored JSON: cjson refuses some escapes JSON allows (a lone surrogate,
 -- `\ud800`), and one such value in user text would make every later commit on the entity fail.
@@ -44,7 +46,7 @@ for _, ev in ipairs(plan.events or {}) do
   local json = '{"seq":' .. seq .. ',"type":' .. cjson.encode(ev.t) .. ',"at":' .. cjson.encode(ev.at)
   if ev.a and ev.a ~= cjson.null then json = json .. ',"actor":' .. ev.a end
   json = json .. ',"data":' .. ev.d .. '}'
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', plan.retention, seq .. '-0', 'e', json)
+  redis.call('XADD', KEYS[2], seq .. '-0', 'e', json)
 end
 if KEYS[3] ~= '' then
   redis.call('SET', KEYS[3], plan.result or '', 'EX', plan.idemTtl)

@@ -64,7 +64,6 @@ export class EventStore {
   constructor(
     private readonly redis: Redis,
     private readonly k: Keys,
-    private readonly retention: number,
   ) {
     redis.defineCommand('pzCommit', { lua: COMMIT_LUA });
     redis.defineCommand('pzSetVersionIf', { numberOfKeys: 1, lua: SET_VERSION_IF_LUA });
@@ -158,7 +157,6 @@ export class EventStore {
         .map((g) => ({ k: this.k.openGeo, lng: g.lng, lat: g.lat, m: g.id })),
       geoRem: (plan.geoRem ?? []).map((m) => ({ k: this.k.openGeo, m })),
       events,
-      retention: this.retention,
       idemTtl: IDEMPOTENCY_TTL_S,
       result: plan.result ?? '',
     };

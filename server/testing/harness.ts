@@ -134,12 +134,27 @@ export async function postAccepted(
   }
 }
 
-/** Polls the log head (cheap GET) until it reaches `seq`. */
+/**
+ * Polls the log head (cheap GET) until it reaches `seq`, then the projection: the stream is
+ * trimmed only once events are in the database, so what follows sees it as the server keeps it.
+ */
 export async function waitForHead(s: TestServer, seq: number, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while ((await s.container.store.headSeq()) < seq) {
     if (Date.now() > end)
       throw new Error(`log did not reach ${seq} (at ${await s.container.store.headSeq()})`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await waitForProjection(s, seq, Math.max(0, end - Date.now()));
+}
+
+/** Until the server's projector has the database (and the stream's trimming) through `seq`. */
+export async function waitForProjection(s: TestServer, seq: number, timeoutMs = 20_000): Promise<void> {
+  const p = s.container.projector;
+  if (!p) return;
+  const end = Date.now() + timeoutMs;
+  while (p.projectedSeq() < seq) {
+    if (Date.now() > end) throw new Error(`projection did not reach ${seq} (at ${p.projectedSeq()})`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
