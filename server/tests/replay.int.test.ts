@@ -1,7 +1,7 @@
 /**
  * Replay: the state at `from` rebuilt from the history database is what `GET /api/v1/snapshot`
  * answered at that moment, and the events after it, applied by the console's own code, lead to
- * the snapshot at `to`.
+ * the snapshot at `to` — with the Redis stream trimmed to its last few events meanwhile.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../shared/protocol.ts';
@@ -64,7 +64,8 @@ describe('replay', () => {
   }
 
   beforeAll(async () => {
-    s = await startTestServer();
+    // A stream that keeps only the last few events: replay must read the database, not Redis.
+    s = await startTestServer({ config: { eventRetention: 5 } });
     as = await loginAll(s.url);
 
     await mark(); // 0: the seed, before any event
@@ -92,6 +93,8 @@ describe('replay', () => {
   });
 
   it('answers, at each moment, the state the live snapshot showed then', async () => {
+    const head = await s.container.store.headSeq();
+    await until(async () => (await s.container.redis.xlen(s.container.keys.events)) < head - 5);
     const to = new Date(Date.now() + 1000).toISOString();
     for (const [i, m] of marks.entries()) {
       const r = await replay(m.at, to);
