@@ -49,13 +49,21 @@ export class ReplayRepository {
    * Per entity (kind and id), its latest event with seq ≤ `seq`. Every such event carries the
    * whole entity (task.updated is always followed by the operation.updated holding it), so
    * these events are the state. Kinds: incident, video_alert, operation, resource, mode.
+   * Incidents and alerts that were closed or dismissed before `finishedBefore` are left out in
+   * the database (the snapshot leaves them out too), so the answer does not grow with old cases.
    */
-  async latestPerEntity(seq: number): Promise<LiveEvent[]> {
+  async latestPerEntity(seq: number, finishedBefore?: string): Promise<LiveEvent[]> {
     const { rows } = await sql<Row>`
-      select distinct on (split_part(type, '.', 1), data->>'id') seq, type, at, actor, data
-      from events
-      where seq <= ${seq} and type in (${sql.join(ENTITY_TYPES.map((t) => sql.lit(t)))})
-      order by split_part(type, '.', 1), data->>'id', seq desc`.execute(this.db);
+      select seq, type, at, actor, data from (
+        select distinct on (split_part(type, '.', 1), data->>'id') seq, type, at, actor, data
+        from events
+        where seq <= ${seq} and type in (${sql.join(ENTITY_TYPES.map((t) => sql.lit(t)))})
+        order by split_part(type, '.', 1), data->>'id', seq desc
+      ) latest
+      where ${finishedBefore ?? null}::timestamptz is null
+        or split_part(type, '.', 1) not in ('incident', 'video_alert')
+        or data->>'status' not in ('closed', 'dismissed')
+        or (data->>'updatedAt')::timestamptz >= ${finishedBefore ?? null}::timestamptz`.execute(this.db);
     return rows.map(toEvent).sort((a, b) => a.seq - b.seq);
   }
 

@@ -6,12 +6,12 @@ import type { LiveEvent } from '../../shared/protocol.ts';
 import { REPLAY_MAX_EVENTS, type Replay, type ReplayQuery } from '../../shared/replay.ts';
 import type { Resource } from '../../shared/resource.ts';
 import type { VideoAlert } from '../../shared/video-alert.ts';
-import { inSnapshot } from '../repositories/snapshot-window.ts';
+import { FINISHED_KEPT_MS, inSnapshot } from '../repositories/snapshot-window.ts';
 
 /** What replay reads from the log (ReplayRepository). */
 export interface ReplayLog {
   seqAt(at: string): Promise<number>;
-  latestPerEntity(seq: number): Promise<LiveEvent[]>;
+  latestPerEntity(seq: number, finishedBefore?: string): Promise<LiveEvent[]>;
   eventsAfter(afterSeq: number, to: string, limit: number): Promise<LiveEvent[]>;
 }
 
@@ -41,7 +41,7 @@ export class ReplayService {
     const to = new Date(q.to).toISOString();
     const seq = await this.log.seqAt(at);
     const [latest, resourcesNow, modeNow, page] = await Promise.all([
-      this.log.latestPerEntity(seq),
+      this.log.latestPerEntity(seq, new Date(Date.parse(at) - FINISHED_KEPT_MS).toISOString()),
       this.current.listResources(),
       this.current.getMode(),
       this.log.eventsAfter(seq, to, this.maxEvents + 1),
