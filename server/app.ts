@@ -16,12 +16,13 @@ import commandRoutes from './routes/command.routes.ts';
 import healthRoutes from './routes/health.routes.ts';
 import intakeRoutes from './routes/intake.routes.ts';
 import operationRoutes from './routes/operation.routes.ts';
+import replayRoutes from './routes/replay.routes.ts';
 import stateRoutes from './routes/state.routes.ts';
 import statusRoutes from './routes/status.routes.ts';
 import type { Live } from './live.ts';
 
 export const CLIENT_DIST = path.resolve(import.meta.dirname, '../dist/client');
-const SPA_ROUTES = ['/', '/login', '/wall', '/console', '/field', '/audit'];
+const SPA_ROUTES = ['/', '/login', '/wall', '/console', '/field', '/audit', '/replay'];
 
 export type BuildOptions = {
   logger?: FastifyServerOptions['logger'];
@@ -78,6 +79,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(operationRoutes, { c });
   await app.register(auditRoutes, { c });
   await app.register(casesRoutes, { c });
+  await app.register(replayRoutes, { c });
   await app.register(statusRoutes, { c, live: opts.live ?? (() => null) });
 
   const dist = opts.clientDist ?? CLIENT_DIST;

@@ -19,6 +19,7 @@ import type {
   User,
 } from '../../../shared/index.ts';
 import { CaseSearchPage, type CaseSearchParams } from '../../../shared/case-search.ts';
+import type { Replay } from '../../../shared/replay.ts';
 
 export interface AppConfig {
   mapStyleUrl: string | null;
@@ -155,3 +156,6 @@ export async function searchCases(q: CaseSearchParams): Promise<CaseSearchPage> 
   }
   return CaseSearchPage.parse(await api<unknown>('GET', `/cases?${params}`));
 }
+/** The state at `from` and the events up to `to` (ISO times with offset), from the history store. */
+export const getReplay = (from: string, to: string) =>
+  api<Replay>('GET', `/replay?${new URLSearchParams({ from, to })}`);

@@ -1,7 +1,7 @@
 /** A tiny history router: the path is state, `navigate()` pushes, back/forward just work. */
 import type { Role } from '../../../shared/index.ts';
 
-export type RouteName = 'login' | 'wall' | 'console' | 'field' | 'audit' | 'home' | 'notFound';
+export type RouteName = 'login' | 'wall' | 'console' | 'field' | 'audit' | 'replay' | 'home' | 'notFound';
 
 export const ROUTES: Record<string, RouteName> = {
   '/': 'home',
@@ -10,15 +10,18 @@ export const ROUTES: Record<string, RouteName> = {
   '/console': 'console',
   '/field': 'field',
   '/audit': 'audit',
+  '/replay': 'replay',
 };
 
 /** Which roles each view is for; others are told it is not for them. */
-export const VIEW_ROLES: Record<'wall' | 'console' | 'field' | 'audit', readonly Role[]> = {
+export const VIEW_ROLES: Record<'wall' | 'console' | 'field' | 'audit' | 'replay', readonly Role[]> = {
   wall: ['duty', 'commander', 'liaison', 'admin'],
   console: ['duty', 'commander', 'admin'],
   field: ['liaison', 'commander'],
   // the audit trail: as GET /api/v1/audit allows
   audit: ['admin', 'commander'],
+  // replay: as GET /api/v1/replay allows (any operator)
+  replay: ['duty', 'commander', 'liaison', 'admin'],
 };
 
 export function homeFor(role: Role): string {
