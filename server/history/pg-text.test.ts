@@ -17,7 +17,8 @@ describe('text for PostgreSQL', () => {
               : x && typeof x === 'object'
                 ? Object.fromEntries(Object.entries(x).map(([k, y]) => [pgText(k), swap(y)]))
                 : x;
-        expect(JSON.parse(out)).toEqual(swap(value));
+        // Compared as JSON says it: fc.jsonValue() may give -0, which JSON writes as 0.
+        expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(swap(value))));
       }),
     );
     expect(JSON.parse(pgJson({ a: 'x\0y', b: '\\u0000' }))).toEqual({ a: 'x\uFFFDy', b: '\\u0000' });

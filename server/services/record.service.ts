@@ -17,10 +17,25 @@ const CACHE_SIZE = 50;
 /** The history database did not answer: the record is there, just not reachable right now. */
 const HISTORY_RETRY_AFTER_S = 2;
 
-/** A failed read of the database becomes a 503 with Retry-After, never a 500. */
-async function fromHistory<T>(read: () => Promise<T>): Promise<T> {
+/**
+ * How long a request waits on the database. A stopped (not dead) PostgreSQL neither answers nor
+ * errs, and its connections stay open: without a bound the request would wait until it thaws.
+ */
+const HISTORY_READ_TIMEOUT_MS = 5_000;
+
+/** Rejects when `p` has not settled within `ms` (the query itself goes on; its answer is dropped). */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A failed or unanswered read of the database becomes a 503 with Retry-After, never a 500. */
+async function fromHistory<T>(read: () => Promise<T>, ms = HISTORY_READ_TIMEOUT_MS): Promise<T> {
   try {
-    return await read();
+    return await within(read(), ms);
   } catch (err) {
     if (err instanceof DomainError) throw err;
     throw new DomainError(
@@ -149,14 +164,17 @@ export class RecordService {
     let page: Page;
     try {
       // The rest from the database, below the last seq the stream part looked at (or `before`).
-      page = await this.history.auditPage({
-        ...(cursor !== null ? { before: cursor } : {}),
-        actor: q.actor,
-        type: q.type,
-        from: q.from,
-        to: q.to,
-        limit: q.limit - out.length,
-      });
+      page = await within(
+        this.history.auditPage({
+          ...(cursor !== null ? { before: cursor } : {}),
+          actor: q.actor,
+          type: q.type,
+          from: q.from,
+          to: q.to,
+          limit: q.limit - out.length,
+        }),
+        HISTORY_READ_TIMEOUT_MS,
+      );
     } catch {
       // The database is down: the stream still holds what is not projected and EVENT_RETENTION
       // more, so recent pages still answer; only older ones must wait for it.
