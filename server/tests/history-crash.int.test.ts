@@ -1,63 +1,16 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openHistory, type History } from '../history/db.ts';
 import { PostgresSupervisor } from '../infra/postgres-supervisor.ts';
 import { until } from '../testing/command-helpers.ts';
 import { login, postJson, startTestServer, waitForHead, waitForPipelineIdle } from '../testing/harness.ts';
 import { caseReport, eventsShape } from '../testing/postgres.ts';
+import { exited, freePort, processTracker, ROOT, waitHealthy } from '../testing/processes.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** The real entry point, as `npm start` runs it (process.int.test.ts does the same). */
-function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  children.push(child);
-  return { child, output: () => out };
-}
-
-async function waitHealthy(url: string, timeoutMs = 60_000) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(`${url}/healthz`)).status === 200) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become healthy`);
-}
-
-const exited = (c: ChildProcess) =>
-  new Promise<number | null>((resolve) =>
-    c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code)),
-  );
+const { children, dirs, startServer } = processTracker();
 
 /** `npm run db:rebuild` as an operator runs it. */
 function rebuild(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
