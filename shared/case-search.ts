@@ -76,19 +76,8 @@ export const CaseSearchQuery = z
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be later than from' });
   });
 export type CaseSearchQuery = z.infer<typeof CaseSearchQuery>;
-/** What a client may send (lists as arrays; the client joins them). */
-export type CaseSearchParams = {
-  status?: IncidentStatus[];
-  category?: (typeof INCIDENT_CATEGORIES)[number][];
-  streetId?: string;
-  departmentId?: string;
-  overdue?: boolean;
-  from?: string;
-  to?: string;
-  q?: string;
-  cursor?: string;
-  limit?: number;
-};
+/** What a client may send: the parsed query's own shape (lists as arrays; the client joins them). */
+export type CaseSearchParams = Partial<CaseSearchQuery>;
 
 /** `GET /api/v1/cases` answer. */
 export const CaseSearchPage = z.object({
