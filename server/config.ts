@@ -48,6 +48,20 @@ const Env = z.object({
   ALLOWED_ORIGINS: z.string().optional(),
   /** Hosts a video alert's `snapshotUrl` may point at (comma-separated; `*.example.cn` for subdomains). */
   SNAPSHOT_HOSTS: z.string().optional(),
+  /**
+   * How long a closed case, a finished alert or a stood-down operation stays in Redis (the live
+   * working set) before it is archived: it leaves by an `*.archived` event, once the history
+   * database holds it, and is read from there for good. 0 archives as soon as it is projected.
+   */
+  ARCHIVE_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3600 * 1000),
+  /** How often the archive sweep runs (a BullMQ job scheduler). */
+  ARCHIVE_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Bearer token for `GET /metrics`; unset: open to whoever reaches the port. */
+  METRICS_TOKEN: z.string().optional(),
   /** Longest a request waits on Redis before it is answered 503 with Retry-After. */
   REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(500),
 });
@@ -90,6 +104,10 @@ export type Config = {
   /** Hosts a `snapshotUrl` may name; empty: snapshot URLs are refused. */
   snapshotHosts: string[];
   redisTimeoutMs: number;
+  archiveAfterMs: number;
+  archiveEveryMs: number;
+  /** `GET /metrics` wants `Authorization: Bearer <this>` when set. */
+  metricsToken: string | null;
   /** INTAKE_KEYS was set explicitly (not the demo default). */
   intakeKeysConfigured: boolean;
 };
@@ -142,6 +160,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: list(e.ALLOWED_ORIGINS),
     snapshotHosts: list(e.SNAPSHOT_HOSTS).map((h) => h.toLowerCase()),
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
+    archiveAfterMs: e.ARCHIVE_AFTER_MS,
+    archiveEveryMs: e.ARCHIVE_EVERY_MS,
+    metricsToken: e.METRICS_TOKEN || null,
     intakeKeysConfigured: e.INTAKE_KEYS !== undefined,
   };
 }

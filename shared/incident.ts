@@ -52,12 +52,30 @@ export const IncidentIntake = z.strictObject({
 });
 export type IncidentIntake = z.infer<typeof IncidentIntake>;
 
+/** One thing that happened to an incident; each version of an incident adds one (`lastAction`). */
 export const IncidentHistoryEntry = z.object({
   at: IsoTime,
   action: z.string(),
   actor: text.stored().optional(),
   note: text.stored().optional(),
+  /** The id of what the action concerns: the merged report, the linked alert, the field report… */
+  ref: Id.optional(),
 });
+export type IncidentHistoryEntry = z.infer<typeof IncidentHistoryEntry>;
+
+/**
+ * How many of the latest merged report ids and linked alert ids an incident carries. The entity
+ * (in Redis, in every event and snapshot) stays bounded however many reports join it: a fire with
+ * 1,000 hotline calls must not make every event grow. The full lists and the history are in the
+ * record (`IncidentRecord`, `GET /api/v1/incidents/:id`), read from the history database.
+ */
+export const RECENT_IDS_KEPT = 20;
+
+/** Appends `id` to a bounded most-recent list (oldest dropped first). */
+export function appendRecent(ids: readonly string[], id: string, kept = RECENT_IDS_KEPT): string[] {
+  const next = [...ids, id];
+  return next.length > kept ? next.slice(next.length - kept) : next;
+}
 
 export const Incident = z.object({
   id: Id,
@@ -81,13 +99,26 @@ export const Incident = z.object({
   updatedAt: IsoTime,
   /** Number of reports merged into this incident, itself included. */
   reportCount: z.number().int().min(1),
+  /** The latest merged report ids (at most RECENT_IDS_KEPT), oldest first; all of them in the record. */
   mergedIds: z.array(Id),
+  /** The latest linked video alert ids (at most RECENT_IDS_KEPT), oldest first. */
   videoAlertIds: z.array(Id),
   operationIds: z.array(Id).default([]),
-  history: z.array(IncidentHistoryEntry),
+  /** What this version did: the history entry it adds (the full history is in the record). */
+  lastAction: IncidentHistoryEntry,
   version: z.number().int().min(1),
 });
 export type Incident = z.infer<typeof Incident>;
+
+/**
+ * `GET /api/v1/incidents/:id`: the incident as it is now with its whole history (oldest first) and
+ * every merged report id, read from the history database plus whatever the log holds beyond it.
+ */
+export const IncidentRecord = Incident.extend({
+  mergedIds: z.array(Id),
+  history: z.array(IncidentHistoryEntry),
+});
+export type IncidentRecord = z.infer<typeof IncidentRecord>;
 
 /** Default severity by category when the reporter gives none. */
 export const DEFAULT_SEVERITY: Record<IncidentCategory, Severity> = {

@@ -4,7 +4,7 @@
  * events strictly by `seq`.
  */
 import { z } from 'zod';
-import { IsoTime, Mode } from './common.ts';
+import { Id, IsoTime, Mode } from './common.ts';
 import { FieldReport, Incident } from './incident.ts';
 import { Dispatch, Operation, OperationTask } from './operation.ts';
 import { Plan } from './plan.ts';
@@ -12,7 +12,11 @@ import { Resource } from './resource.ts';
 import { text } from './text.ts';
 import { VideoAlert } from './video-alert.ts';
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * v2: incidents are bounded (no `history`; `lastAction`; the latest RECENT_IDS_KEPT merged and
+ * alert ids), and finished items leave the working set by `*.archived` events.
+ */
+export const PROTOCOL_VERSION = 2;
 export const LIVE_NAMESPACE = '/live';
 
 export const EVENT_TYPES = [
@@ -28,9 +32,20 @@ export const EVENT_TYPES = [
   'resource.updated',
   'dispatch.created',
   'report.created',
+  // v2: a finished item left the working set (it stays in the record for good).
+  'incident.archived',
+  'video_alert.archived',
+  'operation.archived',
 ] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
+
+/**
+ * A closed case, a dismissed (or finished) alert or a stood-down operation left Redis, once the
+ * history database held it and it had been finished long enough (ARCHIVE_AFTER_MS). Consoles
+ * drop it (an operation with its reports and dispatches); reads go to the record.
+ */
+export const Archived = z.object({ id: Id });
 
 /** The payload of each event type: the changed entity, with its `id`. */
 export const EVENT_DATA = {
@@ -46,6 +61,9 @@ export const EVENT_DATA = {
   'resource.updated': Resource,
   'dispatch.created': Dispatch,
   'report.created': FieldReport,
+  'incident.archived': Archived,
+  'video_alert.archived': Archived,
+  'operation.archived': Archived,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AfterActionRecord } from '../../shared/after-action.ts';
-import type { Incident } from '../../shared/incident.ts';
+import type { Incident, IncidentRecord } from '../../shared/incident.ts';
 import type { Operation } from '../../shared/operation.ts';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import type { Resource } from '../../shared/resource.ts';
@@ -270,7 +270,7 @@ describe('plan activation → dispatch → tasks → reports → stand-down', ()
       text: '现场<script>alert(1)</script>已疏散 30 人',
     });
     await until(async () => eventsOf((e) => e.type === 'report.created' && e.data.id === res.body.id)[0]);
-    const inc = (await as.duty.get(`/api/v1/incidents/${incident.id}`)).body as Incident;
+    const inc = (await as.duty.get(`/api/v1/incidents/${incident.id}`)).body as IncidentRecord;
     expect(inc.history.at(-1)).toMatchObject({ action: 'field_report', actor: 'liaison' });
     const list = await as.duty.get(`/api/v1/incidents/${incident.id}/reports`);
     expect(list.body.map((r: { id: string }) => r.id)).toEqual([res.body.id]);

@@ -74,6 +74,11 @@ export class OperationEventFilter {
         this.modeHeld = holds;
         return include;
       }
+      case 'incident.archived':
+      case 'video_alert.archived':
+      case 'operation.archived':
+        // Archiving comes long after a stand-down and changes nothing the record shows.
+        return false;
     }
   }
 }
@@ -129,7 +134,7 @@ export function summarize(ev: LiveEvent): string {
     case 'incident.created':
       return `事件：${ev.data.title}`;
     case 'incident.updated': {
-      const last = ev.data.history.at(-1);
+      const last = ev.data.lastAction;
       return `事件更新：${ev.data.title}${last ? ` · ${HISTORY_ACTION_ZH[last.action] ?? last.action}${last.note ? ` ${last.note}` : ''}` : ''}`;
     }
     case 'mode.changed':
@@ -137,6 +142,12 @@ export function summarize(ev: LiveEvent): string {
     case 'video_alert.created':
     case 'video_alert.updated':
       return `视频告警 ${ev.data.cameraName} · ${ev.data.type} · ${ev.data.status}`;
+    case 'incident.archived':
+      return `事件归档：${ev.data.id}`;
+    case 'video_alert.archived':
+      return `视频告警归档：${ev.data.id}`;
+    case 'operation.archived':
+      return `行动归档：${ev.data.id}`;
   }
 }
 

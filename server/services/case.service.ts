@@ -38,10 +38,7 @@ export class CaseService {
           ...cur,
           status: patch.status,
           updatedAt: at,
-          history: [
-            ...cur.history,
-            { at, action: patch.status, actor, ...(patch.note ? { note: patch.note } : {}) },
-          ],
+          lastAction: { at, action: patch.status, actor, ...(patch.note ? { note: patch.note } : {}) },
           version: cur.version + 1,
         };
         return {

@@ -127,10 +127,7 @@ export class OperationService {
           ...incident,
           operationIds: [...incident.operationIds, id],
           updatedAt: at,
-          history: [
-            ...incident.history,
-            { at, action: 'operation_activated', actor, note: `${plan.name} (${id})` },
-          ],
+          lastAction: { at, action: 'operation_activated', actor, note: `${plan.name} (${id})`, ref: id },
           version: incident.version + 1,
         };
         const m = nextMode(mode, {
@@ -350,10 +347,13 @@ export class OperationService {
           const inc: Incident = {
             ...incident,
             updatedAt: at,
-            history: [
-              ...incident.history,
-              { at, action: 'operation_stood_down', actor, note: `${op.planName} (${op.id})` },
-            ],
+            lastAction: {
+              at,
+              action: 'operation_stood_down',
+              actor,
+              note: `${op.planName} (${op.id})`,
+              ref: op.id,
+            },
             version: incident.version + 1,
           };
           expect.push({ hash: 'incidents', id: inc.id, version: incident.version });

@@ -1,5 +1,10 @@
 import { distanceM } from '../../shared/common.ts';
-import { DEFAULT_SEVERITY, type Incident, type IncidentCategory } from '../../shared/incident.ts';
+import {
+  appendRecent,
+  DEFAULT_SEVERITY,
+  type Incident,
+  type IncidentCategory,
+} from '../../shared/incident.ts';
 import type { Camera } from '../../shared/camera.ts';
 import { ALERT_MATCHES, type VideoAlert } from '../../shared/video-alert.ts';
 import type { JobPayload } from '../jobs/registry.ts';
@@ -42,18 +47,16 @@ export class PipelineService {
         const merged: Incident = {
           ...target,
           reportCount: target.reportCount + 1,
-          mergedIds: [...target.mergedIds, id],
+          mergedIds: appendRecent(target.mergedIds, id),
           severity: Math.min(target.severity, input.severity ?? target.severity) as Incident['severity'],
           updatedAt: now.toISOString(),
-          history: [
-            ...target.history,
-            {
-              at: now.toISOString(),
-              action: 'merged',
-              actor,
-              note: `${id} · ${input.source}: ${input.title}`,
-            },
-          ],
+          lastAction: {
+            at: now.toISOString(),
+            action: 'merged',
+            actor,
+            note: `${id} · ${input.source}: ${input.title}`,
+            ref: id,
+          },
           version: target.version + 1,
         };
         plan = {
@@ -91,7 +94,7 @@ export class PipelineService {
           mergedIds: [],
           videoAlertIds: [],
           operationIds: [],
-          history: [{ at: now.toISOString(), action: 'accepted', actor }],
+          lastAction: { at: now.toISOString(), action: 'accepted', actor },
           version: 1,
         };
         plan = {
@@ -173,17 +176,15 @@ export class PipelineService {
       if (target) {
         const linked: Incident = {
           ...target,
-          videoAlertIds: [...target.videoAlertIds, id],
+          videoAlertIds: appendRecent(target.videoAlertIds, id),
           updatedAt: now.toISOString(),
-          history: [
-            ...target.history,
-            {
-              at: now.toISOString(),
-              action: 'video_alert_linked',
-              actor,
-              note: `${camera.name} · ${input.type} · ${Math.round(distanceM(camera.location, target.location))} m`,
-            },
-          ],
+          lastAction: {
+            at: now.toISOString(),
+            action: 'video_alert_linked',
+            actor,
+            note: `${camera.name} · ${input.type} · ${Math.round(distanceM(camera.location, target.location))} m`,
+            ref: id,
+          },
           version: target.version + 1,
         };
         plan.expect!.push({ hash: 'incidents', id: target.id, version: target.version });

@@ -30,7 +30,7 @@ export class ReportService {
         const inc: Incident = {
           ...cur,
           updatedAt: at,
-          history: [...cur.history, { at, action: 'field_report', actor, note }],
+          lastAction: { at, action: 'field_report', actor, note, ref: id },
           version: cur.version + 1,
         };
         return {

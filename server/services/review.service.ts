@@ -101,7 +101,13 @@ export class ReviewService {
       mergedIds: [],
       videoAlertIds: [a.id],
       operationIds: [],
-      history: [{ at, action: 'video_alert_confirmed', actor, note: `${a.cameraName} · ${a.type}` }],
+      lastAction: {
+        at,
+        action: 'video_alert_confirmed',
+        actor,
+        note: `${a.cameraName} · ${a.type}`,
+        ref: a.id,
+      },
       version: 1,
     };
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Incident } from '../../shared/incident.ts';
+import type { Incident, IncidentRecord } from '../../shared/incident.ts';
 import { isWellFormed } from '../../shared/text.ts';
 import { versionKey } from '../repositories/event-store.ts';
 import { loginAll, reportIncident, until } from '../testing/command-helpers.ts';
@@ -63,7 +63,7 @@ describe('poison text', () => {
     const text = '🌊'.repeat(300);
     const r = await as.liaison.post(`/api/v1/incidents/${inc.id}/reports`, { text });
     expect(r.status).toBe(201);
-    const after = (await as.liaison.get(`/api/v1/incidents/${inc.id}`)).body as Incident;
+    const after = (await as.liaison.get(`/api/v1/incidents/${inc.id}`)).body as IncidentRecord;
     const note = after.history.at(-1)!.note!;
     expect(isWellFormed(note)).toBe(true);
     expect(note).toBe('🌊'.repeat(140) + '…');
