@@ -6,6 +6,9 @@
  *   npm run bench -- --quick            the same, 5 s each
  *   npm run bench -- --seconds 10 --scenarios 10x100,500x1000 --no-baselines
  *   npm run bench -- --storm-only       only the reconnect storm (1,000 consoles; --storm N, 0: skip)
+ *   npm run bench -- --history-only     only the history store: projection lag at 1,000 events/s and
+ *                                       the snapshot before and after a simulated year (history.ts;
+ *                                       --year-cases N, default 125,000; --no-history skips it)
  *
  * The server runs as a child process exactly as `npm start` runs it (server/main.ts with its own
  * redis-server, appendfsync always, product defaults), so its RSS is its own: read from /proc.
@@ -32,6 +35,7 @@ import {
   type ServerProcess,
 } from './processes.ts';
 import { checkDelivery, ratios, table, type ScenarioResult } from './report.ts';
+import { historyBench, type HistoryBenchResult } from './history.ts';
 import { reconnectStorm, type StormResult } from './storm.ts';
 
 const INTAKE_KEY = 'demo-intake-key';
@@ -57,6 +61,9 @@ const { values } = parseArgs({
     'storm-only': { type: 'boolean', default: false },
     /** How long the server stays down in the storm scenario. */
     'storm-down': { type: 'string', default: '5' },
+    history: { type: 'boolean', default: true },
+    'history-only': { type: 'boolean', default: false },
+    'year-cases': { type: 'string', default: '125000' },
   },
   allowNegative: true,
 });
@@ -386,10 +393,25 @@ async function main(): Promise<void> {
       `warning: the machine is already busy (1-minute load ${loadBefore.toFixed(1)}): figures will be pessimistic`,
     );
   }
-  const stormOnly = values['storm-only'];
+  const historyOnly = values['history-only'];
+  const stormOnly = values['storm-only'] || historyOnly;
   const ours = stormOnly ? { rows: [], sample: null } : await pingzhan();
+  let history: HistoryBenchResult | null = null;
+  if ((values.history && !values['storm-only']) || historyOnly) {
+    const yearCases = Number(values['year-cases']);
+    if (!(Number.isInteger(yearCases) && yearCases > 0)) throw new Error('--year-cases takes a number');
+    log(`history: projection lag at 1000 events/s, then the snapshot before and after ${yearCases} cases`);
+    history = await historyBench({
+      rate: 1000,
+      seconds,
+      yearCases,
+      intakeKey: INTAKE_KEY,
+      login: (url) => login(url, 'duty'),
+      log,
+    });
+  }
   let storm: StormResult | null = null;
-  if (stormConsoles > 0) {
+  if (stormConsoles > 0 && !historyOnly) {
     log(`reconnect storm: ${stormConsoles} consoles, server down ${stormDown} s`);
     storm = await reconnectStorm({
       consoles: stormConsoles,
@@ -436,6 +458,7 @@ async function main(): Promise<void> {
     results: rows,
     ratios: ratioRows,
     reconnectStorm: storm,
+    history,
     benchRssMb: rssMb(process.pid),
   };
   mkdirSync(path.dirname(values.out), { recursive: true });
@@ -453,7 +476,10 @@ const hardLimit = setTimeout(
     console.error('bench: overall time limit reached');
     void cleanup().finally(() => process.exit(1));
   },
-  (scenarios.length * (seconds * 6 + (3 * DRAIN_LIMIT_MS) / 1000 + 60) + 180 + (stormConsoles ? 360 : 0)) *
+  (scenarios.length * (seconds * 6 + (3 * DRAIN_LIMIT_MS) / 1000 + 60) +
+    180 +
+    (stormConsoles ? 360 : 0) +
+    (values.history || values['history-only'] ? 3600 : 0)) *
     1000,
 );
 hardLimit.unref();
