@@ -30,11 +30,11 @@ describe('the default case rules', () => {
   });
 
   it('name every problem of a bad document at once', () => {
-    const bad = {
+    const bad: CaseRulesInput = {
       ...rules,
       routing: [
         ...rules.routing.filter((r) => r.category !== 'flood'),
-        { category: 'fire', departmentId: 'dept-x' },
+        { category: 'fire' as const, departmentId: 'dept-x' },
       ],
       limits: rules.limits.filter((l) => !(l.category === 'traffic' && l.step === 'inspect')),
     };
