@@ -110,5 +110,16 @@ describe('/admin/queues', () => {
     await until(async () => (await page.content()).includes('intake.incident'), 20_000);
     expect(foreign).toEqual([]);
     expect(problems).toEqual([]);
+
+    // Read-only even for the admin: emptying the queue would lose a report answered 202.
+    const cookie = `${name}=${value}`;
+    for (const action of ['empty', 'clean/waiting', 'pause', 'retry/failed']) {
+      const r = await fetch(`${s.url}/admin/queues/api/queues/pipeline/${action}`, {
+        method: 'PUT',
+        headers: { cookie },
+      });
+      expect(r.status, action).toBe(405);
+    }
+    expect((await s.container.queue.counts()).waiting).toBe(1);
   });
 });
