@@ -7,6 +7,8 @@ import { redisErrors } from './infra/redis-errors.ts';
 import authPlugin from './plugins/auth.ts';
 import closingPlugin from './plugins/closing.ts';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.ts';
+import metricsPlugin from './plugins/metrics.ts';
+import queueBoard, { QUEUE_BOARD_PATH } from './plugins/queue-board.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import zodValidation from './plugins/zod-validation.ts';
 import auditRoutes from './routes/audit.routes.ts';
@@ -69,7 +71,10 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
     production: c.config.production,
   });
   await app.register(zodValidation);
+  // Before the routes, so that its onResponse hook counts every answer.
+  await app.register(metricsPlugin, { c, live: opts.live ?? (() => null), token: c.config.metricsToken });
   await app.register(authPlugin, { auth: c.auth, secureCookies: c.config.production });
+  await app.register(queueBoard, { prefix: QUEUE_BOARD_PATH, auth: c.auth, queue: c.queue });
 
   await app.register(healthRoutes, { c });
   await app.register(authRoutes, { c });

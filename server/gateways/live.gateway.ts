@@ -114,6 +114,8 @@ export class LiveGateway {
   readonly ended: Record<string, number> = {};
   /** Consoles that are up to date: they get the shared broadcast frame. */
   private readonly live = new Set<SocketClient>();
+  /** Told of each broadcast frame as it is written (metrics: feed lag, frame size). */
+  onFrame: ((events: LiveEvent[], bytes: number) => void) | null = null;
 
   constructor(
     http: HttpServer,
@@ -153,6 +155,16 @@ export class LiveGateway {
     return this.sockets.size;
   }
 
+  /** Authenticated sockets of this process by their user's role (metrics). */
+  consolesByRole(): Record<string, number> {
+    const byRole: Record<string, number> = {};
+    for (const s of this.nsp.sockets.values()) {
+      const role = (s as LiveSocket).data.session?.user.role;
+      if (role) byRole[role] = (byRole[role] ?? 0) + 1;
+    }
+    return byRole;
+  }
+
   get broadcaster(): Broadcaster {
     const live = this.live;
     return {
@@ -171,6 +183,7 @@ export class LiveGateway {
           if (c.frameKind === 'deflated') w.deflateSockets++;
           else w.plainSockets++;
         }
+        this.onFrame?.(events, frame.bytes);
       },
     };
   }

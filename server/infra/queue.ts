@@ -1,6 +1,7 @@
 import { DelayedError, Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import type { JobName } from '../jobs/registry.ts';
 import { JobRegistry } from '../jobs/registry.ts';
+import { countError } from './metrics.ts';
 import { isRedisUnavailable, redisErrors, type RedisErrorLog } from './redis-errors.ts';
 import { redisOptions } from './redis.ts';
 
@@ -50,7 +51,18 @@ export class PipelineQueue {
       defaultJobOptions: DEFAULT_JOB_OPTIONS,
     });
     this.errors = opts.errors ?? redisErrors;
-    this.queue.on('error', (err) => this.errors.record('queue', err));
+    this.queue.on('error', (err) => this.error(err));
+  }
+
+  /** BullMQ's errors: counted (`pingzhan_errors_total{component="bullmq"}`) and logged, rate-limited. */
+  private error(err: unknown): void {
+    countError('bullmq');
+    this.errors.record('queue', err);
+  }
+
+  /** The BullMQ queue itself, for the admin's queue board (/admin/queues) only. */
+  get bullQueue(): Queue {
+    return this.queue;
   }
 
   /** Resolves once the job is stored in Redis (which fsyncs before it answers). */
@@ -60,7 +72,7 @@ export class PipelineQueue {
 
   async remove(jobId: string): Promise<void> {
     // Best effort (a due-task timer that still fires finds its task closed), but never silent.
-    await this.queue.remove(jobId).catch((err) => this.errors.record('queue', err));
+    await this.queue.remove(jobId).catch((err) => this.error(err));
   }
 
   /** Cached briefly: intake asks on every request. */
@@ -75,6 +87,22 @@ export class PipelineQueue {
 
   async counts() {
     return this.queue.getJobCounts();
+  }
+
+  /**
+   * When the oldest job still waiting was added (ms since epoch), or null if none waits.
+   * BullMQ pushes new jobs on the left of its wait list, so the oldest is the last one; a
+   * prioritized job may be older still.
+   */
+  async oldestWaitingAt(): Promise<number | null> {
+    const [waiting, prioritized] = await Promise.all([
+      this.queue.getJobs(['wait'], 0, 0, true),
+      this.queue.getJobs(['prioritized'], 0, 0, true),
+    ]);
+    const times = [...waiting, ...prioritized]
+      .filter((j) => j !== undefined && j !== null)
+      .map((j) => j.timestamp);
+    return times.length ? Math.min(...times) : null;
   }
 
   close(): Promise<void> {
@@ -148,6 +176,9 @@ export function startPipelineWorker(
     stalledInterval: 5_000,
   });
   worker.on('failed', (job, err) => onFailed?.(job?.name ?? '?', err));
-  worker.on('error', (err) => errors.record('worker', err));
+  worker.on('error', (err) => {
+    countError('bullmq');
+    errors.record('worker', err);
+  });
   return worker;
 }

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { countError } from './metrics.ts';
 import { redactMessage, redisErrors, type RedisErrorLog } from './redis-errors.ts';
 
 /**
@@ -39,7 +40,10 @@ export function connect(
   errors: RedisErrorLog = redisErrors,
 ): Redis {
   const r = new Redis({ ...redisOptions(url, extra), connectionName: `pingzhan:${name}` });
-  r.on('error', (err: Error) => errors.record(name, err));
+  r.on('error', (err: Error) => {
+    countError('redis');
+    errors.record(name, err);
+  });
   return r;
 }
 

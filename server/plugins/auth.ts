@@ -21,6 +21,27 @@ export function parseSessionCookie(header: string | undefined): string | undefin
   return cookie.parse(header)[SESSION_COOKIE];
 }
 
+/**
+ * Sets `req.caller` (and `sessionKey`) from a bearer key or the session cookie. The API's hook
+ * below runs it for `/api/`; a route elsewhere that needs a caller (the queue board) runs it itself.
+ */
+export async function identify(auth: AuthService, req: FastifyRequest): Promise<void> {
+  const header = req.headers.authorization;
+  if (header?.startsWith('Bearer ')) {
+    req.caller = auth.keyCaller(header.slice(7).trim());
+    if (!req.caller) throw new DomainError(401, 'unauthorized', 'unknown key');
+    return;
+  }
+  const token = req.cookies[SESSION_COOKIE];
+  if (!token) return;
+  // The user is read afresh on every request: a removed account is refused at once.
+  const s = await auth.liveSession(token);
+  if (s) {
+    req.caller = { kind: 'user', user: s.user };
+    req.sessionKey = s.sessionKey;
+  }
+}
+
 /** Resolves who is calling: a session cookie (operators) or a bearer key (integrations). */
 export default fp(
   async function auth(app: FastifyInstance, opts: { auth: AuthService; secureCookies: boolean }) {
@@ -31,20 +52,7 @@ export default fp(
       // Only the API needs a caller; the console's page and assets must load even while Redis is
       // down (the page then shows what is wrong), so they never wait on a session lookup.
       if (!req.url.startsWith('/api/')) return;
-      const header = req.headers.authorization;
-      if (header?.startsWith('Bearer ')) {
-        req.caller = opts.auth.keyCaller(header.slice(7).trim());
-        if (!req.caller) throw new DomainError(401, 'unauthorized', 'unknown key');
-        return;
-      }
-      const token = req.cookies[SESSION_COOKIE];
-      if (!token) return;
-      // The user is read afresh on every request: a removed account is refused at once.
-      const s = await opts.auth.liveSession(token);
-      if (s) {
-        req.caller = { kind: 'user', user: s.user };
-        req.sessionKey = s.sessionKey;
-      }
+      await identify(opts.auth, req);
     });
     app.decorate('sessionCookie', {
       set(reply: FastifyReply, token: string, maxAgeS: number) {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { QUEUE_BOARD_PATH } from './queue-board.ts';
 
 export type SecurityHeaderOptions = {
   /** Hosts camera snapshots may be loaded from (`config.snapshotHosts`; `*.example.cn` allowed). */
@@ -73,6 +74,18 @@ export default fp(async function securityHeaders(app: FastifyInstance, opts: Sec
     xFrameOptions: { action: 'deny' },
     referrerPolicy: { policy: 'same-origin' },
     strictTransportSecurity: opts.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+
+  // The one exception, scoped to the admin's queue board (bull-board's prebuilt UI, not ours): its
+  // page and its components write <style> elements. Scripts stay 'self'; nothing else changes.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url !== QUEUE_BOARD_PATH && !req.url.startsWith(`${QUEUE_BOARD_PATH}/`)) return;
+    const csp = reply.raw.getHeader('content-security-policy');
+    if (typeof csp === 'string')
+      reply.raw.setHeader(
+        'content-security-policy',
+        csp.replace(/(^|;)style-src 'self'(;|$)/, "$1style-src 'self' 'unsafe-inline'$2"),
+      );
   });
 
   // API answers carry session-scoped data: no browser or proxy may keep a copy.

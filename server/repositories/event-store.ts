@@ -60,10 +60,14 @@ export type CommitResult =
 
 const IDEMPOTENCY_TTL_S = 7 * 24 * 3600;
 
+/** Observers of the write path (metrics); set once by whoever measures, never required. */
+export type EventStoreHooks = { onCommit?: (ms: number, events: number) => void };
+
 export class EventStore {
   constructor(
     private readonly redis: Redis,
     private readonly k: Keys,
+    readonly hooks: EventStoreHooks = {},
   ) {
     redis.defineCommand('pzCommit', { lua: COMMIT_LUA });
     redis.defineCommand('pzSetVersionIf', { numberOfKeys: 1, lua: SET_VERSION_IF_LUA });
@@ -165,11 +169,13 @@ export class EventStore {
     for (const x of [...body.expect, ...body.put, ...body.del]) touched.add(x.k).add(x.vk);
     const idem = plan.idempotencyKey ? `${this.k.done}:${plan.idempotencyKey}` : '';
     const keys = [this.k.seq, this.k.events, idem, ...touched];
+    const started = performance.now();
     const res = (await (this.redis as unknown as PzRedis).pzCommit(
       keys.length,
       ...keys,
       JSON.stringify(body),
     )) as [string, ...(string | number)[]];
+    this.hooks.onCommit?.(performance.now() - started, res[0] === 'ok' ? events.length : 0);
     if (res[0] === 'dup') return { status: 'duplicate', result: String(res[1]) };
     if (res[0] === 'conflict') return { status: 'conflict', hash: String(res[1]), id: String(res[2]) };
     const first = Number(res[1]);
