@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../shared/common.ts';
 import { createContainer, type Container } from '../container.ts';
-import { startPipelineWorker } from '../infra/queue.ts';
+import { startArchiveWorker } from '../jobs/archive-schedule.ts';
 import { loginAll, until, type Api } from '../testing/command-helpers.ts';
 import { postAccepted, startTestServer, waitForPipelineIdle, type TestServer } from '../testing/harness.ts';
 import { RecordingClient } from '../testing/live-client.ts';
@@ -26,7 +26,7 @@ describe('the archive sweep with several workers', () => {
       databaseUrl: s.config.databaseUrl!,
       projector: false,
     });
-    w2 = startPipelineWorker(s.container.redisUrl, c2.keys.bullPrefix, c2.registry, 4);
+    w2 = startArchiveWorker(s.container.redisUrl, c2.keys.bullPrefix, c2.registry);
     w2.on('completed', (job) => {
       if (job.name === 'archive.sweep') sweepsOn2++;
     });
