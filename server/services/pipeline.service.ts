@@ -64,7 +64,9 @@ export class PipelineService {
           result: target.id,
           expect: [
             { hash: 'incidents', id: target.id, version: target.version },
-            // Not a report whose case was archived (its idempotency key may have expired since).
+            // Not a report taken before (its idempotency key may have expired since): one merged
+            // already, or one whose case was archived.
+            { hash: 'aliases', id, version: null },
             { hash: 'tombstones', id, version: null },
           ],
           put: [
@@ -106,7 +108,9 @@ export class PipelineService {
           result: id,
           expect: [
             { hash: 'incidents', id, version: null },
-            // An archived incident (or a merged report of one) keeps its id for good.
+            // A report merged before, or an archived incident (or merged report of one), keeps
+            // its id for good.
+            { hash: 'aliases', id, version: null },
             { hash: 'tombstones', id, version: null },
           ],
           put: [{ hash: 'incidents', id, value: incident }],
@@ -120,8 +124,9 @@ export class PipelineService {
       if (res.status === 'duplicate') return { id, outcome: 'duplicate' };
       // An incident with this very id exists: an earlier run committed it (idempotent retry).
       if (!target && res.hash.endsWith(':incidents') && res.id === id) return { id, outcome: 'duplicate' };
-      // This report was taken before and its case archived since: the same id, nothing new.
-      if (res.hash.endsWith(':archived-ids')) return { id, outcome: 'duplicate' };
+      // This report was taken before (merged, or its case archived since): the same id, nothing new.
+      if (res.hash.endsWith(':incident-aliases') || res.hash.endsWith(':archived-ids'))
+        return { id, outcome: 'duplicate' };
       // Otherwise the merge target changed under us: read again and retry.
     }
     throw new Error(`incident ${id}: too many concurrent changes`);

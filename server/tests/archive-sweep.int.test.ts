@@ -95,6 +95,16 @@ describe('the archive sweep (ARCHIVE_AFTER_MS=0)', () => {
     const taskId = opBefore.body.tasks[0].id as string;
     expect(await r.hexists(k.dispatches, dsp.body.id)).toBe(1);
 
+    // The merged report sent again once its idempotency key expired: still one report counted.
+    await r.del(`${k.done}:intake:${dupId}`);
+    await s.container.queue.remove(dupId);
+    await waitForPipelineIdle(s);
+    const head0 = await s.container.store.headSeq();
+    await postAccepted(`${s.url}/api/v1/incidents`, dup);
+    await waitForPipelineIdle(s);
+    expect(await s.container.store.headSeq()).toBe(head0);
+    expect((await s.container.state.getIncident(caseId))!.reportCount).toBe(2);
+
     // Nothing archived while it is live.
     const sizes0 = await s.container.state.hotSetSizes();
     expect(archivedIds(feed.events, 'incident.archived')).not.toContain(caseId);
