@@ -17,6 +17,7 @@ import { JobRegistry } from './jobs/registry.ts';
 import { EventStore } from './repositories/event-store.ts';
 import { IdentityRepository } from './repositories/identity.repository.ts';
 import { StateRepository } from './repositories/state.repository.ts';
+import { ArchivedRecords, ArchiveService } from './services/archive.service.ts';
 import { AuthService } from './services/auth.service.ts';
 import { CaseService } from './services/case.service.ts';
 import { IntakeService } from './services/intake.service.ts';
@@ -50,6 +51,8 @@ export type Container = {
   review: ReviewService;
   records: RecordService;
   cases: CaseService;
+  /** Moves finished items from Redis to the database of record (the `archive.sweep` job). */
+  archive: ArchiveService;
   registry: JobRegistry;
   grids: GridCollection;
   cameras: Camera[];
@@ -103,7 +106,7 @@ export async function createContainer(
   }
   const k = keys(config.prefix);
   const store = new EventStore(redis, k);
-  const state = new StateRepository(redis, k);
+  const state = new StateRepository(redis, k, { archiveAfterMs: config.archiveAfterMs });
   const revocations = new RevocationBus(redis, () => connect(redisUrl, 'revocations'), k.revocations);
   const auth = new AuthService(new IdentityRepository(redis, k), config.intakeKeys, revocations);
   const data = await loadDemoData();
@@ -118,12 +121,20 @@ export async function createContainer(
     config.queueHighWater,
     new SnapshotHosts(config.snapshotHosts),
   );
+  const databaseUrl = opts.databaseUrl ?? databaseUrlFor(config);
+  // Database errors are the projector's to report (status, lag); an idle client dying must not
+  // crash the process, and is worth a line only in the log.
+  const history = openHistory(databaseUrl, { onError: (err) => opts.log?.(`history: ${err.message}`) });
+  const historyRepo = new HistoryRepository(history.db);
+  const archived = new ArchivedRecords(historyRepo, history.db);
   const pipeline = new PipelineService(store, state, grid, cameraMap);
-  const operations = new OperationService(store, state, data.plans, queue);
+  const operations = new OperationService(store, state, data.plans, queue, archived);
+  const archive = new ArchiveService(store, state, history.db, config.archiveAfterMs);
   const registry = JobRegistry.create({
     'intake.incident': (p) => pipeline.processIncident(p),
     'intake.video_alert': (p) => pipeline.processVideoAlert(p),
     'task.due': (p) => operations.taskDue(p),
+    'archive.sweep': () => archive.sweep(),
   });
 
   // Before this process commits anything: versions of older data move to where the commit reads them.
@@ -132,11 +143,6 @@ export async function createContainer(
   if (config.demoPassword !== null) await auth.ensureDemoUsers(config.demoPassword);
   else await auth.removeDemoUsers();
 
-  const databaseUrl = opts.databaseUrl ?? databaseUrlFor(config);
-  // Database errors are the projector's to report (status, lag); an idle client dying must not
-  // crash the process, and is worth a line only in the log.
-  const history = openHistory(databaseUrl, { onError: (err) => opts.log?.(`history: ${err.message}`) });
-  const historyRepo = new HistoryRepository(history.db);
   let projector: Projector | null = null;
   if (opts.projector) {
     // The schema before the first read; should the database not answer yet, the projector keeps
@@ -183,11 +189,12 @@ export async function createContainer(
     intake,
     pipeline,
     operations,
-    dispatches: new DispatchService(store, state),
-    reports: new ReportService(store, state),
-    review: new ReviewService(store, state, grid),
+    dispatches: new DispatchService(store, state, archived),
+    reports: new ReportService(store, state, archived),
+    review: new ReviewService(store, state, grid, archived),
     records: new RecordService(store, state, historyRepo, () => projector?.projectedSeq() ?? 0),
-    cases: new CaseService(store, state),
+    cases: new CaseService(store, state, archived),
+    archive,
     registry,
     grids: data.grids,
     cameras: data.cameras,

@@ -10,6 +10,7 @@ import { startPipelineWorker } from './infra/queue.ts';
 import { RedisSupervisor } from './infra/redis-supervisor.ts';
 import { WorkerProcesses } from './infra/worker-processes.ts';
 import { LagAlarm } from './history/lag-alarm.ts';
+import { scheduleArchiveSweep, startArchiveWorker } from './jobs/archive-schedule.ts';
 import { attachLive, type Live } from './live.ts';
 
 export type Running = {
@@ -79,6 +80,8 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
       log: opts.log,
     });
     const c = container;
+    // Finished items leave Redis on a schedule; whichever archive worker is free runs the sweep.
+    await scheduleArchiveSweep(redisUrl, c.keys.bullPrefix, config.archiveEveryMs);
     let attached: Live | null = null;
     const app = await build(c, { logger: opts.logger, clientDist: opts.clientDist, live: () => attached });
     const live = await attachLive(app, c);
@@ -96,6 +99,9 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
             (name, err) => app.log.warn({ err: err.message, job: name }, 'job failed'),
           )
         : null;
+    const archiveWorker = startArchiveWorker(redisUrl, c.keys.bullPrefix, c.registry, (err) =>
+      app.log.warn({ err: err.message }, 'archive sweep failed'),
+    );
     const lagAlarm = c.projector
       ? new LagAlarm(c.projector, config.historyLagAlarm, {
           warn: (m) => app.log.warn(m),
@@ -128,6 +134,7 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
           lagAlarm?.stop();
           await app.close();
           await worker?.close();
+          await archiveWorker.close();
           await workerProcesses?.stop();
           await c.close();
           await postgres?.stop();

@@ -3,6 +3,7 @@ import type { Worker } from 'bullmq';
 import { loadConfig } from './config.ts';
 import { createContainer, type Container } from './container.ts';
 import { startPipelineWorker } from './infra/queue.ts';
+import { startArchiveWorker } from './jobs/archive-schedule.ts';
 import { redactUrl } from './infra/redact.ts';
 
 /**
@@ -10,7 +11,7 @@ import { redactUrl } from './infra/redact.ts';
  * extra one (`npm run worker`). Without REDIS_URL it joins the Redis that `npm start` runs under
  * DATA_DIR.
  */
-let running: { worker: Worker; c: Container } | null = null;
+let running: { worker: Worker; archiveWorker: Worker; c: Container } | null = null;
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
@@ -19,6 +20,7 @@ const stop = async () => {
   setTimeout(() => process.exit(1), 15_000).unref();
   if (running) {
     await running.worker.close();
+    await running.archiveWorker.close();
     await running.c.close();
   }
   process.exit(0);
@@ -44,7 +46,11 @@ const worker = startPipelineWorker(
   Math.max(1, config.workerConcurrency),
   (name, err) => console.warn(`job ${name} failed: ${err.message}`),
 );
-running = { worker, c };
+// The archive sweeps too: any worker may take a scheduled one (they are safe side by side).
+const archiveWorker = startArchiveWorker(redisUrl, c.keys.bullPrefix, c.registry, (err) =>
+  console.warn(`archive sweep failed: ${err.message}`),
+);
+running = { worker, archiveWorker, c };
 // A child of `npm start` says nothing on its own; the server reports it.
 if (!process.env.PZ_WORKER_CHILD)
   console.log(

@@ -10,6 +10,12 @@ export function keys(prefix: string) {
     projected: `${prefix}:projected`,
     incidents: `${prefix}:incidents`,
     aliases: `${prefix}:incident-aliases`,
+    /**
+     * Archived ids a sender could send again (intake ids derived from an externalId, and the
+     * merged report ids of archived incidents) → the case id they stand for. The create commit
+     * expects the id absent here, so a re-sent report never makes a second incident.
+     */
+    tombstones: `${prefix}:archived-ids`,
     openGeo: `${prefix}:open-incidents:geo`,
     videoAlerts: `${prefix}:video-alerts`,
     resources: `${prefix}:resources`,

@@ -19,6 +19,8 @@ export const JOBS = {
     receivedAt: z.string(),
   }),
   'task.due': z.object({ operationId: z.string(), taskId: z.string() }),
+  /** The archive sweep (services/archive.service.ts), repeated by the scheduler in archive-schedule.ts. */
+  'archive.sweep': z.object({}),
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -8,10 +8,19 @@ const COMMIT_LUA = readFileSync(new URL('./commit.lua', import.meta.url), 'utf8'
 
 /** The state hashes a commit may write; each entity is JSON with a `version`. */
 export type StateHash =
-  'incidents' | 'aliases' | 'videoAlerts' | 'resources' | 'operations' | 'dispatches' | 'reports' | 'meta';
+  | 'incidents'
+  | 'aliases'
+  | 'tombstones'
+  | 'videoAlerts'
+  | 'resources'
+  | 'operations'
+  | 'dispatches'
+  | 'reports'
+  | 'meta';
 export const STATE_HASHES: readonly StateHash[] = [
   'incidents',
   'aliases',
+  'tombstones',
   'videoAlerts',
   'resources',
   'operations',
@@ -79,8 +88,8 @@ export class EventStore {
    * version where the commit looks for it. Node's JSON.parse copes with the lone-surrogate escapes
    * that cjson refuses, so such an entity becomes writable again. Idempotent and safe beside other
    * processes: an entry is written only when it differs from the JSON and is still what was read.
-   * A hash whose version entries are as many as its entities is taken as done (aliases hold no
-   * versions). Returns how many versions it wrote.
+   * A hash whose version entries are as many as its entities is taken as done (aliases and
+   * tombstones hold no versions). Returns how many versions it wrote.
    */
   async migrateVersions(): Promise<number> {
     let fixed = 0;
@@ -89,7 +98,7 @@ export class EventStore {
       const vkey = versionKey(key);
       // Every versioned entity has its entry once migrated: equal counts mean nothing to do, so a
       // normal start costs two HLENs, not a read of the whole state.
-      if (h === 'aliases') continue;
+      if (h === 'aliases' || h === 'tombstones') continue;
       const [n, nv] = await Promise.all([this.redis.hlen(key), this.redis.hlen(vkey)]);
       if (n === nv) continue;
       let cursor = '0';

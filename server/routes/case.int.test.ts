@@ -21,7 +21,7 @@ describe('the case lifecycle (PATCH /api/v1/incidents/:id)', () => {
     });
     expect(verified.status).toBe(200);
     expect(verified.body.status).toBe('verified');
-    expect(verified.body.history.at(-1)).toMatchObject({
+    expect(verified.body.lastAction).toMatchObject({
       action: 'verified',
       actor: 'duty',
       note: '现场核实属实',

@@ -32,6 +32,8 @@ export default async function statusRoutes(
           }
         : null,
       pipeline,
+      /** What Redis holds: the working set (the archive sweep keeps it so) and the tombstones. */
+      hotSet: await c.state.hotSetSizes(),
       /** Jobs that will not run again (refused payloads, unknown cameras …): `GET /api/v1/failed-jobs`. */
       failedJobs: pipeline.failed ?? 0,
       /** Redis/BullMQ connection errors seen by this process, by connection (never swallowed). */

@@ -1,6 +1,7 @@
 import { IncidentStatus, type Incident, type IncidentPatch } from '../../shared/incident.ts';
 import type { EventStore } from '../repositories/event-store.ts';
 import type { StateRepository } from '../repositories/state.repository.ts';
+import type { ArchivedRecords } from './archive.service.ts';
 import { commitWithRetry } from './commit-retry.ts';
 import { conflict, notFound } from './errors.ts';
 
@@ -15,6 +16,8 @@ export class CaseService {
   constructor(
     private readonly store: EventStore,
     private readonly state: StateRepository,
+    /** Items that left Redis: a command on one answers as on the finished item. */
+    private readonly archived: ArchivedRecords,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -24,7 +27,12 @@ export class CaseService {
       this.store,
       async (now) => {
         const cur = await this.state.getIncident(id);
-        if (!cur) throw notFound(`incident ${requestedId}`);
+        if (!cur) {
+          // Archived: it was closed, and the same answer as on the closed case in Redis follows.
+          const rec = await this.archived.incident(id);
+          if (rec) throw conflict(`incident ${rec.id} is ${rec.status}; it cannot go to ${patch.status}`);
+          throw notFound(`incident ${requestedId}`);
+        }
         if (ORDER.indexOf(patch.status) <= ORDER.indexOf(cur.status)) {
           throw conflict(`incident ${id} is ${cur.status}; it cannot go to ${patch.status}`);
         }

@@ -4,6 +4,7 @@ import type { PendingEvent } from '../../shared/protocol.ts';
 import { RESOURCE_TRANSITIONS, type Resource, type ResourceStatus } from '../../shared/resource.ts';
 import type { CommitPlan, EventStore } from '../repositories/event-store.ts';
 import type { StateRepository } from '../repositories/state.repository.ts';
+import type { ArchivedRecords } from './archive.service.ts';
 import { commitWithRetry } from './commit-retry.ts';
 import { conflict, notFound } from './errors.ts';
 import { newId } from './ids.ts';
@@ -17,6 +18,8 @@ export class DispatchService {
   constructor(
     private readonly store: EventStore,
     private readonly state: StateRepository,
+    /** Items that left Redis: a command on one answers as on the finished item. */
+    private readonly archived: ArchivedRecords,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -31,8 +34,14 @@ export class DispatchService {
       async (now) => {
         const resource = await this.state.getResource(input.resourceId);
         if (!resource) throw notFound(`resource ${input.resourceId}`);
-        const incident = await this.state.getIncident(await this.state.resolveIncidentId(input.incidentId));
-        if (!incident) throw notFound(`incident ${input.incidentId}`);
+        const resolved = await this.state.resolveIncidentId(input.incidentId);
+        const incident = await this.state.getIncident(resolved);
+        if (!incident) {
+          // Archived: a closed case takes no dispatch.
+          const rec = await this.archived.incident(resolved);
+          if (rec) throw conflict(`incident ${rec.id} is ${rec.status}`);
+          throw notFound(`incident ${input.incidentId}`);
+        }
         if (resource.status !== 'available')
           throw conflict(`resource ${resource.id} is ${resource.status}, not available`);
         if (incident.status === 'closed') throw conflict(`incident ${incident.id} is closed`);

@@ -7,6 +7,7 @@ import type { Resource } from '../../shared/resource.ts';
 import type { JobName } from '../jobs/registry.ts';
 import type { CommitPlan, EventStore } from '../repositories/event-store.ts';
 import type { StateRepository } from '../repositories/state.repository.ts';
+import type { ArchivedRecords } from './archive.service.ts';
 import { commitWithRetry, expectedVersion } from './commit-retry.ts';
 import { conflict, notFound } from './errors.ts';
 import { newId } from './ids.ts';
@@ -39,6 +40,8 @@ export class OperationService {
     /** The plan library; the same array the API lists. */
     private readonly plans: Plan[],
     private readonly timers: TimerQueue,
+    /** Items that left Redis: read from the database, so commands on them answer 409, not 404. */
+    private readonly archived: ArchivedRecords,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -48,14 +51,17 @@ export class OperationService {
     return p;
   }
 
+  /** From Redis, else (archived, hence closed) from the database: activating on it is then a 409. */
   private async incident(id: string): Promise<Incident> {
-    const inc = await this.state.getIncident(await this.state.resolveIncidentId(id));
+    const resolved = await this.state.resolveIncidentId(id);
+    const inc = (await this.state.getIncident(resolved)) ?? (await this.archived.incident(resolved));
     if (!inc) throw notFound(`incident ${id}`);
     return inc;
   }
 
+  /** From Redis, else (archived, hence stood down) from the database: commands on it are 409s. */
   async get(id: string): Promise<Operation> {
-    const op = await this.state.getOperation(id);
+    const op = (await this.state.getOperation(id)) ?? (await this.archived.operation(id));
     if (!op) throw notFound(`operation ${id}`);
     return op;
   }

@@ -62,7 +62,13 @@ export class PipelineService {
         plan = {
           idempotencyKey: `intake:${id}`,
           result: target.id,
-          expect: [{ hash: 'incidents', id: target.id, version: target.version }],
+          expect: [
+            { hash: 'incidents', id: target.id, version: target.version },
+            // Not a report taken before (its idempotency key may have expired since): one merged
+            // already, or one whose case was archived.
+            { hash: 'aliases', id, version: null },
+            { hash: 'tombstones', id, version: null },
+          ],
           put: [
             { hash: 'incidents', id: target.id, value: merged },
             { hash: 'aliases', id, value: target.id },
@@ -100,7 +106,13 @@ export class PipelineService {
         plan = {
           idempotencyKey: `intake:${id}`,
           result: id,
-          expect: [{ hash: 'incidents', id, version: null }],
+          expect: [
+            { hash: 'incidents', id, version: null },
+            // A report merged before, or an archived incident (or merged report of one), keeps
+            // its id for good.
+            { hash: 'aliases', id, version: null },
+            { hash: 'tombstones', id, version: null },
+          ],
           put: [{ hash: 'incidents', id, value: incident }],
           geoAdd: [{ id, ...input.location }],
           events: [{ type: 'incident.created', actor, data: incident }],
@@ -112,6 +124,9 @@ export class PipelineService {
       if (res.status === 'duplicate') return { id, outcome: 'duplicate' };
       // An incident with this very id exists: an earlier run committed it (idempotent retry).
       if (!target && res.hash.endsWith(':incidents') && res.id === id) return { id, outcome: 'duplicate' };
+      // This report was taken before (merged, or its case archived since): the same id, nothing new.
+      if (res.hash.endsWith(':incident-aliases') || res.hash.endsWith(':archived-ids'))
+        return { id, outcome: 'duplicate' };
       // Otherwise the merge target changed under us: read again and retry.
     }
     throw new Error(`incident ${id}: too many concurrent changes`);
@@ -169,7 +184,10 @@ export class PipelineService {
       const plan: CommitPlan = {
         idempotencyKey: `intake:${id}`,
         result: id,
-        expect: [{ hash: 'videoAlerts', id, version: null }],
+        expect: [
+          { hash: 'videoAlerts', id, version: null },
+          { hash: 'tombstones', id, version: null },
+        ],
         put: [{ hash: 'videoAlerts', id, value: alert }],
         events: [{ type: 'video_alert.created', actor, data: alert }],
       };
@@ -194,7 +212,8 @@ export class PipelineService {
       const res = await this.store.commit(plan, now);
       if (res.status === 'ok') return { id, outcome: target ? 'linked' : 'created' };
       if (res.status === 'duplicate') return { id, outcome: 'duplicate' };
-      if (res.hash.endsWith(':video-alerts')) return { id, outcome: 'duplicate' };
+      if (res.hash.endsWith(':video-alerts') || res.hash.endsWith(':archived-ids'))
+        return { id, outcome: 'duplicate' };
     }
     throw new Error(`video alert ${id}: too many concurrent changes`);
   }

@@ -2,8 +2,9 @@ import type { FieldReport, Incident } from '../../shared/incident.ts';
 import { truncate } from '../../shared/text.ts';
 import type { EventStore } from '../repositories/event-store.ts';
 import type { StateRepository } from '../repositories/state.repository.ts';
+import type { ArchivedRecords } from './archive.service.ts';
 import { commitWithRetry } from './commit-retry.ts';
-import { notFound } from './errors.ts';
+import { conflict, notFound } from './errors.ts';
 import { newId } from './ids.ts';
 
 /** History notes quote the report (in code points, cut on a grapheme); the report keeps the full text. */
@@ -14,6 +15,8 @@ export class ReportService {
   constructor(
     private readonly store: EventStore,
     private readonly state: StateRepository,
+    /** Items that left Redis: a command on one answers as on the finished item. */
+    private readonly archived: ArchivedRecords,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -22,8 +25,14 @@ export class ReportService {
     const { result } = await commitWithRetry(
       this.store,
       async (now) => {
-        const cur = await this.state.getIncident(await this.state.resolveIncidentId(incidentId));
-        if (!cur) throw notFound(`incident ${incidentId}`);
+        const resolved = await this.state.resolveIncidentId(incidentId);
+        const cur = await this.state.getIncident(resolved);
+        if (!cur) {
+          // Archived: a closed case's record takes no more reports.
+          const rec = await this.archived.incident(resolved);
+          if (rec) throw conflict(`incident ${rec.id} is ${rec.status}`);
+          throw notFound(`incident ${incidentId}`);
+        }
         const at = now.toISOString();
         const report: FieldReport = { id, incidentId: cur.id, text, actor, at };
         const note = truncate(text, NOTE_CHARS + 1);

@@ -3,6 +3,7 @@ import type { PendingEvent } from '../../shared/protocol.ts';
 import type { VideoAlert, VideoAlertType } from '../../shared/video-alert.ts';
 import type { CommitPlan, EventStore } from '../repositories/event-store.ts';
 import type { StateRepository } from '../repositories/state.repository.ts';
+import type { ArchivedRecords } from './archive.service.ts';
 import { commitWithRetry } from './commit-retry.ts';
 import { conflict, notFound } from './errors.ts';
 import { intakeId } from './ids.ts';
@@ -36,6 +37,8 @@ export class ReviewService {
     private readonly store: EventStore,
     private readonly state: StateRepository,
     private readonly locator: Locator,
+    /** Alerts that left Redis: reviewing one answers as on the finished alert (409). */
+    private readonly archived: ArchivedRecords,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -43,7 +46,7 @@ export class ReviewService {
     const { result } = await commitWithRetry(
       this.store,
       async (now) => {
-        const cur = await this.state.getVideoAlert(alertId);
+        const cur = (await this.state.getVideoAlert(alertId)) ?? (await this.archived.videoAlert(alertId));
         if (!cur) throw notFound(`video alert ${alertId}`);
         if (cur.status !== 'new') throw conflict(`video alert ${alertId} was already ${cur.status}`);
         const at = now.toISOString();

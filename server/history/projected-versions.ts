@@ -1,0 +1,51 @@
+import { sql } from 'kysely';
+import type { VideoAlert } from '../../shared/video-alert.ts';
+import type { HistoryDb } from './db.ts';
+
+/**
+ * What the database already holds, asked before anything leaves Redis: the archive sweep deletes
+ * an item from the working set only once its current version is projected (never on a guess, so
+ * a database that is down or behind means nothing is archived).
+ */
+
+/** The projector's cursor as the database itself records it (0 when it never projected). */
+export async function databaseProjectedSeq(db: HistoryDb, name = 'main'): Promise<number> {
+  const row = await db.selectFrom('projection').select('seq').where('name', '=', name).executeTakeFirst();
+  return row?.seq ?? 0;
+}
+
+/**
+ * The version each row of `cases` or `operations` holds (`data.version`, the entity as its last
+ * projected event left it); an id without a row is absent from the map.
+ */
+export async function projectedVersions(
+  db: HistoryDb,
+  table: 'cases' | 'operations',
+  ids: readonly string[],
+): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom(table)
+    .select(['id', sql<string>`data->>'version'`.as('version')])
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map((r) => [r.id, Number(r.version)]));
+}
+
+/**
+ * A video alert as its last recorded event left it, or null if it never existed. For commands on
+ * an alert that left Redis (they answer 409, as on the finished alert). There is no `video_alerts`
+ * read model yet, so this reads `events` (by the type index, newest first): fine for a command
+ * that is rare by nature; a read model replaces it once there is one.
+ */
+export async function recordedVideoAlert(db: HistoryDb, id: string): Promise<VideoAlert | null> {
+  const row = await db
+    .selectFrom('events')
+    .select('data')
+    .where('type', 'in', ['video_alert.created', 'video_alert.updated'])
+    .where(sql<string>`data->>'id'`, '=', id)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? (row.data as VideoAlert) : null;
+}
