@@ -23,6 +23,7 @@ import { GridIndex } from '../../server/geo/grid-index.ts';
 import { openHistory } from '../../server/history/db.ts';
 import { mulberry32 } from '../../server/geo/random.ts';
 import { connect } from '../../server/infra/redis.ts';
+import { ArchivedRecords } from '../../server/services/archive.service.ts';
 import { CaseService } from '../../server/services/case.service.ts';
 import { PipelineService } from '../../server/services/pipeline.service.ts';
 import { INCIDENT_CATEGORIES, type IncidentIntake } from '../../shared/incident.ts';
@@ -235,7 +236,12 @@ async function loadYear(
     const lane = async () => {
       let clock = new Date(start);
       const pipeline = new PipelineService(c.store, c.state, grid, cameras, () => clock);
-      const cases = new CaseService(c.store, c.state, () => clock);
+      const cases = new CaseService(
+        c.store,
+        c.state,
+        new ArchivedRecords(c.historyRepo, c.history.db),
+        () => clock,
+      );
       for (let i = next++; i < o.yearCases; i = next++) {
         const t = start + i * step;
         clock = new Date(t);
