@@ -183,6 +183,7 @@ describe('a job that meets an unanswering Redis', () => {
       },
       'intake.video_alert': async () => undefined,
       'task.due': async () => undefined,
+      'archive.sweep': async () => undefined,
     });
     const queue = new PipelineQueue(redis.url, '{pzjobs}');
     const worker = startPipelineWorker(redis.url, '{pzjobs}', registry, 1);
