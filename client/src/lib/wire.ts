@@ -9,9 +9,12 @@ import { EVENT_DATA, LiveEvent as LiveEventEnvelope, type LiveEvent } from '../.
 
 /**
  * On in `vite dev`, in vitest (mode "test") and in a build made with `mode: 'test'` (the browser
- * tests build the client so); off in the production build.
+ * tests build the client so); off in the production build. Read through a cast and `?.` because
+ * this module also runs outside Vite (the bench imports feed.ts under tsx, where there is no
+ * `import.meta.env`, and the root tsconfig has no vite/client types): off there.
  */
-export const CHECK_WIRE: boolean = import.meta.env.DEV || import.meta.env.MODE === 'test';
+const env = (import.meta as { env?: { DEV?: boolean; MODE?: string } }).env;
+export const CHECK_WIRE: boolean = env?.DEV === true || env?.MODE === 'test';
 
 export interface WireIssue {
   path: string;
