@@ -41,7 +41,8 @@ function issuesOf(error: z.ZodError, prefix = ''): WireIssue[] {
 }
 
 function report(err: ProtocolError): ProtocolError {
-  console.error(`[pingzhan] ${err.what} does not match the shared schema`, err.issues);
+  // the issues in the text too: a browser test reads console messages as text
+  console.error(`[pingzhan] does not match the shared schema: ${err.message}`, err.issues);
   return err;
 }
 
