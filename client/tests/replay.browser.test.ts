@@ -39,7 +39,8 @@ async function renderedIncidentIds(p: Page, at: { lng: number; lat: number }): P
 }
 
 beforeAll(async () => {
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  // mode "test": a production build that still decodes answers and frames (client/src/lib/wire.ts)
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'test' });
   server = await startTestServer();
   browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
@@ -173,11 +174,10 @@ describe('replay', () => {
 
     await page.click('[data-testid=replay-speed-60]');
     await page.click('[data-testid=replay-play]');
-    // It plays on: the incident shows in the ticker, the recorded wartime comes and goes.
+    // It plays on: the incident shows in the ticker, and it plays to the end.
     await expect
       .poll(() => page.textContent('[data-testid=replay-ticker]'), { timeout: 15_000 })
       .toContain(TITLE);
-    await page.waitForSelector('[data-testid=replay][data-replay-mode=wartime]', { timeout: 15_000 });
     await page.waitForFunction(() => window.__pzReplay?.playing === false, null, { timeout: 30_000 });
     const end = await page.evaluate(() => ({
       t: window.__pzReplay!.t,
@@ -187,6 +187,16 @@ describe('replay', () => {
       mode: window.__pzReplay!.mode.state,
     }));
     expect(end).toMatchObject({ t: end.to, applied: end.total, mode: 'peacetime' });
+
+    // The recorded wartime, at a moment inside the operation. (Not caught in flight: at 60× the
+    // two seconds this test's operation lasted pass in 33 ms, less than one playback step.)
+    await page.evaluate((id) => {
+      const r = window.__pzReplay!;
+      const op = r.operations.find((o) => o.id === id)!;
+      r.seek((Date.parse(op.activatedAt) + Date.parse(op.stoodDownAt!)) / 2);
+    }, operationId);
+    await page.waitForSelector('[data-testid=replay][data-replay-mode=wartime]', { timeout: 5_000 });
+    await page.evaluate(() => window.__pzReplay!.seek(window.__pzReplay!.to));
     expect(await renderedIncidentIds(page, WHERE)).toContain(incidentId);
     await page.screenshot({ path: path.join(SHOTS, 'replay.png') });
 

@@ -69,7 +69,8 @@ const ids: Record<keyof typeof special, string> = { old: '', closed: '', markup:
 
 beforeAll(async () => {
   // the server serves dist/client: build it from the current sources
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  // mode "test": a production build that still decodes answers and frames (client/src/lib/wire.ts)
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'test' });
   server = await startTestServer();
   commander = await apiLogin(server.url, 'commander');
   // filler first (oldest), then the three the search looks for

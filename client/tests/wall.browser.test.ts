@@ -24,6 +24,8 @@ let context: BrowserContext;
 let page: Page;
 const dialogs: string[] = [];
 const pageErrors: string[] = [];
+/** What the wire checks reported (client/src/lib/wire.ts: "[pingzhan] … does not match"). */
+const wireErrors: string[] = [];
 let n = 0;
 
 async function postIncident(
@@ -76,6 +78,12 @@ async function renderedIncidentIds(p: Page, at: { lng: number; lat: number }): P
   );
 }
 
+function watchWire(p: Page): void {
+  p.on('console', (m) => {
+    if (m.type() === 'error' && m.text().includes('[pingzhan]')) wireErrors.push(m.text());
+  });
+}
+
 async function login(p: Page, username: string, target: string): Promise<void> {
   await p.goto(`${server.url}${target}`);
   await p.waitForSelector('[data-testid=login]');
@@ -86,7 +94,8 @@ async function login(p: Page, username: string, target: string): Promise<void> {
 
 beforeAll(async () => {
   // the server serves dist/client: build it from the current sources
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  // mode "test": a production build that still decodes answers and frames (client/src/lib/wire.ts)
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'test' });
   server = await startTestServer();
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
@@ -96,6 +105,7 @@ beforeAll(async () => {
     void d.dismiss();
   });
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  watchWire(page);
   mkdirSync(SHOTS, { recursive: true });
 });
 
@@ -281,6 +291,7 @@ describe('console', () => {
   it('finds an incident in the list, flies there and shows its detail', async () => {
     const commander = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
     const p = await commander.newPage();
+    watchWire(p);
     p.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -310,7 +321,9 @@ describe('console', () => {
     await item.waitFor({ timeout: 10_000 });
     await item.click();
     await expect.poll(() => p.textContent('[data-testid=detail-title]')).toBe(title);
+    // the history: the record's (GET /incidents/:id), its first entry the intake
     await p.waitForSelector('[data-testid=history] li', { timeout: 10_000 });
+    await expect.poll(() => p.textContent('[data-testid=history] li:first-child')).toContain('受理');
     expect(await p.textContent('[data-testid=detail]')).toContain('地下管线破裂');
     // the map flew to it
     await p.waitForFunction(() => !window.__pzMap!.isMoving(), null, { timeout: 10_000 });
@@ -332,5 +345,31 @@ describe('console', () => {
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
     await commander.close();
+  });
+});
+
+describe('protocol', () => {
+  it('a server of another protocol stops the console with a reload banner; reload brings it back', async () => {
+    const p = await context.newPage();
+    // the server "was updated" while this page was open: its config announces protocol 1
+    await p.route('**/api/v1/config', async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...(await res.json()), protocol: 1 } });
+    });
+    await p.goto(`${server.url}/wall`);
+    const banner = p.locator('[data-testid=protocol-banner]');
+    await banner.waitFor({ timeout: 20_000 });
+    expect(await banner.getAttribute('data-reason')).toBe('version');
+    expect(await banner.textContent()).toContain('服务器已更新');
+    expect(await p.getAttribute('[data-testid=conn]', 'data-state')).toBe('outdated');
+    await p.unroute('**/api/v1/config');
+    await p.click('[data-testid=protocol-reload]');
+    await p.waitForFunction(() => window.__pzLive?.status.state === 'live', null, { timeout: 20_000 });
+    expect(await banner.count()).toBe(0);
+    await p.close();
+  });
+
+  it('no answer or frame failed the shared schemas during these tests', () => {
+    expect(wireErrors).toEqual([]);
   });
 });

@@ -92,7 +92,8 @@ async function selectInList(p: Page, title: string, id: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+  // mode "test": a production build that still decodes answers and frames (client/src/lib/wire.ts)
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'test' });
   server = await startTestServer();
   browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveEvent } from '../../../../shared/index.ts';
-import { applyBatch, fromSnapshot, knownHead, type LiveData } from './apply-events.ts';
+import type { Incident, LiveEvent } from '../../../../shared/index.ts';
+import {
+  applyBatch,
+  fromSnapshot,
+  knownHead,
+  MAX_ARCHIVED_KEPT,
+  noChanges,
+  toV2Incident,
+  type LiveData,
+} from './apply-events.ts';
 import { ev, incident, operation, resource, rng, snapshot, videoAlert } from '../testing/fixtures.ts';
 
 /** A realistic log of `n` events over a handful of entities. */
@@ -364,5 +372,131 @@ describe('operation events, in the order the server commits them', () => {
       ev(2, { type: 'report.created', data: report }),
     ]);
     expect(d.reports.get('i1')).toHaveLength(1);
+  });
+});
+
+describe('protocol v2: archived items and v1 incidents', () => {
+  const at = '2024-06-01T09:00:00.000Z';
+  const dispatch = (id: string, incidentId: string, operationId: string | null) => ({
+    id,
+    resourceId: 'r1',
+    incidentId,
+    operationId,
+    at,
+    actor: 'commander',
+    distanceM: 100,
+    etaMin: 1,
+  });
+  const report = (id: string, incidentId: string) => ({ id, incidentId, text: id, actor: 'liaison', at });
+
+  it('an archived incident leaves the state with its reports and dispatches; its last copy is remembered', () => {
+    const inc = incident('i1', { status: 'closed', version: 5 });
+    const d = fromSnapshot(snapshot({ incidents: [inc, incident('i2')] }));
+    applyBatch(d, [
+      ev(1, { type: 'report.created', data: report('f1', 'i1') }),
+      ev(2, { type: 'report.created', data: report('f2', 'i2') }),
+      ev(3, { type: 'dispatch.created', data: dispatch('d1', 'i1', null) }),
+      ev(4, { type: 'dispatch.created', data: dispatch('d2', 'i2', null) }),
+    ]);
+    const r = applyBatch(d, [ev(5, { type: 'incident.archived', data: { id: 'i1' } })]);
+    expect(r.changes).toMatchObject({ incidents: true, reports: true, dispatches: true });
+    expect([...d.incidents.keys()]).toEqual(['i2']);
+    expect([...d.reports.keys()]).toEqual(['i2']);
+    expect(d.dispatches.map((x) => x.id)).toEqual(['d2']);
+    expect(d.archived.get('i1')).toEqual({ kind: 'incident', item: inc });
+    expect(d.seq).toBe(5);
+  });
+
+  it('an archived alert leaves the state', () => {
+    const a = videoAlert('a1', { status: 'dismissed', version: 2 });
+    const d = fromSnapshot(snapshot({ videoAlerts: [a, videoAlert('a2')] }));
+    const r = applyBatch(d, [ev(1, { type: 'video_alert.archived', data: { id: 'a1' } })]);
+    expect(r.changes.videoAlerts).toBe(true);
+    expect([...d.videoAlerts.keys()]).toEqual(['a2']);
+    expect(d.archived.get('a1')).toEqual({ kind: 'video_alert', item: a });
+  });
+
+  it('an archived operation takes its dispatches, and its reports unless its incident is still live', () => {
+    const o1 = operation('o1', { incidentId: 'i1', status: 'stood_down' });
+    const o2 = operation('o2', { incidentId: 'i2', status: 'stood_down' });
+    // i1 was archived already; i2 is a case still open
+    const d = fromSnapshot(snapshot({ operations: [o1, o2], incidents: [incident('i2')] }));
+    applyBatch(d, [
+      ev(1, { type: 'report.created', data: report('f1', 'i1') }),
+      ev(2, { type: 'report.created', data: report('f2', 'i2') }),
+      ev(3, { type: 'dispatch.created', data: dispatch('d1', 'i1', 'o1') }),
+      ev(4, { type: 'dispatch.created', data: dispatch('d2', 'i2', 'o2') }),
+      ev(5, { type: 'dispatch.created', data: dispatch('d3', 'i2', null) }),
+    ]);
+    let r = applyBatch(d, [ev(6, { type: 'operation.archived', data: { id: 'o1' } })]);
+    expect(r.changes).toMatchObject({ operations: true, reports: true, dispatches: true });
+    expect([...d.operations.keys()]).toEqual(['o2']);
+    expect(d.reports.has('i1')).toBe(false);
+    expect(d.dispatches.map((x) => x.id)).toEqual(['d2', 'd3']);
+    r = applyBatch(d, [ev(7, { type: 'operation.archived', data: { id: 'o2' } })]);
+    expect(d.operations.size).toBe(0);
+    expect(d.reports.get('i2')?.map((x) => x.id)).toEqual(['f2']);
+    expect(d.dispatches.map((x) => x.id)).toEqual(['d3']);
+    expect(r.changes.reports).toBe(false);
+  });
+
+  it('archiving what it does not hold changes nothing (the seq still counts)', () => {
+    const d = fromSnapshot(snapshot({ incidents: [incident('i1')] }));
+    const r = applyBatch(d, [
+      ev(1, { type: 'incident.archived', data: { id: 'gone' } }),
+      ev(2, { type: 'video_alert.archived', data: { id: 'gone' } }),
+      ev(3, { type: 'operation.archived', data: { id: 'gone' } }),
+    ]);
+    expect(r.changes).toEqual(noChanges());
+    expect(d.incidents.size).toBe(1);
+    expect(d.archived.size).toBe(0);
+    expect(d.seq).toBe(3);
+  });
+
+  it('remembers at most MAX_ARCHIVED_KEPT archived items, dropping the oldest', () => {
+    const n = MAX_ARCHIVED_KEPT + 5;
+    const incs = Array.from({ length: n }, (_, k) => incident(`i${k}`));
+    const d = fromSnapshot(snapshot({ incidents: incs }));
+    applyBatch(
+      d,
+      incs.map((x, k) => ev(k + 1, { type: 'incident.archived', data: { id: x.id } })),
+    );
+    expect(d.incidents.size).toBe(0);
+    expect(d.archived.size).toBe(MAX_ARCHIVED_KEPT);
+    expect(d.archived.has('i4')).toBe(false);
+    expect(d.archived.has('i5')).toBe(true);
+  });
+
+  it('reads a v1 incident (whole history, no lastAction) as v2: lastAction is its last entry', () => {
+    const history = [
+      { at: '2024-06-01T08:00:00.000Z', action: 'accepted', actor: 'hotline' },
+      { at: '2024-06-01T08:05:00.000Z', action: 'merged', ref: 'INC-9' },
+    ];
+    const { lastAction: _drop, ...v2 } = incident('i1', { version: 2 });
+    const v1 = { ...v2, history } as unknown as Incident;
+    const d = fromSnapshot(snapshot({ incidents: [v1] }));
+    expect(d.incidents.get('i1')?.lastAction).toEqual(history[1]);
+    expect(d.incidents.get('i1')).not.toHaveProperty('history');
+    applyBatch(d, [
+      ev(1, {
+        type: 'incident.updated',
+        data: {
+          ...v1,
+          status: 'verified',
+          version: 3,
+          history: [...history, { at, action: 'verified' }],
+        } as Incident,
+      }),
+    ]);
+    expect(d.incidents.get('i1')).toMatchObject({ status: 'verified', lastAction: { action: 'verified' } });
+    expect(d.incidents.get('i1')).not.toHaveProperty('history');
+    // a v1 incident with an empty history still gets a lastAction (its status, when it changed)
+    expect(toV2Incident({ ...v2, history: [] } as unknown as Incident).lastAction).toEqual({
+      at: v2.updatedAt,
+      action: v2.status,
+    });
+    // a v2 incident is kept as it is (same object)
+    const inc = incident('i2');
+    expect(toV2Incident(inc)).toBe(inc);
   });
 });

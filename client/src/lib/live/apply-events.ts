@@ -6,6 +6,7 @@ import type {
   Dispatch,
   FieldReport,
   Incident,
+  IncidentHistoryEntry,
   LiveEvent,
   Mode,
   Operation,
@@ -41,7 +42,17 @@ export interface LiveData {
   dispatches: Dispatch[];
   /** Events that arrived ahead of a gap, keyed by seq, waiting for the missing ones. */
   pending: Map<number, LiveEvent>;
+  /**
+   * The last copy of items that recently left the working set (`*.archived`), by id, oldest
+   * first, capped: the ticker names what left, and a panel still open on it can say so.
+   */
+  archived: Map<string, ArchivedItem>;
 }
+
+export type ArchivedItem =
+  | { kind: 'incident'; item: Incident }
+  | { kind: 'video_alert'; item: VideoAlert }
+  | { kind: 'operation'; item: Operation };
 
 export interface BatchResult {
   /** The events actually applied, in seq order. */
@@ -54,6 +65,8 @@ export interface BatchResult {
 }
 
 export const MAX_DISPATCHES = 500;
+/** Archived items remembered (their last copy); an archive sweep may drop hundreds at once. */
+export const MAX_ARCHIVED_KEPT = 500;
 /** Held-back events beyond this many are dropped; catch-up resends them anyway. */
 export const MAX_PENDING = 10_000;
 
@@ -87,11 +100,26 @@ function byId<T extends { id: string }>(items: readonly T[]): Map<string, T> {
   return m;
 }
 
+/**
+ * A v1 incident (protocol 1, still in the record: the replay and the audit trail read old events)
+ * carries its whole `history` and no `lastAction`. The live state holds v2 incidents only: the
+ * last history entry becomes `lastAction` and the history is dropped (it can be long, and the
+ * panel fetches the record anyway). A v2 incident is returned as it is.
+ */
+export function toV2Incident(inc: Incident): Incident {
+  const v1 = inc as Incident & { history?: IncidentHistoryEntry[] };
+  if (v1.lastAction && v1.history === undefined) return inc;
+  const { history, ...rest } = v1;
+  const lastAction: IncidentHistoryEntry = v1.lastAction ??
+    history?.[history.length - 1] ?? { at: inc.updatedAt, action: inc.status };
+  return { ...rest, lastAction };
+}
+
 export function fromSnapshot(s: Snapshot): LiveData {
   return {
     seq: s.seq,
     mode: s.mode,
-    incidents: byId(s.incidents),
+    incidents: byId(s.incidents.map(toV2Incident)),
     videoAlerts: byId(s.videoAlerts),
     resources: byId(s.resources),
     operations: byId(s.operations),
@@ -99,6 +127,7 @@ export function fromSnapshot(s: Snapshot): LiveData {
     reports: new Map(),
     dispatches: [],
     pending: new Map(),
+    archived: new Map(),
   };
 }
 
@@ -115,7 +144,7 @@ function applyOne(d: LiveData, e: LiveEvent, ch: Changes): void {
   switch (e.type) {
     case 'incident.created':
     case 'incident.updated':
-      if (upsert(d.incidents, e.data)) ch.incidents = true;
+      if (upsert(d.incidents, toV2Incident(e.data))) ch.incidents = true;
       break;
     case 'video_alert.created':
     case 'video_alert.updated':
@@ -160,11 +189,62 @@ function applyOne(d: LiveData, e: LiveEvent, ch: Changes): void {
       }
       break;
     }
+    case 'incident.archived': {
+      const inc = d.incidents.get(e.data.id);
+      if (inc) {
+        d.incidents.delete(inc.id);
+        remember(d, { kind: 'incident', item: inc });
+        ch.incidents = true;
+      }
+      // its field reports and dispatches go with it (a closed case has no live response left)
+      if (d.reports.delete(e.data.id)) ch.reports = true;
+      if (dropDispatches(d, (x) => x.incidentId === e.data.id)) ch.dispatches = true;
+      break;
+    }
+    case 'video_alert.archived': {
+      const alert = d.videoAlerts.get(e.data.id);
+      if (alert) {
+        d.videoAlerts.delete(alert.id);
+        remember(d, { kind: 'video_alert', item: alert });
+        ch.videoAlerts = true;
+      }
+      break;
+    }
+    case 'operation.archived': {
+      const op = d.operations.get(e.data.id);
+      if (op) {
+        d.operations.delete(op.id);
+        remember(d, { kind: 'operation', item: op });
+        ch.operations = true;
+        // The field reports are kept per incident: they go with the operation unless its
+        // incident is still in the working set (a case still open keeps its reports on screen).
+        if (!d.incidents.has(op.incidentId) && d.reports.delete(op.incidentId)) ch.reports = true;
+      }
+      if (dropDispatches(d, (x) => x.operationId === e.data.id)) ch.dispatches = true;
+      break;
+    }
     default: {
       // An event type this client does not know yet: its seq still counts.
       break;
     }
   }
+}
+
+function remember(d: LiveData, a: ArchivedItem): void {
+  d.archived.delete(a.item.id);
+  d.archived.set(a.item.id, a);
+  if (d.archived.size > MAX_ARCHIVED_KEPT) {
+    const oldest = d.archived.keys().next().value;
+    if (oldest !== undefined) d.archived.delete(oldest);
+  }
+}
+
+/** Removes the dispatches matching `gone`, in place; true when there were any. */
+function dropDispatches(d: LiveData, gone: (x: Dispatch) => boolean): boolean {
+  const kept = d.dispatches.filter((x) => !gone(x));
+  if (kept.length === d.dispatches.length) return false;
+  d.dispatches = kept;
+  return true;
 }
 
 /**

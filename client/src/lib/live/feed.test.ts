@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import type { LiveEvent, Snapshot } from '../../../../shared/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { PROTOCOL_VERSION, type Incident, type LiveEvent, type Snapshot } from '../../../../shared/index.ts';
+import { CHECK_WIRE, ProtocolError, type WireIssue } from '../wire.ts';
 import {
   BACKOFF_MAX_MS,
   BACKOFF_MIN_MS,
@@ -11,7 +12,7 @@ import {
   type FeedStatus,
 } from './feed.ts';
 import type { LiveData } from './apply-events.ts';
-import { ev, incident, snapshot } from '../testing/fixtures.ts';
+import { ev, incident, snapshot, T0 } from '../testing/fixtures.ts';
 
 type Handler = (...args: never[]) => void;
 
@@ -107,7 +108,7 @@ describe('LiveFeed', () => {
     expect(h.resets).toEqual([7]);
     expect(h.last().since).toBe(7);
     h.last().emit('connect');
-    h.last().emit('hello', { protocol: 1, headSeq: 9, serverId: 'a' });
+    h.last().emit('hello', { protocol: PROTOCOL_VERSION, headSeq: 9, serverId: 'a' });
     expect(h.feed.status.state).toBe('live');
     expect(h.feed.status.headSeq).toBe(9);
   });
@@ -256,5 +257,103 @@ describe('LiveFeed', () => {
     await h.fireTimers();
     expect(h.sockets).toHaveLength(2);
     expect(h.last().since).toBe(3);
+  });
+});
+
+describe('LiveFeed protocol checks', () => {
+  const silenceErrors = () => vi.spyOn(console, 'error').mockImplementation(() => undefined);
+
+  it('checks frames against the shared schemas in tests (CHECK_WIRE)', () => {
+    expect(CHECK_WIRE).toBe(true);
+  });
+
+  it('a hello of another protocol stops the feed for good: nothing more is applied, no reconnection', async () => {
+    const h = harness([snapshot({ seq: 3 })]);
+    h.feed.start();
+    await tick();
+    const s = h.last();
+    s.emit('connect');
+    s.emit('events', [inc(4)]);
+    s.emit('hello', { protocol: PROTOCOL_VERSION + 1, headSeq: 9, serverId: 'a' });
+    expect(h.feed.status).toMatchObject({
+      state: 'outdated',
+      problem: { reason: 'version', serverProtocol: PROTOCOL_VERSION + 1 },
+    });
+    expect(s.closed).toBe(true);
+    // the frame buffered before the hello, and anything after, is never applied
+    s.emit('events', [inc(5)]);
+    h.frame();
+    expect(h.batches).toEqual([]);
+    expect(h.feed.status.seq).toBe(3);
+    await h.fireTimers();
+    h.feed.reconnectNow();
+    h.feed.start();
+    await tick();
+    expect(h.sockets).toHaveLength(1);
+    expect(h.snapCalls).toBe(1);
+    expect(h.feed.status.state).toBe('outdated');
+  });
+
+  it('a frame that does not match the schemas is reported and stops the feed; none of it is applied', async () => {
+    const errors = silenceErrors();
+    try {
+      const h = harness([snapshot({ seq: 0 })]);
+      h.feed.start();
+      await tick();
+      h.last().emit('connect');
+      h.last().emit('hello', { protocol: PROTOCOL_VERSION, headSeq: 0, serverId: 'a' });
+      h.last().emit('events', [inc(1)]);
+      h.frame();
+      expect(h.batches).toEqual([[1]]);
+      // a v1 incident (history, no lastAction) on a v2 feed
+      const { lastAction: _drop, ...v1 } = incident('i2');
+      const bad = ev(2, { type: 'incident.created', data: { ...v1, history: [] } as unknown as Incident });
+      h.last().emit('events', [inc(3), bad]);
+      h.frame();
+      expect(h.batches).toEqual([[1]]);
+      expect(h.feed.status).toMatchObject({ state: 'outdated', seq: 1, problem: { reason: 'invalid' } });
+      expect(h.feed.status.problem?.detail).toContain('lastAction');
+      expect(errors).toHaveBeenCalledTimes(1);
+      const [, issues] = errors.mock.calls[0] as [string, WireIssue[]];
+      expect(issues).toEqual([expect.objectContaining({ path: '1.data.lastAction' })]);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it('a frame that is not an array stops the feed, checks on or off', async () => {
+    const errors = silenceErrors();
+    try {
+      for (const checkFrames of [true, false]) {
+        const h = harness([snapshot({ seq: 0 })], { checkFrames });
+        h.feed.start();
+        await tick();
+        h.last().emit('events', { seq: 1 });
+        expect(h.feed.status.state).toBe('outdated');
+      }
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it('with checks off (production), a well-formed frame is applied without decoding', async () => {
+    const h = harness([snapshot({ seq: 0 })], { checkFrames: false });
+    h.feed.start();
+    await tick();
+    // an unknown event type from a newer server of the same protocol: its seq still counts
+    h.last().emit('events', [inc(1), { seq: 2, type: 'case.overdue', at: T0, data: { id: 'c' } }]);
+    h.frame();
+    expect(h.batches).toEqual([[1, 2]]);
+  });
+
+  it('a snapshot that does not match the schemas stops the feed instead of retrying forever', async () => {
+    const h = harness([
+      new ProtocolError('GET /snapshot', [{ path: 'incidents.0.lastAction', message: 'x' }]),
+    ]);
+    h.feed.start();
+    await tick();
+    expect(h.feed.status).toMatchObject({ state: 'outdated', problem: { reason: 'invalid' } });
+    expect(h.timers.filter((t) => !t.cleared)).toHaveLength(0);
+    expect(h.sockets).toHaveLength(0);
   });
 });

@@ -3,10 +3,25 @@
  * reconnection with backoff. Everything that touches the outside world comes in through `FeedDeps`
  * so that feed.test.ts can drive it with a fake socket and a manual clock.
  */
-import type { LiveEvent, Snapshot } from '../../../../shared/index.ts';
+import { PROTOCOL_VERSION, type LiveEvent, type Snapshot } from '../../../../shared/index.ts';
+import { CHECK_WIRE, decodeFrame, ProtocolError } from '../wire.ts';
 import { applyBatch, fromSnapshot, knownHead, type BatchResult, type LiveData } from './apply-events.ts';
 
-export type ConnState = 'connecting' | 'live' | 'reconnecting' | 'resyncing' | 'offline';
+/** `outdated`: the server speaks another protocol (or sent what this one cannot read); final. */
+export type ConnState = 'connecting' | 'live' | 'reconnecting' | 'resyncing' | 'offline' | 'outdated';
+
+/**
+ * Why the feed stopped for good: the server announced another protocol version (it was updated:
+ * this page is older than it), or it sent a frame or an answer that does not match the schemas.
+ * Either way applying more events would show a wrong state; only a reload helps.
+ */
+export interface ProtocolProblem {
+  reason: 'version' | 'invalid';
+  /** The version the server announced (reason `version`). */
+  serverProtocol?: number;
+  /** What did not match (reason `invalid`). */
+  detail?: string;
+}
 
 export interface FeedStatus {
   state: ConnState;
@@ -22,6 +37,8 @@ export interface FeedStatus {
   lagMs: number | null;
   /** Epoch ms of the last frame received from the server. */
   lastFrameAt: number | null;
+  /** Set with state `outdated`. */
+  problem?: ProtocolProblem;
 }
 
 /** The part of a Socket.IO client socket the feed uses. */
@@ -47,6 +64,8 @@ export interface FeedDeps {
   random(): number;
   /** A connection refusal: resolve 'stop' when the session is gone (the app goes to login). */
   onConnectError?(err: Error): Promise<'retry' | 'stop'>;
+  /** Check every event of every frame against the shared schemas (default: CHECK_WIRE). */
+  checkFrames?: boolean;
 }
 
 export interface FeedListener {
@@ -108,6 +127,8 @@ export class LiveFeed {
   }
 
   start(): void {
+    // refused: this page's code is older than the server's; only a reload starts again
+    if (this.refused) return;
     this.stopped = false;
     void this.load('connecting');
   }
@@ -138,6 +159,23 @@ export class LiveFeed {
     this.scheduleReconnect();
   }
 
+  /** Whether the feed stopped for good on a protocol problem (see `refuse`). */
+  get refused(): boolean {
+    return this.st.state === 'outdated';
+  }
+
+  /**
+   * Stop applying events for good: the server speaks another protocol, or sent something that
+   * does not match the schemas. What is on screen stays (marked by the banner) until a reload;
+   * nothing buffered is applied. The first problem is the one reported.
+   */
+  refuse(problem: ProtocolProblem): void {
+    if (this.refused) return;
+    this.stop();
+    this.buffer = [];
+    this.setStatus({ state: 'outdated', retryAt: null, problem });
+  }
+
   private setStatus(patch: Partial<FeedStatus>): void {
     this.st = { ...this.st, ...patch };
     this.listener.status(this.st);
@@ -151,8 +189,12 @@ export class LiveFeed {
     let snap: Snapshot;
     try {
       snap = await this.deps.loadSnapshot();
-    } catch {
+    } catch (e) {
       if (gen !== this.generation || this.stopped) return;
+      if (e instanceof ProtocolError) {
+        this.refuse({ reason: 'invalid', detail: e.message });
+        return;
+      }
       this.scheduleReconnect(true);
       return;
     }
@@ -183,6 +225,11 @@ export class LiveFeed {
     });
     sock.on('hello', (info) => {
       if (!mine()) return;
+      // Checked in production too (one number): events of another protocol are never applied.
+      if (info?.protocol !== PROTOCOL_VERSION) {
+        this.refuse({ reason: 'version', serverProtocol: info?.protocol });
+        return;
+      }
       this.setStatus({
         state: 'live',
         attempt: 0,
@@ -191,8 +238,15 @@ export class LiveFeed {
         lastFrameAt: this.deps.now(),
       });
     });
-    sock.on('events', (events) => {
-      if (!mine() || !Array.isArray(events)) return;
+    sock.on('events', (frame) => {
+      if (!mine()) return;
+      let events: LiveEvent[];
+      try {
+        events = decodeFrame(frame, this.deps.checkFrames ?? CHECK_WIRE);
+      } catch (e) {
+        this.refuse({ reason: 'invalid', detail: e instanceof Error ? e.message : String(e) });
+        return;
+      }
       for (const e of events) this.buffer.push(e);
       this.st.lastFrameAt = this.deps.now();
       if (!this.flushScheduled) {
@@ -244,7 +298,7 @@ export class LiveFeed {
   /** Apply everything buffered since the last frame: one state update per frame. */
   flush(): void {
     const d = this.data;
-    if (!d || this.buffer.length === 0) return;
+    if (!d || this.buffer.length === 0 || this.refused) return;
     const batch = this.buffer;
     this.buffer = [];
     const result = applyBatch(d, batch);

@@ -5,6 +5,7 @@
 import { io } from 'socket.io-client';
 import {
   LIVE_NAMESPACE,
+  PROTOCOL_VERSION,
   type Camera,
   type FieldReport,
   type GridCollection,
@@ -28,7 +29,8 @@ import {
   getSnapshot,
   type AppConfig,
 } from '../api.ts';
-import { allChanges, type Changes, type LiveData } from './apply-events.ts';
+import { ProtocolError } from '../wire.ts';
+import { allChanges, type ArchivedItem, type Changes, type LiveData } from './apply-events.ts';
 import { LiveFeed, type FeedSocket, type FeedStatus } from './feed.ts';
 import { pushTicker, TICKER_MAX, type TickerEntry } from './ticker.ts';
 
@@ -192,8 +194,17 @@ export class LiveStore {
         this.config = config;
         this.grid = grid;
         this.cameras = cameras;
+        // The page may be older than the server it talks to (it was updated since it loaded):
+        // the config says so even before the socket's hello does.
+        if (config.protocol !== PROTOCOL_VERSION) {
+          this.feed.refuse({ reason: 'version', serverProtocol: config.protocol });
+        }
         return;
-      } catch {
+      } catch (e) {
+        if (e instanceof ProtocolError) {
+          this.feed.refuse({ reason: 'invalid', detail: e.message });
+          return;
+        }
         await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** attempt)));
       }
     }
@@ -222,6 +233,10 @@ export class LiveStore {
   }
   getOperation(id: string): Operation | undefined {
     return this.data?.operations.get(id);
+  }
+  /** The last copy of an item that recently left the working set (`*.archived`), if remembered. */
+  getArchived(id: string): ArchivedItem | undefined {
+    return this.data?.archived.get(id);
   }
 
   acknowledge(id: string): void {
@@ -287,6 +302,10 @@ export class LiveStore {
         const inc = d.incidents.get(e.data.id) ?? e.data;
         fresh.push(inc);
       }
+    }
+    // an archived incident no longer rings (it was closed long ago; the alarm was stale anyway)
+    if (ch.incidents && this.alarms.some((id) => !d.incidents.has(id))) {
+      this.alarms = this.alarms.filter((id) => d.incidents.has(id));
     }
     if (fresh.length) {
       this.alarms = [...this.alarms, ...fresh.map((i) => i.id).filter((id) => !this.alarms.includes(id))];

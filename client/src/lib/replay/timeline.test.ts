@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LiveEvent } from '../../../../shared/index.ts';
+import type { Incident, LiveEvent } from '../../../../shared/index.ts';
+import { pushTicker } from '../live/ticker.ts';
 import { applyBatch, fromSnapshot } from '../live/apply-events.ts';
 import { ev, incident, resource, rng, snapshot } from '../testing/fixtures.ts';
 import { advance, operationWindow, Timeline } from './timeline.ts';
@@ -68,5 +69,41 @@ describe('replay timeline', () => {
     expect(operationWindow(op, FROM + 3600_000)).toEqual({ from: at(480), to: at(1260) });
     expect(operationWindow(op, FROM + 1230_000).to).toBe(at(1230));
     expect(operationWindow({ activatedAt: at(600), stoodDownAt: null }, FROM + 900_000).to).toBe(at(900));
+  });
+});
+
+describe('replay timeline over the record of two protocols', () => {
+  it('plays v1 events (history, no lastAction) and v2 ones (lastAction, archived) alike, both ways', () => {
+    const v1 = (id: string, version: number, actions: string[]): Incident => {
+      const { lastAction: _drop, ...rest } = incident(id, { version });
+      return { ...rest, history: actions.map((action) => ({ at: at(0), action })) } as unknown as Incident;
+    };
+    const events: LiveEvent[] = [
+      ev(2, { type: 'incident.updated', at: at(1), data: v1('i1', 2, ['accepted', 'merged']) }),
+      ev(3, {
+        type: 'incident.updated',
+        at: at(2),
+        data: incident('i1', { version: 3, status: 'closed', lastAction: { at: at(2), action: 'closed' } }),
+      }),
+      ev(4, { type: 'incident.archived', at: at(3), data: { id: 'i1' } }),
+    ];
+    const tl = new Timeline(
+      snapshot({ seq: 1, incidents: [v1('i1', 1, ['accepted'])] }),
+      events,
+      at(0),
+      at(4),
+    );
+    expect(tl.seek(FROM).data.incidents.get('i1')?.lastAction.action).toBe('accepted');
+    let p = tl.seek(FROM + 1000);
+    expect(p.data.incidents.get('i1')?.lastAction.action).toBe('merged');
+    expect(pushTicker([], p.applied, p.data)[0]).toMatchObject({ subtype: 'merged' });
+    p = tl.seek(FROM + 3000);
+    expect(p.data.incidents.has('i1')).toBe(false);
+    const lines = pushTicker([], p.applied, p.data);
+    expect(lines.map((l) => l.type)).toEqual(['incident.archived', 'incident.updated']);
+    expect(lines[0].title).toBe('Incident i1');
+    p = tl.seek(FROM + 1500);
+    expect(p.rebuilt).toBe(true);
+    expect(p.data.incidents.get('i1')).toMatchObject({ version: 2, lastAction: { action: 'merged' } });
   });
 });

@@ -33,7 +33,7 @@ export function incident(id: string, patch: Partial<Incident> = {}): Incident {
     mergedIds: [],
     videoAlertIds: [],
     operationIds: [],
-    history: [],
+    lastAction: { at: T0, action: 'accepted' },
     version: 1,
     ...patch,
   };
