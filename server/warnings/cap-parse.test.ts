@@ -104,6 +104,11 @@ describe('CAP in: the published fixtures', () => {
       '<contact>\n  <![CDATA[ <b>BARUFFALDI</b> & ]]>JUSKIE &#x4E2D;&#25991;  </contact>',
     );
     expect(ok(parseCap(cdata)).alert.infos[0].contact).toBe('<b>BARUFFALDI</b> & JUSKIE 中文');
+    // One pass: an escaped reference stays a reference, CDATA is never decoded.
+    const literal = fixture('spec12-a2.xml').replace('BARUFFALDI/JUSKIE', '&amp;#65; <![CDATA[&amp;]]>');
+    expect(ok(parseCap(literal)).alert.infos[0].contact).toBe('&#65; &amp;');
+    const nul = fixture('spec12-a2.xml').replace('BARUFFALDI/JUSKIE', '&#0;');
+    expect(problemsOf(parseCap(nul))[0].message).toMatch(/&#0; is not an XML character/);
   });
 
   it('decodes bytes by their declared encoding, and a UTF-8 BOM', () => {
@@ -111,6 +116,16 @@ describe('CAP in: the published fixtures', () => {
     expect(alert.infos[0].areas[0].areaDesc).toMatch(/\S/);
     const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes('spec12-a1.xml')]);
     ok(parseCap(bom));
+    // Chinese feeds may declare GB18030 (or GBK): 中 is D6 D0 there.
+    const storm = fixture('spec12-a2.xml');
+    const gb = Buffer.from(
+      `<?xml version="1.0" encoding="GB18030"?>${storm.slice(storm.indexOf('<alert'))}`.replace(
+        'BARUFFALDI/JUSKIE',
+        '@@',
+      ),
+    );
+    gb.set([0xd6, 0xd0], gb.indexOf('@@'));
+    expect(ok(parseCap(gb)).alert.infos[0].contact).toBe('中');
     const wrong = Buffer.from(fixture('spec12-a1.xml').replace('UTF-8', 'x-klingon'));
     expect(problemsOf(parseCap(wrong))).toEqual([{ path: '', message: 'unsupported encoding "x-klingon"' }]);
   });
@@ -232,7 +247,7 @@ describe('CAP in: hostile input', () => {
 
   it('refuses deep nesting and malformed XML with a message, never a throw', () => {
     const deep = storm.replace('BARUFFALDI/JUSKIE', '<a>'.repeat(5000) + '</a>'.repeat(5000));
-    expect(problemsOf(parseCap(deep))).toHaveLength(1);
+    expect(problemsOf(parseCap(deep))).toEqual([{ path: '', message: 'elements nested deeper than 32' }]);
     for (const bad of ['', 'not xml', '<alert', '<a><b></a>', '<a/><b/>', storm.replace('</info>', '')])
       expect(problemsOf(parseCap(bad)).length, bad).toBeGreaterThan(0);
   });

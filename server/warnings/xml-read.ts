@@ -32,8 +32,10 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  // An object (not `true`): XML's five named entities and numeric references, no HTML names.
-  htmlEntities: {},
+  // References are decoded here, in one pass (see `decodeReferences`), and CDATA is kept apart so
+  // that its content is never decoded: `&amp;#65;` stays `&#65;` and `<![CDATA[&amp;]]>` `&amp;`.
+  processEntities: false,
+  cdataPropName: '#cdata',
   ignoreDeclaration: true,
   ignorePiTags: true,
   maxNestedTags: MAX_DEPTH,
@@ -90,7 +92,10 @@ export function readXml(input: string | Uint8Array, maxBytes = XML_MAX_BYTES): X
   try {
     nodes = parser.parse(text) as unknown[];
   } catch (e) {
-    return { ok: false, message: `not well-formed XML: ${(e as Error).message}` };
+    const message = (e as Error).message;
+    if (/nested tags/i.test(message))
+      return { ok: false, message: `elements nested deeper than ${MAX_DEPTH}` };
+    return { ok: false, message: `not well-formed XML: ${message}` };
   }
   const roots: XmlElement[] = [];
   const problems: string[] = [];
@@ -118,7 +123,10 @@ function toElement(
   for (const [name, value] of Object.entries(attrs)) {
     if (name === '@_xmlns' || name.startsWith('@_xmlns:')) {
       if (inner === scope) inner = new Map(scope);
-      inner.set(name === '@_xmlns' ? '' : name.slice('@_xmlns:'.length), value.trim());
+      inner.set(
+        name === '@_xmlns' ? '' : name.slice('@_xmlns:'.length),
+        decodeReferences(value, problems).trim(),
+      );
     }
   }
   const colon = qname.indexOf(':');
@@ -129,8 +137,35 @@ function toElement(
   const children: XmlElement[] = [];
   let text = '';
   for (const child of (node[qname] ?? []) as Record<string, unknown>[]) {
-    if ('#text' in child) text += String(child['#text']);
+    if ('#text' in child) text += decodeReferences(String(child['#text']), problems);
+    else if ('#cdata' in child)
+      text += ((child['#cdata'] ?? []) as Record<string, unknown>[])
+        .map((c) => String(c['#text'] ?? ''))
+        .join('');
     else children.push(toElement(child, inner, problems));
   }
   return { ns, local, qname, children, text };
+}
+
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** XML's five named entities and character references; a reference to a non-character is refused. */
+function decodeReferences(s: string, problems: string[]): string {
+  if (!s.includes('&')) return s;
+  return s.replace(/&(lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/g, (ref, name: string) => {
+    if (name[0] !== '#') return NAMED[name];
+    const code = name[1] === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    const isChar =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
+    if (!isChar) {
+      problems.push(`character reference ${ref} is not an XML character`);
+      return '';
+    }
+    return String.fromCodePoint(code);
+  });
 }
