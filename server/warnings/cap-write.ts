@@ -30,8 +30,8 @@ export function capDateTime(ms: number, offsetMinutes = CST_OFFSET_MINUTES): str
 }
 
 // XML 1.0 cannot carry these at all, escaped or not.
-// eslint-disable-next-line no-control-regex
 const NOT_XML =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function escapeXml(s: string): string {
