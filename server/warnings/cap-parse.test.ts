@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCap, type CapParseResult } from './cap-parse.ts';
+import { capPath, parseCap, type CapParseResult } from './cap-parse.ts';
 import type { CapProblem } from './cap-model.ts';
 import { BROKEN_VARIANTS, fixture, FIXTURES_DIR } from './fixtures/broken-variants.ts';
 
@@ -196,6 +196,12 @@ describe('CAP in: every rule, each broken once', () => {
     const problems = problemsOf(parseCap(variant.edit(fixture(variant.base))));
     expect(problems.map((p) => p.path)).toEqual(variant.problems.map((p) => p.path));
     problems.forEach((p, i) => expect(p.message).toContain(variant.problems[i].says));
+  });
+
+  it('names a model path as CAP does', () => {
+    expect(capPath(['infos', 0, 'areas', 1, 'polygons', 0])).toBe('info[0].area[1].polygon[0]');
+    expect(capPath(['references', 2, 'sender'])).toBe('references[2].sender');
+    expect(capPath([])).toBe('');
   });
 
   it('accepts a point written "lat, lon" and a circle "lat, lon r"', () => {

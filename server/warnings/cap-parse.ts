@@ -119,9 +119,30 @@ export function parseCap(input: string | Uint8Array, opts: CapParseOptions = {})
   if (!checked.success)
     return {
       ok: false,
-      problems: checked.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      problems: checked.error.issues.map((i) => ({ path: capPath(i.path), message: i.message })),
     };
   return { ok: true, alert: checked.data, version };
+}
+
+/** The model's names back to CAP's elements: `['infos', 0, 'areas', 1]` → `info[0].area[1]`. */
+const MODEL_TO_CAP: Record<string, string> = {
+  infos: 'info',
+  areas: 'area',
+  polygons: 'polygon',
+  circles: 'circle',
+  resources: 'resource',
+  eventCodes: 'eventCode',
+  parameters: 'parameter',
+  geocodes: 'geocode',
+  categories: 'category',
+  responseTypes: 'responseType',
+  codes: 'code',
+};
+export function capPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((k) => (typeof k === 'number' ? `[${k}]` : `.${MODEL_TO_CAP[String(k)] ?? String(k)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 type Kids = Map<string, XmlElement[]>;
@@ -268,6 +289,7 @@ class Reader {
         return { sender: parts[0] ?? '', identifier: parts[1] ?? '', sent: parts[2] ?? '' };
       }
       const [sender, identifier, sent] = parts;
+      if (!/^[^<&]+$/.test(sender + identifier)) this.problem(path, `"${entry}": < and & are not allowed`);
       const ms = capTimeMs(sent);
       if (Number.isNaN(ms)) this.problem(path, `"${sent}" is not a CAP dateTime`);
       if (sender === self.sender && identifier === self.identifier)
