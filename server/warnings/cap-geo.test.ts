@@ -27,6 +27,17 @@ describe('CAP areas as GeoJSON', () => {
     expect(g.coordinates[0][0]).toEqual(g.coordinates[0][4]);
   });
 
+  it('puts Taiwan’s thunderstorm polygon over Taiwan (a real +08:00 feed)', () => {
+    const [area] = areasOf('tw-cwa-thunderstorm.xml').filter((a) => a.polygons.length > 0);
+    const ring = (areaToGeoJSON(area) as Polygon).coordinates[0];
+    for (const [lng, lat] of ring) {
+      expect(lng).toBeGreaterThan(119);
+      expect(lng).toBeLessThan(123);
+      expect(lat).toBeGreaterThan(21);
+      expect(lat).toBeLessThan(26.5);
+    }
+  });
+
   it('winds every ring counter-clockwise (RFC 7946), whichever way CAP ran', () => {
     const [storm] = areasOf('spec12-a2.xml');
     const reversed = { ...storm, polygons: storm.polygons.map((p) => [...p].reverse()) };

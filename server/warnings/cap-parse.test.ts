@@ -35,6 +35,11 @@ const VALID: Record<string, '1.1' | '1.2'> = {
   'ipaws-5e7e0fc5023f1930efcf3deb.xml': '1.2',
   'ipaws-5ea321f39fc226a7b44b6874.xml': '1.2',
   'nws-5c2cf27b1f56885d61654dc47fa411d5.xml': '1.1',
+  'tw-cwa-earthquake.xml': '1.2',
+  'tw-cwa-thunderstorm.xml': '1.2',
+  'tw-cwa-extremely-rain.xml': '1.2',
+  'tw-cwa-heat.xml': '1.2',
+  'tw-cdc-communicable-test.xml': '1.2',
   'own-haidian-rainstorm.xml': '1.2',
 };
 

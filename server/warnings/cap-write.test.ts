@@ -48,6 +48,9 @@ const SAMPLES = [
   'ipaws-5e6dd9de023f1930ef6548d9.xml',
   'ipaws-5e7e0fc5023f1930efcf3deb.xml',
   'nws-5c2cf27b1f56885d61654dc47fa411d5.xml',
+  'tw-cwa-earthquake.xml',
+  'tw-cwa-heat.xml',
+  'tw-cwa-thunderstorm.xml',
   'own-haidian-rainstorm.xml',
 ];
 
