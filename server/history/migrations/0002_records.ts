@@ -114,20 +114,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   for (const t of ['cases', 'operations'])
     await sql`alter table ${sql.id(t)} add column archived_at timestamptz`.execute(db);
 
-  // Replay: an entity's latest event at or before a seq is one index descent (replay.repository.ts).
+  // Replay: an entity's latest event at or before a seq is one index descent (replay.repository.ts);
+  // its `*.archived` event counts, as the end of it.
   await sql`create index events_entity_seq on events ((split_part(type, '.', 1)), (data->>'id'), seq desc)
-    where type in ('incident.created', 'incident.updated', 'video_alert.created', 'video_alert.updated',
-      'operation.activated', 'operation.updated', 'operation.stood_down', 'resource.updated', 'mode.changed')`.execute(
-    db,
-  );
-  // Replay's cut (the last seq at or before a moment), newest first.
-  await sql`create index events_at_seq on events (at desc, seq desc)`.execute(db);
+    where type in ('incident.created', 'incident.updated', 'incident.archived', 'video_alert.created',
+      'video_alert.updated', 'video_alert.archived', 'operation.activated', 'operation.updated',
+      'operation.stood_down', 'operation.archived', 'resource.updated', 'mode.changed')`.execute(db);
 
   await projectEvents(db as unknown as Transaction<HistoryTables>, 5000);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop index if exists events_at_seq`.execute(db);
   await sql`drop index if exists events_entity_seq`.execute(db);
   for (const t of ['cases', 'operations'])
     await sql`alter table ${sql.id(t)} drop column if exists archived_at`.execute(db);
