@@ -96,7 +96,9 @@ export class RecordService {
       part = await within(this.history.caseRecord(caseId), HISTORY_READ_TIMEOUT_MS);
     } catch (err) {
       if (!live) return fromHistory(() => Promise.reject(err));
-      part = { projectedSeq: this.projectedSeq(), incident: null, history: [], mergedIds: [] };
+      // Whatever the stream holds (what is not projected, and EVENT_RETENTION more): the recent
+      // part of the record, the whole of it for a case that young.
+      part = { projectedSeq: 0, incident: null, history: [], mergedIds: [] };
     }
     const entity = live ?? part.incident;
     if (!entity) return null;
