@@ -130,20 +130,16 @@ export class RecordService {
   }
 
   /**
-   * The field reports of a case, oldest first: those in Redis and those in the database (all of
-   * them once the case has left Redis). 404 when no case has that id.
+   * The field reports of a case, oldest first: Redis' while it holds the case (its reports leave
+   * with it), else `field_reports`. 404 when no case has that id.
    */
   async reports(incidentId: string): Promise<FieldReport[]> {
     const { caseId, live } = await this.locate(incidentId);
-    const stored = live
-      ? await within(this.history.listReports(caseId), HISTORY_READ_TIMEOUT_MS).catch(() => [])
-      : await fromHistory(async () => {
-          if (!(await this.history.getCase(caseId))) throw notFound(`incident ${incidentId}`);
-          return this.history.listReports(caseId);
-        });
-    const byId = new Map(stored.map((r) => [r.id, r]));
-    if (live) for (const r of await this.state.listReports(caseId)) byId.set(r.id, r);
-    return [...byId.values()].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+    if (live) return this.state.listReports(caseId);
+    return fromHistory(async () => {
+      if (!(await this.history.getCase(caseId))) throw notFound(`incident ${incidentId}`);
+      return this.history.listReports(caseId);
+    });
   }
 
   /**
