@@ -147,9 +147,9 @@ export async function applyToReadModels(trx: Transaction<HistoryTables>, events:
           seq: ev.seq,
           resource_id: ev.data.id,
           status: ev.data.status,
-          at: ev.data.updatedAt,
-          operation_id: ev.data.operationId,
-          incident_id: ev.data.incidentId,
+          at: ev.data.updatedAt ?? ev.at,
+          operation_id: ev.data.operationId ?? null,
+          incident_id: ev.data.incidentId ?? null,
           actor: pgText(ev.actor ?? null),
         });
         break;

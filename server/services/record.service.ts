@@ -91,28 +91,39 @@ export class RecordService {
    */
   async incident(id: string): Promise<IncidentRecord | null> {
     const { caseId, live } = await this.locate(id);
-    let part: CaseRecordPart;
-    try {
-      part = await within(this.history.caseRecord(caseId), HISTORY_READ_TIMEOUT_MS);
-    } catch (err) {
-      if (!live) return fromHistory(() => Promise.reject(err));
-      // Whatever the stream holds (what is not projected, and EVENT_RETENTION more): the recent
-      // part of the record, the whole of it for a case that young.
-      part = { projectedSeq: 0, incident: null, history: [], mergedIds: [] };
+    for (let attempt = 0; ; attempt++) {
+      let part: CaseRecordPart;
+      try {
+        part = await within(this.history.caseRecord(caseId), HISTORY_READ_TIMEOUT_MS);
+      } catch (err) {
+        if (!live) return fromHistory(() => Promise.reject(err));
+        // Whatever the stream holds (what is not projected, and EVENT_RETENTION more): the
+        // recent part of the record, the whole of it for a case that young.
+        part = { projectedSeq: 0, incident: null, history: [], mergedIds: [] };
+      }
+      const entity = live ?? part.incident;
+      if (!entity) return null;
+      const recent = await this.caseEventsAfter(caseId, part.projectedSeq);
+      // Trimmed past the database's seq between the two reads (a small EVENT_RETENTION): the
+      // database holds those events now; read it again. (A database restored from an older
+      // backup stays behind the stream: then the newest part is all there is.)
+      if (recent.gap && part.projectedSeq > 0 && attempt === 0) continue;
+      return toRecord(entity, part, recent.events);
     }
-    const entity = live ?? part.incident;
-    if (!entity) return null;
-    const recent = await this.caseEventsAfter(caseId, part.projectedSeq);
-    return toRecord(entity, part, recent);
   }
 
-  /** The case's events in the stream with seq above `after` (what the database has not yet). */
-  private async caseEventsAfter(caseId: string, after: number): Promise<Incident[]> {
+  /**
+   * The case's events in the stream with seq above `after` (what the database has not yet);
+   * `gap` when the stream no longer reaches back to `after`.
+   */
+  private async caseEventsAfter(
+    caseId: string,
+    after: number,
+  ): Promise<{ events: Incident[]; gap: boolean }> {
     const out: Incident[] = [];
     const head = await this.store.headSeq();
-    // Should the stream no longer reach `after` (a database restored from an older backup),
-    // what it holds is still the newest part.
-    let from = Math.max(after, (await this.store.oldestSeq()) - 1);
+    const oldest = await this.store.oldestSeq();
+    let from = Math.max(after, oldest - 1);
     while (from < head) {
       const page = await this.store.readAfter(from, PAGE);
       if (page.length === 0) break;
@@ -121,7 +132,7 @@ export class RecordService {
           out.push(ev.data);
       from = page[page.length - 1].seq;
     }
-    return out;
+    return { events: out, gap: oldest > after + 1 && head > after };
   }
 
   /** A video alert: Redis, else the database (an alert archived out of Redis), else null. */
