@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import pg from 'pg';
 import * as m0001 from './migrations/0001_events.ts';
+import * as m0002 from './migrations/0002_records.ts';
 
 /** Columns as the database returns them (bigint as a JS number: seqs stay far below 2^53). */
 export interface EventsTable {
@@ -29,6 +30,8 @@ export interface CasesTable {
   created_at: Date | string;
   updated_at: Date | string;
   closed_at: Date | string | null;
+  /** Set by `incident.archived`: Redis no longer holds the case; the row stays. */
+  archived_at: Date | string | null;
   last_seq: number;
   data: unknown;
 }
@@ -39,6 +42,7 @@ export interface OperationsTable {
   status: string;
   activated_at: Date | string;
   stood_down_at: Date | string | null;
+  archived_at: Date | string | null;
   last_seq: number;
   data: unknown;
 }
@@ -49,18 +53,91 @@ export interface ModeChangesTable {
   actor: string | null;
   reason: string | null;
 }
+/** One row per incident event: the history entry that version added (`lastAction`). */
+export interface CaseHistoryTable {
+  case_id: string;
+  seq: number;
+  at: Date | string;
+  action: string;
+  actor: string | null;
+  note: string | null;
+  ref: string | null;
+}
+/** A merged report's id → the case it joined, in the order it joined (`seq`, then `ord`). */
+export interface CaseAliasesTable {
+  id: string;
+  case_id: string;
+  seq: number;
+  ord: number;
+}
+export interface VideoAlertsTable {
+  id: string;
+  status: string;
+  camera_id: string;
+  incident_id: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  archived_at: Date | string | null;
+  last_seq: number;
+  data: unknown;
+}
+export interface TasksTable {
+  operation_id: string;
+  task_id: string;
+  status: string;
+  due_at: Date | string;
+  done_at: Date | string | null;
+  overdue: boolean;
+  last_seq: number;
+  data: unknown;
+}
+export interface DispatchesTable {
+  id: string;
+  resource_id: string;
+  incident_id: string;
+  operation_id: string | null;
+  at: Date | string;
+  actor: string | null;
+  seq: number;
+  data: unknown;
+}
+export interface FieldReportsTable {
+  id: string;
+  incident_id: string;
+  text: string;
+  actor: string | null;
+  at: Date | string;
+  seq: number;
+}
+export interface ResourceStatusTable {
+  seq: number;
+  resource_id: string;
+  status: string;
+  at: Date | string;
+  operation_id: string | null;
+  incident_id: string | null;
+  actor: string | null;
+}
 export interface HistoryTables {
   events: EventsTable;
   projection: ProjectionTable;
   cases: CasesTable;
   operations: OperationsTable;
   mode_changes: ModeChangesTable;
+  case_history: CaseHistoryTable;
+  case_aliases: CaseAliasesTable;
+  video_alerts: VideoAlertsTable;
+  tasks: TasksTable;
+  dispatches: DispatchesTable;
+  field_reports: FieldReportsTable;
+  resource_status: ResourceStatusTable;
 }
 export type HistoryDb = Kysely<HistoryTables>;
 
 /** Every migration, in order; new ones are appended, never edited once released. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_events': m0001,
+  '0002_records': m0002,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Incident } from '../../shared/incident.ts';
+import type { FieldReport, Incident, IncidentRecord } from '../../shared/incident.ts';
 import type { LiveEvent } from '../../shared/protocol.ts';
+import { keys } from '../infra/keys.ts';
 import { connect } from '../infra/redis.ts';
+import { StateRepository } from '../repositories/state.repository.ts';
+import { RecordService } from '../services/record.service.ts';
 import { loginAll, reportIncident, until, type Api } from '../testing/command-helpers.ts';
 import { postJson, startTestServer, waitForPipelineIdle, type TestServer } from '../testing/harness.ts';
 import { caseReport, startTestPostgres, type TestPostgres } from '../testing/postgres.ts';
 import { migrate, openHistory, type History } from './db.ts';
 import { HistoryRepository, InvalidCursorError } from './history.repository.ts';
 import { Projector } from './projector.ts';
+import { READ_MODEL_TABLES } from './read-models.ts';
 import { rebuildReadModels } from './rebuild.ts';
 import { publishProjectedSeq, trimProjected } from './trim.ts';
 
@@ -19,6 +23,12 @@ describe('the history store', () => {
   let repo: HistoryRepository;
   let as: Record<'duty' | 'commander' | 'liaison' | 'admin', Api>;
   let gas: Incident;
+  let fire: Incident;
+  /** Reports merged into `fire`, in the order they joined: more than an incident carries. */
+  const merged: string[] = [];
+  let report: FieldReport;
+  let opId: string;
+  let alertId: string;
 
   async function caughtUp(): Promise<number> {
     await waitForPipelineIdle(s);
@@ -27,12 +37,8 @@ describe('the history store', () => {
     return head;
   }
 
-  beforeAll(async () => {
-    [pgs, s] = await Promise.all([startTestPostgres(), startTestServer()]);
-    h = openHistory(pgs.url);
-    await migrate(h.db);
-    repo = new HistoryRepository(h.db);
-    p = new Projector({
+  const startProjector = () => {
+    const proj = new Projector({
       db: h.db,
       url: pgs.url,
       redis: connect(s.container.redisUrl, 'test-projector'),
@@ -41,7 +47,22 @@ describe('the history store', () => {
       seqKey: s.container.keys.seq,
       lockPollMs: 100,
     });
-    p.start();
+    proj.start();
+    return proj;
+  };
+  /** Every read-model row, in a stable order. */
+  const dump = async () => {
+    const out: Record<string, unknown[]> = {};
+    for (const t of READ_MODEL_TABLES) out[t] = (await h.pool.query(`select * from ${t} order by 1, 2`)).rows;
+    return out;
+  };
+
+  beforeAll(async () => {
+    [pgs, s] = await Promise.all([startTestPostgres(), startTestServer()]);
+    h = openHistory(pgs.url);
+    await migrate(h.db);
+    repo = new HistoryRepository(h.db);
+    p = startProjector();
     as = await loginAll(s.url);
 
     // Cases with Chinese text in each searchable field, an operation with its mode changes,
@@ -55,6 +76,11 @@ describe('the history store', () => {
     for (const body of withText) expect((await postJson(`${s.url}/api/v1/incidents`, body)).status).toBe(202);
     const op = await as.commander.post('/api/v1/operations', { planId: 'plan-gas-leak', incidentId: gas.id });
     expect(op.status).toBe(201);
+    opId = op.body.id;
+    const rid = (await s.container.state.getOperation(opId))!.proposals[0].resourceId;
+    expect(
+      (await as.commander.post('/api/v1/dispatches', { resourceId: rid, incidentId: gas.id })).status,
+    ).toBe(201);
     const task = (await s.container.state.getOperation(op.body.id))!.tasks[0];
     const patched = await as.liaison.patch(`/api/v1/operations/${op.body.id}/tasks/${task.id}`, {
       status: 'in_progress',
@@ -62,6 +88,34 @@ describe('the history store', () => {
     expect(patched.status).toBe(200);
     expect((await as.commander.post(`/api/v1/operations/${op.body.id}/stand-down`, {})).status).toBe(200);
     expect((await as.commander.patch(`/api/v1/incidents/${gas.id}`, { status: 'closed' })).status).toBe(200);
+    // A fire reported 25 times: one incident, 24 merged ids (the entity keeps the latest 20).
+    fire = await reportIncident(s.url, as.duty, { category: 'fire', title: '仓库起火' });
+    for (let i = 0; i < 24; i++) {
+      const r = await postJson(`${s.url}/api/v1/incidents`, {
+        source: 'hotline-12345',
+        kind: 'emergency',
+        category: 'fire',
+        title: `仓库起火 来电 ${i}`,
+        location: fire.location,
+      });
+      expect(r.status).toBe(202);
+      merged.push(r.body.id);
+      await until(async () => (await s.container.state.resolveIncidentId(r.body.id)) === fire.id);
+    }
+    const filed = await as.liaison.post(`/api/v1/incidents/${merged[3]}/reports`, {
+      text: '现场浓烟，东侧仓库',
+    });
+    expect(filed.status).toBe(201);
+    report = filed.body;
+    const cams = (await as.duty.get('/api/v1/cameras')).body as { id: string }[];
+    const alert = await postJson(`${s.url}/api/v1/video-alerts`, {
+      cameraId: cams[3].id,
+      type: 'smoke',
+      confidence: 0.8,
+    });
+    expect(alert.status).toBe(202);
+    alertId = alert.body.id;
+    await until(async () => (await s.container.state.getVideoAlert(alertId)) !== null);
     const plain = await Promise.all(
       Array.from({ length: 60 }, (_, i) => postJson(`${s.url}/api/v1/incidents`, caseReport('plain', i))),
     );
@@ -110,7 +164,7 @@ describe('the history store', () => {
   });
 
   it('holds each case as its last event left it, with when it closed', async () => {
-    const live = (await as.duty.get(`/api/v1/incidents/${gas.id}`)).body as Incident;
+    const live = await s.container.state.getIncident(gas.id);
     expect(await repo.getCase(gas.id)).toEqual(live);
     expect(await repo.getCase('INC-nope')).toBeNull();
     const row = await h.db.selectFrom('cases').selectAll().where('id', '=', gas.id).executeTakeFirstOrThrow();
@@ -188,20 +242,164 @@ describe('the history store', () => {
     await expect(repo.searchCases({ cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
   });
 
+  it('keeps every history entry and merged id of a case, and every alias', async () => {
+    await caughtUp();
+    const live = (await s.container.state.getIncident(fire.id))!;
+    expect(live.mergedIds).toEqual(merged.slice(-20));
+    expect(await repo.mergedIds(fire.id)).toEqual(merged);
+    for (const id of merged) expect(await repo.resolveAlias(id)).toBe(fire.id);
+    expect(await repo.resolveAlias(fire.id)).toBeNull();
+    const hist = await repo.caseHistory(fire.id);
+    expect(hist.map((e) => e.action)).toEqual(['accepted', ...merged.map(() => 'merged'), 'field_report']);
+    expect(hist.slice(1, -1).map((e) => e.ref)).toEqual(merged);
+    expect(hist.at(-1)).toEqual(live.lastAction);
+    expect(await repo.listReports(fire.id)).toEqual([report]);
+    expect(await repo.listReports(gas.id)).toEqual([]);
+
+    // The route answers the same record (from the server's own database), by any of its ids.
+    for (const id of [fire.id, merged[0], merged[23]]) {
+      const r = await as.duty.get(`/api/v1/incidents/${id}`);
+      expect(r.status).toBe(200);
+      const rec = r.body as IncidentRecord;
+      expect(rec).toEqual({ ...live, mergedIds: merged, history: hist });
+    }
+    expect((await as.duty.get(`/api/v1/incidents/${merged[5]}/reports`)).body).toEqual([report]);
+
+    const rows = await h.db.selectFrom('tasks').selectAll().where('operation_id', '=', opId).execute();
+    const op = (await s.container.state.getOperation(opId))!;
+    expect(rows.map((t) => t.task_id).sort()).toEqual(op.tasks.map((t) => t.id).sort());
+    expect(rows.find((t) => t.status === 'in_progress')).toBeDefined();
+    const ds = await h.db.selectFrom('dispatches').selectAll().execute();
+    expect(ds).toHaveLength(1);
+    expect(await repo.getDispatch(ds[0].id)).toMatchObject({ incidentId: gas.id, operationId: opId });
+    const moves = await h.db
+      .selectFrom('resource_status')
+      .select(['resource_id', 'status', 'operation_id'])
+      .where('resource_id', '=', ds[0].resource_id)
+      .orderBy('seq')
+      .execute();
+    expect(moves.map((m) => m.status)).toEqual(['dispatched', 'returning']);
+    expect(moves[0].operation_id).toBe(opId);
+  });
+
+  it('answers the record of what only the database holds: cases, aliases, reports, after-action', async () => {
+    await caughtUp();
+    // A state with nothing in it (another prefix): every read must come from the database, as
+    // for items archived out of Redis. The stream is the real one.
+    const empty = new StateRepository(s.container.redis, keys('{pz-nothing-here}'));
+    const records = new RecordService(s.container.store, empty, repo, () => p.projectedSeq());
+    const full = (await as.duty.get(`/api/v1/incidents/${fire.id}`)).body as IncidentRecord;
+    expect(await records.incident(fire.id)).toEqual(full);
+    expect(await records.incident(merged[10])).toEqual(full);
+    expect(await records.incident('INC-nope')).toBeNull();
+    expect(await records.reports(merged[1])).toEqual([report]);
+    await expect(records.reports('INC-nope')).rejects.toMatchObject({ status: 404 });
+    const gasRecord = await records.incident(gas.id);
+    expect(gasRecord?.status).toBe('closed');
+    expect(gasRecord?.history.map((e) => e.action)).toContain('operation_stood_down');
+    // The stream trimmed as a projector with EVENT_RETENTION=0 trims it: the operation's events
+    // are in the database only.
+    const projected = Math.min(p.projectedSeq(), s.container.projector!.projectedSeq());
+    await trimProjected(s.container.redis, s.container.keys.events, projected, 0, { exact: true });
+    expect(await s.container.store.oldestSeq()).toBe(projected + 1);
+    const { generatedAt: _a, ...aar } = await records.afterAction(opId);
+    const { generatedAt: _b, ...expected } = await s.container.records.afterAction(opId);
+    expect(aar).toEqual(expected);
+    expect(aar.operationId).toBe(opId);
+    expect(aar.timeline.length).toBeGreaterThan(3);
+    expect(await records.incident(fire.id)).toEqual(full);
+    expect(await records.videoAlert(alertId)).toEqual(await s.container.state.getVideoAlert(alertId));
+    expect(await records.videoAlert('VA-nope')).toBeNull();
+  });
+
+  it('adds what the stream holds above the projected seq: a change is in the record at once', async () => {
+    await caughtUp();
+    const records = new RecordService(s.container.store, s.container.state, repo, () => p.projectedSeq());
+    const before = (await records.incident(fire.id))!;
+    await p.stop(); // the database now lags
+    try {
+      const filed = await as.liaison.post(`/api/v1/incidents/${fire.id}/reports`, { text: '火势减弱' });
+      expect(filed.status).toBe(201);
+      const r = await postJson(`${s.url}/api/v1/incidents`, {
+        source: 'hotline-12345',
+        kind: 'emergency',
+        category: 'fire',
+        title: '仓库起火 又一通',
+        location: fire.location,
+      });
+      expect(r.status).toBe(202);
+      await until(async () => (await s.container.state.resolveIncidentId(r.body.id)) === fire.id);
+      expect(await repo.resolveAlias(r.body.id)).toBeNull(); // not projected
+      const now = (await records.incident(fire.id))!;
+      expect(now.history).toEqual([
+        ...before.history,
+        expect.objectContaining({ action: 'field_report', ref: filed.body.id }),
+        expect.objectContaining({ action: 'merged', ref: r.body.id }),
+      ]);
+      expect(now.mergedIds).toEqual([...merged, r.body.id]);
+      expect(await records.incident(r.body.id)).toEqual(now);
+      expect(await records.reports(fire.id)).toEqual([report, filed.body]);
+      merged.push(r.body.id);
+    } finally {
+      p = startProjector();
+    }
+    await caughtUp();
+    expect(await repo.mergedIds(fire.id)).toEqual(merged);
+  });
+
+  it('projects events written before protocol v2 (whole history, no lastAction)', async () => {
+    // As a v1 server wrote them: the incident carried its history and every merged id.
+    const base = { ...fire, id: 'INC-v1-test', mergedIds: [] as string[] } as Incident & {
+      history?: unknown[];
+    };
+    delete (base as Partial<Incident>).lastAction;
+    const h1 = { at: fire.createdAt, action: 'accepted', actor: 'intake' };
+    const h2 = { at: fire.createdAt, action: 'merged', note: 'RPT-a', actor: 'intake' };
+    const h3 = { at: fire.createdAt, action: 'merged', note: 'RPT-b', actor: 'intake' };
+    const evs = [
+      { ...base, history: [h1] },
+      { ...base, mergedIds: ['INC-v1-a'], history: [h1, h2], version: 2 },
+      { ...base, mergedIds: ['INC-v1-a', 'INC-v1-b'], history: [h1, h2, h3], version: 3 },
+    ];
+    const trx = h.db;
+    const seqs = [900_001, 900_002, 900_003];
+    await trx.transaction().execute(async (t) => {
+      const { applyToReadModels } = await import('./read-models.ts');
+      await applyToReadModels(
+        t,
+        evs.map((data, i) => ({
+          seq: seqs[i],
+          type: i === 0 ? 'incident.created' : 'incident.updated',
+          at: fire.createdAt,
+          data,
+        })) as LiveEvent[],
+      );
+    });
+    try {
+      expect(await repo.caseHistory('INC-v1-test')).toEqual([h1, h2, h3]);
+      expect(await repo.mergedIds('INC-v1-test')).toEqual(['INC-v1-a', 'INC-v1-b']);
+      expect(await repo.resolveAlias('INC-v1-b')).toBe('INC-v1-test');
+      const empty = new StateRepository(s.container.redis, keys('{pz-nothing-here}'));
+      const records = new RecordService(s.container.store, empty, repo, () => p.projectedSeq());
+      const rec = (await records.incident('INC-v1-a'))!;
+      expect(rec.lastAction).toEqual(h3);
+      expect(rec.history).toEqual([h1, h2, h3]);
+      expect(rec.mergedIds).toEqual(['INC-v1-a', 'INC-v1-b']);
+    } finally {
+      for (const t of ['cases', 'case_history', 'case_aliases'])
+        await h.pool.query(`delete from ${t} where ${t === 'cases' ? 'id' : 'case_id'} = 'INC-v1-test'`);
+    }
+  });
+
   it('rebuilds the read models from events to the very rows live projection wrote', async () => {
     await caughtUp();
-    const dump = async () => ({
-      cases: (await h.pool.query('select * from cases order by id')).rows,
-      operations: (await h.pool.query('select * from operations order by id')).rows,
-      modes: (await h.pool.query('select * from mode_changes order by seq')).rows,
-    });
     const live = await dump();
     expect(live.cases.length).toBeGreaterThan(60);
+    for (const t of READ_MODEL_TABLES) expect(live[t].length, t).toBeGreaterThan(0);
     // Damage them first, so that equal rows after can only come from the replay.
     await h.pool.query(`delete from cases where id in (select id from cases limit 5)`);
     await h.pool.query(`update cases set title = 'x', closed_at = null`);
-    await h.pool.query(`delete from mode_changes`);
-    await h.pool.query(`delete from operations`);
+    for (const t of READ_MODEL_TABLES.filter((t) => t !== 'cases')) await h.pool.query(`delete from ${t}`);
     const res = await rebuildReadModels(h.db, { batch: 9 });
     expect(res.events).toBe(await s.container.store.headSeq());
     expect(await dump()).toEqual(live);

@@ -1,10 +1,22 @@
 import { sql } from 'kysely';
 import type { AuditQuery } from '../../shared/audit.ts';
-import type { Incident } from '../../shared/incident.ts';
-import type { Operation } from '../../shared/operation.ts';
+import type { FieldReport, Incident, IncidentHistoryEntry } from '../../shared/incident.ts';
+import type { Dispatch, Operation } from '../../shared/operation.ts';
+import type { VideoAlert } from '../../shared/video-alert.ts';
 import { isWellFormed } from '../../shared/text.ts';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import type { HistoryDb } from './db.ts';
+
+/**
+ * What the database holds of one case, read in one snapshot: its row, its history and merged ids
+ * (oldest first), and the projected seq they are complete up to (the stream holds the rest).
+ */
+export type CaseRecordPart = {
+  projectedSeq: number;
+  incident: Incident | null;
+  history: IncidentHistoryEntry[];
+  mergedIds: string[];
+};
 
 export type AuditPage = { events: LiveEvent[]; nextBefore: number | null };
 export type AuditFilter = {
@@ -80,9 +92,118 @@ export function decodeCaseCursor(cursor: string): { createdAt: string; id: strin
   throw new InvalidCursorError();
 }
 
+type HistoryRow = {
+  at: Date | string;
+  action: string;
+  actor: string | null;
+  note: string | null;
+  ref: string | null;
+};
+const toEntry = (r: HistoryRow): IncidentHistoryEntry => ({
+  at: iso(r.at),
+  action: r.action,
+  ...(r.actor !== null ? { actor: r.actor } : {}),
+  ...(r.note !== null ? { note: r.note } : {}),
+  ...(r.ref !== null ? { ref: r.ref } : {}),
+});
+
 /** Reads of the history database: the record, whatever the stream still holds. */
 export class HistoryRepository {
-  constructor(private readonly db: HistoryDb) {}
+  constructor(
+    private readonly db: HistoryDb,
+    /** The projection whose cursor the read models are complete up to. */
+    private readonly projection = 'main',
+  ) {}
+
+  /** The case a merged report's id joined, or null when no case has that alias. */
+  async resolveAlias(id: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('case_aliases')
+      .select('case_id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.case_id ?? null;
+  }
+
+  /** Every history entry of a case, oldest first. */
+  async caseHistory(caseId: string): Promise<IncidentHistoryEntry[]> {
+    const rows = await this.db
+      .selectFrom('case_history')
+      .select(['at', 'action', 'actor', 'note', 'ref'])
+      .where('case_id', '=', caseId)
+      .orderBy('seq')
+      .execute();
+    return rows.map(toEntry);
+  }
+
+  /** Every report id merged into a case, in the order they joined. */
+  async mergedIds(caseId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('case_aliases')
+      .select('id')
+      .where('case_id', '=', caseId)
+      .orderBy('seq')
+      .orderBy('ord')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * The case's row, history and merged ids with the projected seq, in one repeatable-read
+   * transaction: the projector writes read models and cursor together, so what is read here is
+   * exactly the record up to that seq.
+   */
+  async caseRecord(caseId: string): Promise<CaseRecordPart> {
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const cursor = await trx
+          .selectFrom('projection')
+          .select('seq')
+          .where('name', '=', this.projection)
+          .executeTakeFirst();
+        const repo = new HistoryRepository(trx, this.projection);
+        const [incident, history, mergedIds] = [
+          await repo.getCase(caseId),
+          await repo.caseHistory(caseId),
+          await repo.mergedIds(caseId),
+        ];
+        return { projectedSeq: cursor?.seq ?? 0, incident, history, mergedIds };
+      });
+  }
+
+  /** The alert as its last event left it (archived or not), or null. */
+  async getVideoAlert(id: string): Promise<VideoAlert | null> {
+    const row = await this.db
+      .selectFrom('video_alerts')
+      .select('data')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? (row.data as VideoAlert) : null;
+  }
+
+  /** The field reports filed on a case, oldest first. */
+  async listReports(incidentId: string): Promise<FieldReport[]> {
+    const rows = await this.db
+      .selectFrom('field_reports')
+      .select(['id', 'incident_id', 'text', 'actor', 'at'])
+      .where('incident_id', '=', incidentId)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      incidentId: r.incident_id,
+      text: r.text,
+      actor: r.actor ?? '',
+      at: iso(r.at),
+    }));
+  }
+
+  async getDispatch(id: string): Promise<Dispatch | null> {
+    const row = await this.db.selectFrom('dispatches').select('data').where('id', '=', id).executeTakeFirst();
+    return row ? (row.data as Dispatch) : null;
+  }
 
   /**
    * The audit trail, newest first, as `GET /api/v1/audit` answers it: filters ANDed, `before`

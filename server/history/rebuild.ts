@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { LiveEvent } from '../../shared/protocol.ts';
-import type { HistoryDb } from './db.ts';
+import type { HistoryDb, HistoryTables } from './db.ts';
 import { applyToReadModels, READ_MODEL_TABLES } from './read-models.ts';
 
 /**
@@ -20,32 +20,46 @@ export async function rebuildReadModels(
     // commits in the middle of the replay.
     await sql`lock table projection in exclusive mode`.execute(trx);
     await sql`truncate ${sql.join(READ_MODEL_TABLES.map((t) => sql.id(t)))}`.execute(trx);
-    let after = 0;
-    let total = 0;
-    for (;;) {
-      const rows = await trx
-        .selectFrom('events')
-        .select(['seq', 'type', 'at', 'actor', 'data'])
-        .where('seq', '>', after)
-        .orderBy('seq')
-        .limit(batch)
-        .execute();
-      if (rows.length === 0) break;
-      const events = rows.map(
-        (r) =>
-          ({
-            seq: r.seq,
-            type: r.type,
-            at: r.at instanceof Date ? r.at.toISOString() : r.at,
-            ...(r.actor !== null ? { actor: r.actor } : {}),
-            data: r.data,
-          }) as LiveEvent,
-      );
-      await applyToReadModels(trx, events);
-      after = rows[rows.length - 1].seq;
-      total += rows.length;
-      opts.log?.(`rebuilt through seq ${after}`);
-    }
+    const total = await projectEvents(trx, batch, opts.log);
     return { events: total };
   });
+}
+
+/**
+ * Runs every row of `events`, in seq order and in batches, through `applyToReadModels`. Used by
+ * the rebuild (on emptied read models) and by a migration that adds read models (on the existing
+ * ones, which the projection's `last_seq` guards and `do nothing` inserts leave as they are).
+ */
+export async function projectEvents(
+  trx: Transaction<HistoryTables>,
+  batch: number,
+  log?: (msg: string) => void,
+): Promise<number> {
+  let after = 0;
+  let total = 0;
+  for (;;) {
+    const rows = await trx
+      .selectFrom('events')
+      .select(['seq', 'type', 'at', 'actor', 'data'])
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(batch)
+      .execute();
+    if (rows.length === 0) break;
+    const events = rows.map(
+      (r) =>
+        ({
+          seq: r.seq,
+          type: r.type,
+          at: r.at instanceof Date ? r.at.toISOString() : r.at,
+          ...(r.actor !== null ? { actor: r.actor } : {}),
+          data: r.data,
+        }) as LiveEvent,
+    );
+    await applyToReadModels(trx, events);
+    after = rows[rows.length - 1].seq;
+    total += rows.length;
+    log?.(`projected through seq ${after}`);
+  }
+  return total;
 }

@@ -45,6 +45,7 @@ export default async function operationRoutes(app: FastifyInstance, { c }: { c: 
   app.get<{ Params: { id: string } }>(
     '/api/v1/incidents/:id/reports',
     { preHandler: user, schema: { params: IdParams } },
-    async (req) => c.reports.list(req.params.id),
+    // Redis for a case it holds, the database (field_reports) for one archived out of it.
+    async (req) => c.records.reports(req.params.id),
   );
 }

@@ -44,7 +44,8 @@ export default async function stateRoutes(app: FastifyInstance, { c }: { c: Cont
     '/api/v1/incidents/:id',
     { preHandler: user, schema: { params: IdParams } },
     async (req) => {
-      // Every incident ever created: the working set in Redis, else the record in the database.
+      // Every incident ever created (the working set in Redis, else the record in the database),
+      // as an IncidentRecord: with its whole history and every merged report id.
       const inc = await c.records.incident(req.params.id);
       if (!inc) throw notFound(`incident ${req.params.id}`);
       return inc;

@@ -1,8 +1,10 @@
 import type { AfterActionRecord } from '../../shared/after-action.ts';
 import type { AuditQuery } from '../../shared/audit.ts';
 import type { LiveEvent } from '../../shared/protocol.ts';
-import type { Incident } from '../../shared/incident.ts';
-import type { HistoryRepository } from '../history/history.repository.ts';
+import type { FieldReport, Incident, IncidentHistoryEntry, IncidentRecord } from '../../shared/incident.ts';
+import type { VideoAlert } from '../../shared/video-alert.ts';
+import type { CaseRecordPart, HistoryRepository } from '../history/history.repository.ts';
+import { aliasesOf, entryOf } from '../history/read-models.ts';
 import type { EventStore } from '../repositories/event-store.ts';
 import type { StateRepository } from '../repositories/state.repository.ts';
 import { computeAfterAction, OperationEventFilter } from './after-action.ts';
@@ -68,14 +70,87 @@ export class RecordService {
   ) {}
 
   /**
-   * An incident as it is now: Redis (the working set; a merged id resolves through its alias
-   * first), else the database (every case ever created), else null.
+   * The case id `id` names: an incident's own id, or a merged report's (Redis aliases first, then
+   * `case_aliases` for a case Redis no longer holds). `live` is the incident when Redis has it.
    */
-  async incident(id: string): Promise<Incident | null> {
+  private async locate(id: string): Promise<{ caseId: string; live: Incident | null }> {
     const resolved = await this.state.resolveIncidentId(id);
     const live = await this.state.getIncident(resolved);
-    if (live) return live;
-    return fromHistory(() => this.history.getCase(resolved));
+    if (live || resolved !== id) return { caseId: resolved, live };
+    const viaDb = await fromHistory(() => this.history.resolveAlias(id));
+    if (viaDb === null) return { caseId: id, live: null };
+    return { caseId: viaDb, live: await this.state.getIncident(viaDb) };
+  }
+
+  /**
+   * An incident with its whole record (`GET /api/v1/incidents/:id`): the entity from Redis (the
+   * working set), else from `cases` (every case ever created); its history and every merged id
+   * from the database up to the seq it has projected, and from the stream above that. A change
+   * just made is therefore in the answer at once, and while the database lags or is down an
+   * incident Redis holds still answers, with the history the stream holds.
+   */
+  async incident(id: string): Promise<IncidentRecord | null> {
+    const { caseId, live } = await this.locate(id);
+    for (let attempt = 0; ; attempt++) {
+      let part: CaseRecordPart;
+      try {
+        part = await within(this.history.caseRecord(caseId), HISTORY_READ_TIMEOUT_MS);
+      } catch (err) {
+        if (!live) return fromHistory(() => Promise.reject(err));
+        // Whatever the stream holds (what is not projected, and EVENT_RETENTION more): the
+        // recent part of the record, the whole of it for a case that young.
+        part = { projectedSeq: 0, incident: null, history: [], mergedIds: [] };
+      }
+      const entity = live ?? part.incident;
+      if (!entity) return null;
+      const recent = await this.caseEventsAfter(caseId, part.projectedSeq);
+      // Trimmed past the database's seq between the two reads (a small EVENT_RETENTION): the
+      // database holds those events now; read it again. (A database restored from an older
+      // backup stays behind the stream: then the newest part is all there is.)
+      if (recent.gap && part.projectedSeq > 0 && attempt === 0) continue;
+      return toRecord(entity, part, recent.events);
+    }
+  }
+
+  /**
+   * The case's events in the stream with seq above `after` (what the database has not yet);
+   * `gap` when the stream no longer reaches back to `after`.
+   */
+  private async caseEventsAfter(
+    caseId: string,
+    after: number,
+  ): Promise<{ events: Incident[]; gap: boolean }> {
+    const out: Incident[] = [];
+    const head = await this.store.headSeq();
+    const oldest = await this.store.oldestSeq();
+    let from = Math.max(after, oldest - 1);
+    while (from < head) {
+      const page = await this.store.readAfter(from, PAGE);
+      if (page.length === 0) break;
+      for (const ev of page)
+        if ((ev.type === 'incident.created' || ev.type === 'incident.updated') && ev.data.id === caseId)
+          out.push(ev.data);
+      from = page[page.length - 1].seq;
+    }
+    return { events: out, gap: oldest > after + 1 && head > after };
+  }
+
+  /** A video alert: Redis, else the database (an alert archived out of Redis), else null. */
+  async videoAlert(id: string): Promise<VideoAlert | null> {
+    return (await this.state.getVideoAlert(id)) ?? fromHistory(() => this.history.getVideoAlert(id));
+  }
+
+  /**
+   * The field reports of a case, oldest first: Redis' while it holds the case (its reports leave
+   * with it), else `field_reports`. 404 when no case has that id.
+   */
+  async reports(incidentId: string): Promise<FieldReport[]> {
+    const { caseId, live } = await this.locate(incidentId);
+    if (live) return this.state.listReports(caseId);
+    return fromHistory(async () => {
+      if (!(await this.history.getCase(caseId))) throw notFound(`incident ${incidentId}`);
+      return this.history.listReports(caseId);
+    });
   }
 
   /**
@@ -184,4 +259,33 @@ export class RecordService {
     }
     return { events: [...out, ...page.events], nextBefore: page.nextBefore };
   }
+}
+
+/** An incident as events before protocol v2 stored it: `history` whole, no `lastAction`. */
+type IncidentV1 = Incident & { history?: IncidentHistoryEntry[] };
+
+/**
+ * The record of `entity` from the database's part and the case's newer events. Merged ids: the
+ * database's (oldest), the stream's (newest), and the entity's latest ones neither has (a
+ * database that did not answer): the entity's list and the stream's both end at the newest.
+ */
+function toRecord(entity: IncidentV1, part: CaseRecordPart, recent: IncidentV1[]): IncidentRecord {
+  const history = [...part.history];
+  const streamIds: string[] = [];
+  for (const inc of recent) {
+    const e = entryOf(inc);
+    if (e) history.push(e);
+    streamIds.push(...aliasesOf(inc));
+  }
+  const inStream = new Set(streamIds);
+  const mergedIds = [
+    ...new Set([
+      ...part.mergedIds,
+      ...(entity.mergedIds ?? []).filter((x) => !inStream.has(x)),
+      ...streamIds,
+    ]),
+  ];
+  const { history: _old, ...rest } = entity;
+  const lastAction = entryOf(entity) ?? history.at(-1)!;
+  return { ...rest, lastAction, mergedIds, history };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openHistory, type History } from '../history/db.ts';
+import { READ_MODEL_TABLES } from '../history/read-models.ts';
 import { PostgresSupervisor } from '../infra/postgres-supervisor.ts';
 import { until } from '../testing/command-helpers.ts';
 import { login, postJson, startTestServer, waitForHead, waitForPipelineIdle } from '../testing/harness.ts';
@@ -28,12 +29,9 @@ function rebuild(env: Record<string, string>): Promise<{ code: number | null; ou
 
 /** Every read-model row, in a stable order. */
 async function readModels(h: History) {
-  const q = async (sql: string) => (await h.pool.query(sql)).rows;
-  return {
-    cases: await q('select * from cases order by id'),
-    operations: await q('select * from operations order by id'),
-    modes: await q('select * from mode_changes order by seq'),
-  };
+  const out: Record<string, unknown[]> = {};
+  for (const t of READ_MODEL_TABLES) out[t] = (await h.pool.query(`select * from ${t} order by 1, 2`)).rows;
+  return out;
 }
 
 describe('the record through crashes and rebuilds', () => {
