@@ -10,6 +10,7 @@ import { HistoryRepository } from './history/history.repository.ts';
 import { Projector } from './history/projector.ts';
 import { PostgresSupervisor } from './infra/postgres-supervisor.ts';
 import { keys, type Keys } from './infra/keys.ts';
+import { countError } from './infra/metrics.ts';
 import { PipelineQueue } from './infra/queue.ts';
 import { RevocationBus } from './infra/revocations.ts';
 import { assertNoEviction, connect } from './infra/redis.ts';
@@ -124,7 +125,12 @@ export async function createContainer(
   const databaseUrl = opts.databaseUrl ?? databaseUrlFor(config);
   // Database errors are the projector's to report (status, lag); an idle client dying must not
   // crash the process, and is worth a line only in the log.
-  const history = openHistory(databaseUrl, { onError: (err) => opts.log?.(`history: ${err.message}`) });
+  const history = openHistory(databaseUrl, {
+    onError: (err) => {
+      countError('postgres');
+      opts.log?.(`history: ${err.message}`);
+    },
+  });
   const historyRepo = new HistoryRepository(history.db);
   const archived = new ArchivedRecords(historyRepo, history.db);
   const pipeline = new PipelineService(store, state, grid, cameraMap);

@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import type { VideoAlert } from '../../shared/video-alert.ts';
 import type { HistoryDb } from './db.ts';
 
 /**
@@ -30,22 +29,4 @@ export async function projectedVersions(
     .where('id', 'in', [...ids])
     .execute();
   return new Map(rows.map((r) => [r.id, Number(r.version)]));
-}
-
-/**
- * A video alert as its last recorded event left it, or null if it never existed. For commands on
- * an alert that left Redis (they answer 409, as on the finished alert). There is no `video_alerts`
- * read model yet, so this reads `events` (by the type index, newest first): fine for a command
- * that is rare by nature; a read model replaces it once there is one.
- */
-export async function recordedVideoAlert(db: HistoryDb, id: string): Promise<VideoAlert | null> {
-  const row = await db
-    .selectFrom('events')
-    .select('data')
-    .where('type', 'in', ['video_alert.created', 'video_alert.updated'])
-    .where(sql<string>`data->>'id'`, '=', id)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? (row.data as VideoAlert) : null;
 }

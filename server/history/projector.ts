@@ -6,6 +6,7 @@ import { migrate, newClient, type HistoryDb } from './db.ts';
 import { applyToReadModels } from './read-models.ts';
 import { pgJson, pgText } from './pg-text.ts';
 import { publishProjectedSeq, trimProjected } from './trim.ts';
+import { countError } from '../infra/metrics.ts';
 
 /** Both halves of the advisory lock key: one projector per projection name in a database. */
 const LOCK_CLASS = 0x707a; // "pz"
@@ -172,6 +173,7 @@ export class Projector {
       this.lockLost = false;
       // (only while it is the current one: an old client ending late must not flag a new one)
       c.on('error', () => {
+        countError('postgres');
         if (this.lockClient === c) this.lockLost = true;
       });
       c.on('end', () => {

@@ -4,11 +4,7 @@ import type { PendingEvent } from '../../shared/protocol.ts';
 import type { VideoAlert } from '../../shared/video-alert.ts';
 import type { HistoryDb } from '../history/db.ts';
 import type { HistoryRepository } from '../history/history.repository.ts';
-import {
-  databaseProjectedSeq,
-  projectedVersions,
-  recordedVideoAlert,
-} from '../history/projected-versions.ts';
+import { databaseProjectedSeq, projectedVersions } from '../history/projected-versions.ts';
 import type { CommitPlan, EventStore } from '../repositories/event-store.ts';
 import type { HotSet, StateRepository } from '../repositories/state.repository.ts';
 import { DomainError } from './errors.ts';
@@ -272,7 +268,7 @@ export class ArchivedRecords {
     return fromHistory(() => this.history.getOperation(id));
   }
   videoAlert(id: string): Promise<VideoAlert | null> {
-    return fromHistory(() => recordedVideoAlert(this.db, id));
+    return fromHistory(() => this.history.getVideoAlert(id));
   }
 }
 
