@@ -177,7 +177,8 @@ describe('the history store', () => {
       .executeTakeFirstOrThrow();
     expect(op.status).toBe('stood_down');
     const modes = await h.db.selectFrom('mode_changes').select(['state']).orderBy('seq').execute();
-    expect(modes.map((m) => m.state)).toEqual(['wartime', 'peacetime']);
+    // The seed's own mode.changed comes first.
+    expect(modes.map((m) => m.state)).toEqual(['peacetime', 'wartime', 'peacetime']);
   });
 
   it('finds Chinese substrings in title, address and description (trigram-indexed)', async () => {
@@ -278,8 +279,9 @@ describe('the history store', () => {
       .where('resource_id', '=', ds[0].resource_id)
       .orderBy('seq')
       .execute();
-    expect(moves.map((m) => m.status)).toEqual(['dispatched', 'returning']);
-    expect(moves[0].operation_id).toBe(opId);
+    // The seed's resource.updated (available) comes first.
+    expect(moves.map((m) => m.status)).toEqual(['available', 'dispatched', 'returning']);
+    expect(moves[1].operation_id).toBe(opId);
   });
 
   it('answers the record of what only the database holds: cases, aliases, reports, after-action', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Incident, IncidentRecord } from '../../shared/incident.ts';
+import type { IncidentRecord } from '../../shared/incident.ts';
 import { isWellFormed } from '../../shared/text.ts';
 import { versionKey } from '../repositories/event-store.ts';
 import { loginAll, reportIncident, until } from '../testing/command-helpers.ts';
