@@ -145,6 +145,7 @@ export async function createContainer(
 
   // Before this process commits anything: versions of older data move to where the commit reads them.
   await store.migrateVersions();
+  await store.migrateFinished();
   await seedIfEmpty(store, state, data.resources);
   if (config.demoPassword !== null) await auth.ensureDemoUsers(config.demoPassword);
   else await auth.removeDemoUsers();

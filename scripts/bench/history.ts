@@ -32,6 +32,8 @@ import { Poster } from './poster.ts';
 import { startServerProcess } from './processes.ts';
 
 const POLL_MS = 5;
+/** The "same open set" baseline: the year's last days only (open, or closed less than a day ago). */
+const RECENT_DAYS = 4;
 const DAY_MS = 24 * 3600 * 1000;
 /** Cases being loaded at once (each is a few Redis round trips). */
 const LANES = 48;
@@ -41,7 +43,10 @@ export type SnapshotFigure = {
   bytes: number;
   p50Ms: number;
   maxMs: number;
+  /** Redis memory in all (the stream keeps EVENT_RETENTION events for consoles to resume from). */
   redisMb: number;
+  /** The state hashes alone (MEMORY USAGE): what the working set costs. */
+  hotSetMb: number;
 };
 export type HistoryBenchResult = {
   projectionLag: {
@@ -55,6 +60,8 @@ export type HistoryBenchResult = {
   };
   snapshot: {
     empty: SnapshotFigure;
+    /** Only the cases of the year's last four days (the same open set, no history behind it). */
+    recentOnly: SnapshotFigure & { cases: number };
     year: SnapshotFigure & { cases: number; eventsInDb: number; loadSeconds: number; settleSeconds: number };
   };
 };
@@ -79,7 +86,15 @@ export async function historyBench(o: Options): Promise<HistoryBenchResult> {
   );
   // Archive as soon as a case has been closed for a day (the default), sweeping often so the
   // year settles within the run.
-  const snapshot = await withServer({ ARCHIVE_EVERY_MS: '2000' }, o, async (s) => {
+  const env = { ARCHIVE_EVERY_MS: '2000' };
+  const recentOnly = await withServer(env, o, async (s) => {
+    const cases = await loadYear(s.config, s.redisUrl, o, RECENT_DAYS);
+    await settle(s, o);
+    const fig = { ...(await snapshotFigure(s)), cases };
+    o.log(`history: snapshot, the last ${RECENT_DAYS} days only (${cases} cases): ${fmt(fig)}`);
+    return fig;
+  });
+  const snapshot = await withServer(env, o, async (s) => {
     const empty = await snapshotFigure(s);
     o.log(`history: snapshot, empty history: ${fmt(empty)}`);
     const loadStart = performance.now();
@@ -96,7 +111,7 @@ export async function historyBench(o: Options): Promise<HistoryBenchResult> {
     o.log(
       `history: snapshot after a year (${cases} cases, ${eventsInDb} events in the database): ${fmt(year)}`,
     );
-    return { empty, year };
+    return { empty, recentOnly, year };
   });
   return { projectionLag, snapshot };
 }
@@ -145,6 +160,19 @@ async function snapshotFigure(s: Running): Promise<SnapshotFigure> {
     bytes = Buffer.byteLength(body);
     incidents = (JSON.parse(body) as { incidents: unknown[] }).incidents.length;
   }
+  let hot = 0;
+  for (const h of [
+    'incidents',
+    'incident-aliases',
+    'video-alerts',
+    'resources',
+    'operations',
+    'dispatches',
+    'reports',
+    'archived-ids',
+  ]) {
+    hot += Number((await s.redis.call('MEMORY', 'USAGE', `${s.config.prefix}:${h}`, 'SAMPLES', '0')) ?? 0);
+  }
   const info = await s.redis.info('memory');
   const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
   const sum = h.summary();
@@ -154,11 +182,13 @@ async function snapshotFigure(s: Running): Promise<SnapshotFigure> {
     p50Ms: sum.p50 ?? 0,
     maxMs: sum.max ?? 0,
     redisMb: Math.round(used / 1e5) / 10,
+    hotSetMb: Math.round(hot / 1e5) / 10,
   };
 }
 
 const fmt = (s: SnapshotFigure) =>
-  `${s.incidents} incidents, ${(s.bytes / 1024).toFixed(1)} kB, p50 ${s.p50Ms} ms, max ${s.maxMs} ms; Redis ${s.redisMb} MB`;
+  `${s.incidents} incidents, ${(s.bytes / 1024).toFixed(1)} kB, p50 ${s.p50Ms} ms, max ${s.maxMs} ms; ` +
+  `Redis ${s.redisMb} MB (state hashes ${s.hotSetMb} MB)`;
 
 async function projectedSeq(history: ReturnType<typeof openHistory>): Promise<number> {
   const r = await sql<{ seq: string }>`select max(seq) as seq from projection`.execute(history.db);
@@ -220,6 +250,8 @@ async function loadYear(
   config: ReturnType<typeof loadConfig>,
   redisUrl: string,
   o: Options,
+  /** Only the cases of the year's last this many days. */
+  lastDays?: number,
 ): Promise<number> {
   const c = await createContainer(config, redisUrl, { projector: false });
   try {
@@ -230,7 +262,8 @@ async function loadYear(
     const step = (365 * DAY_MS) / o.yearCases;
     const districtId = c.grids.features.find((f) => f.properties.level === 'district')!.properties.id;
     const rand = mulberry32(2026);
-    let next = 0;
+    const first = lastDays === undefined ? 0 : Math.ceil((365 - lastDays) * (DAY_MS / step));
+    let next = first;
     let done = 0;
     let lastLog = performance.now();
     const lane = async () => {

@@ -14,12 +14,12 @@ export async function databaseProjectedSeq(db: HistoryDb, name = 'main'): Promis
 }
 
 /**
- * The version each row of `cases` or `operations` holds (`data.version`, the entity as its last
+ * The version each row of `cases`, `operations` or `video_alerts` holds (`data.version`, the entity as its last
  * projected event left it); an id without a row is absent from the map.
  */
 export async function projectedVersions(
   db: HistoryDb,
-  table: 'cases' | 'operations',
+  table: 'cases' | 'operations' | 'video_alerts',
   ids: readonly string[],
 ): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();

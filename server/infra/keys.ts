@@ -17,6 +17,13 @@ export function keys(prefix: string) {
      */
     tombstones: `${prefix}:archived-ids`,
     openGeo: `${prefix}:open-incidents:geo`,
+    /**
+     * Finished items still in the working set (member `<hash>|<id>`, score: when it finished):
+     * the archive sweep reads what is due from here instead of scanning the working set.
+     */
+    finished: `${prefix}:finished`,
+    /** Set once the finished index was built from older data (EventStore.migrateFinished). */
+    finishedBuilt: `${prefix}:finished:built`,
     videoAlerts: `${prefix}:video-alerts`,
     resources: `${prefix}:resources`,
     operations: `${prefix}:operations`,

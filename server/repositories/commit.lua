@@ -1,7 +1,7 @@
 -- The single write path: check versions, write state, number and log the events, atomically.
 -- KEYS[1] = seq counter, KEYS[2] = event stream, KEYS[3] = idempotency key or "" , KEYS[4..] = touched keys
 -- ARGV[1] = JSON plan: {expect:[{k,vk,f,v}], put:[{k,vk,f,v,n}], del:[{k,vk,f}], geoAdd:[{k,lng,lat,m}],
---           geoRem:[{k,m}], events:[{t,at,a,d}], idemTtl, result}
+--           geoRem:[{k,m}], zAdd:[{k,m,s}], zRem:[{k,m}], events:[{t,at,a,d}], idemTtl, result}
 -- Nothing is trimmed here: an entry leaves the stream only once it is in the database (the
 -- projector trims, keeping EVENT_RETENTION for consoles to resume from; history/trim.ts).
 -- Each state hash `k` has a companion hash `vk` (field -> version). Versions are compared there,
@@ -37,6 +37,9 @@ for _, d in ipairs(plan.del or {}) do
 end
 for _, g in ipairs(plan.geoAdd or {}) do redis.call('GEOADD', g.k, g.lng, g.lat, g.m) end
 for _, g in ipairs(plan.geoRem or {}) do redis.call('ZREM', g.k, g.m) end
+-- The index of finished items (EventStore derives it from what is put and deleted).
+for _, z in ipairs(plan.zAdd or {}) do redis.call('ZADD', z.k, z.s, z.m) end
+for _, z in ipairs(plan.zRem or {}) do redis.call('ZREM', z.k, z.m) end
 local first = 0
 local last = 0
 for _, ev in ipairs(plan.events or {}) do

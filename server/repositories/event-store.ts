@@ -43,6 +43,25 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return 1
 `;
 
+/** The hashes whose items finish, and when an item of each is finished (its finishing time, ms). */
+const FINISHING: Partial<Record<StateHash, (v: Record<string, unknown>) => number | null>> = {
+  incidents: (v) => (v.status === 'closed' ? Date.parse(String(v.updatedAt)) : null),
+  videoAlerts: (v) =>
+    v.status === 'dismissed' || v.status === 'confirmed' ? Date.parse(String(v.updatedAt)) : null,
+  operations: (v) => (v.status === 'stood_down' ? Date.parse(String(v.stoodDownAt ?? v.updatedAt)) : null),
+};
+
+/** The member of the finished index for an item. */
+export const finishedMember = (hash: StateHash, id: string): string => `${hash}|${id}`;
+
+/** When a stored value is finished (ms), or null while it is live. */
+export function finishedAt(hash: StateHash, value: unknown): number | null {
+  const f = FINISHING[hash];
+  if (!f || value === null || typeof value !== 'object') return null;
+  const at = f(value as Record<string, unknown>);
+  return at !== null && Number.isFinite(at) ? at : null;
+}
+
 const versionOf = (value: unknown): number | null => {
   const v = (value as { version?: unknown } | null)?.version;
   return typeof v === 'number' && Number.isInteger(v) ? v : null;
@@ -135,6 +154,36 @@ export class EventStore {
     return fixed;
   }
 
+  /**
+   * Builds the finished index from data written before it existed: once per store (a marker key
+   * says it is done), idempotent (ZADD of the same member and score), safe beside other processes.
+   */
+  async migrateFinished(): Promise<number> {
+    if (await this.redis.exists(this.k.finishedBuilt)) return 0;
+    let added = 0;
+    for (const h of Object.keys(FINISHING) as StateHash[]) {
+      let cursor = '0';
+      do {
+        const [next, flat] = await this.redis.hscan(this.hashKey(h), cursor, 'COUNT', 500);
+        cursor = next;
+        const args: (string | number)[] = [];
+        for (let i = 0; i < flat.length; i += 2) {
+          let value: unknown = null;
+          try {
+            value = JSON.parse(flat[i + 1]);
+          } catch {
+            continue;
+          }
+          const at = finishedAt(h, value);
+          if (at !== null) args.push(at, finishedMember(h, flat[i]));
+        }
+        if (args.length) added += Number(await this.redis.zadd(this.k.finished, ...args));
+      } while (cursor !== '0');
+    }
+    await this.redis.set(this.k.finishedBuilt, '1');
+    return added;
+  }
+
   private hashKey(h: StateHash): string {
     return this.k[h];
   }
@@ -169,12 +218,21 @@ export class EventStore {
         .filter(geoIndexable)
         .map((g) => ({ k: this.k.openGeo, lng: g.lng, lat: g.lat, m: g.id })),
       geoRem: (plan.geoRem ?? []).map((m) => ({ k: this.k.openGeo, m })),
+      // Finished items enter the index as they are written finished, and leave it when deleted:
+      // here, so no service can forget it.
+      zAdd: (plan.put ?? []).flatMap((p) => {
+        const at = finishedAt(p.hash, p.value);
+        return at === null ? [] : [{ k: this.k.finished, m: finishedMember(p.hash, p.id), s: at }];
+      }),
+      zRem: (plan.del ?? [])
+        .filter((d) => FINISHING[d.hash])
+        .map((d) => ({ k: this.k.finished, m: finishedMember(d.hash, d.id) })),
       events,
       idemTtl: IDEMPOTENCY_TTL_S,
       result: plan.result ?? '',
     };
     // Declare every key the script touches (Redis Cluster needs them; they share one hash tag).
-    const touched = new Set<string>([this.k.openGeo]);
+    const touched = new Set<string>([this.k.openGeo, this.k.finished]);
     for (const x of [...body.expect, ...body.put, ...body.del]) touched.add(x.k).add(x.vk);
     const idem = plan.idempotencyKey ? `${this.k.done}:${plan.idempotencyKey}` : '';
     const keys = [this.k.seq, this.k.events, idem, ...touched];

@@ -35,7 +35,12 @@ function values<T>(h: Record<string, string>): T[] {
 /** The working set as the archive sweep reads it: every hot item, exactly as of `seq`. */
 export type HotSet = {
   seq: number;
+  /** The closed incidents due (open ones are never read). */
   incidents: Incident[];
+  /** Of the incidents the due alerts link to, those still open. */
+  openIncidentIds: Set<string>;
+  /** Every operation Redis holds (a dispatch of one that stays, stays with it). */
+  heldOperationIds: Set<string>;
   videoAlerts: VideoAlert[];
   operations: Operation[];
   dispatches: (Dispatch & { version: number })[];
@@ -149,35 +154,71 @@ export class StateRepository {
   }
 
   /**
-   * The whole working set and the seq in one MULTI: the archive sweep knows that every item it
-   * read is the version committed at or below `seq`, so a database projected up to `seq` holds it.
+   * What the archive sweep looks at: the finished items due (finished at or before `dueBy`, ms),
+   * found through the finished index (EventStore keeps it in every commit), at most `limit`; and,
+   * only when some are due, what may go with them (dispatches, reports, aliases: scanned in chunks
+   * so Redis is never blocked by one huge read). Open incidents are never read: a storm leaves tens
+   * of thousands of them, and reading them all every sweep stalled every commit for seconds.
+   * `seq` is read last: every version read was committed by then, so a database projected up to
+   * `seq` holds it.
    */
-  async hotSet(): Promise<HotSet> {
-    const res = await this.redis
-      .multi()
-      .get(this.k.seq)
-      .hgetall(this.k.incidents)
-      .hgetall(this.k.videoAlerts)
-      .hgetall(this.k.operations)
-      .hgetall(this.k.dispatches)
-      .hgetall(this.k.reports)
-      .hgetall(this.k.aliases)
-      .exec();
-    if (!res) throw new Error('hot-set transaction aborted');
-    for (const [err] of res) if (err) throw err;
-    const [seq, inc, va, ops, dsp, rpt, al] = res.map(([, v]) => v) as [
-      string | null,
-      ...Record<string, string>[],
-    ];
-    return {
-      seq: Number(seq ?? 0),
-      incidents: values<Incident>(inc),
-      videoAlerts: values<VideoAlert>(va),
-      operations: values<Operation>(ops),
-      dispatches: values<Dispatch & { version: number }>(dsp),
-      reports: values<FieldReport & { version: number }>(rpt),
-      aliases: new Map(Object.entries(al).map(([id, v]) => [id, JSON.parse(v) as string])),
+  async hotSet(dueBy: number, limit = 5000): Promise<HotSet> {
+    const members = await this.redis.zrangebyscore(this.k.finished, '-inf', dueBy, 'LIMIT', 0, limit);
+    const ids: Partial<Record<StateHash, string[]>> = {};
+    for (const m of members) {
+      const i = m.indexOf('|');
+      const h = m.slice(0, i) as StateHash;
+      (ids[h] ??= []).push(m.slice(i + 1));
+    }
+    const read = async <T>(hash: StateHash): Promise<T[]> => {
+      const want = ids[hash] ?? [];
+      if (want.length === 0) return [];
+      const raw = await this.redis.hmget(this.k[hash], ...want);
+      return raw.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as T);
     };
+    const incidents = (await read<Incident>('incidents')).filter((i) => i.status === 'closed');
+    const videoAlerts = await read<VideoAlert>('videoAlerts');
+    const operations = await read<Operation>('operations');
+    // A confirmed alert goes once its incident is no longer open: read just those incidents.
+    const linked = [...new Set(videoAlerts.map((a) => a.incidentId).filter((x): x is string => x !== null))];
+    const openIncidentIds = new Set<string>();
+    if (linked.length) {
+      const raw = await this.redis.hmget(this.k.incidents, ...linked);
+      raw.forEach((v, i) => {
+        if (v !== null && (JSON.parse(v) as Incident).status !== 'closed') openIncidentIds.add(linked[i]);
+      });
+    }
+    const anyGoing = incidents.length > 0 || operations.length > 0;
+    const all = async (key: string) => (anyGoing ? this.scanHash(key) : new Map<string, string>());
+    const dispatches = await all(this.k.dispatches);
+    const reports = await all(this.k.reports);
+    const aliases = await all(this.k.aliases);
+    const heldOperationIds = new Set(await this.redis.hkeys(this.k.operations));
+    const seq = Number((await this.redis.get(this.k.seq)) ?? 0);
+    const parsed = <T>(m: Map<string, string>) => [...m.values()].map((v) => JSON.parse(v) as T);
+    return {
+      seq,
+      incidents,
+      openIncidentIds,
+      heldOperationIds,
+      videoAlerts,
+      operations,
+      dispatches: parsed<Dispatch & { version: number }>(dispatches),
+      reports: parsed<FieldReport & { version: number }>(reports),
+      aliases: new Map([...aliases].map(([id, v]) => [id, JSON.parse(v) as string])),
+    };
+  }
+
+  /** Every field of a hash, in chunks (HSCAN may repeat a field: the map keeps one). */
+  private async scanHash(key: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(key, cursor, 'COUNT', 1000);
+      cursor = next;
+      for (let i = 0; i < flat.length; i += 2) out.set(flat[i], flat[i + 1]);
+    } while (cursor !== '0');
+    return out;
   }
 
   /**

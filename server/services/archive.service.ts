@@ -71,8 +71,8 @@ export class ArchiveService {
   ) {}
 
   async sweep(): Promise<SweepResult> {
-    const hot = await this.state.hotSet();
     const now = this.clock().getTime();
+    const hot = await this.state.hotSet(now - this.afterMs);
     const done = { incidents: 0, videoAlerts: 0, operations: 0, conflicts: 0 };
     const candidates = this.candidates(hot, now);
     if (candidates.length === 0) return { outcome: 'nothing', ...done };
@@ -83,15 +83,16 @@ export class ArchiveService {
     let groups: Group[];
     try {
       if (!(await this.caughtUp(hot.seq))) return { outcome: 'history_behind', ...done };
-      const [cases, ops] = await Promise.all([
+      const [cases, ops, alerts] = await Promise.all([
         within(projectedVersions(this.db, 'cases', idsOf(candidates, 'incident'))),
         within(projectedVersions(this.db, 'operations', idsOf(candidates, 'operation'))),
+        within(projectedVersions(this.db, 'video_alerts', idsOf(candidates, 'video_alert'))),
       ]);
       groups = candidates.filter((g) => {
         const v = g.expect[0].version;
         if (g.kind === 'incident') return cases.get(g.id) === v;
         if (g.kind === 'operation') return ops.get(g.id) === v;
-        return true;
+        return alerts.get(g.id) === v;
       });
     } catch {
       return { outcome: 'history_unavailable', ...done };
@@ -138,8 +139,8 @@ export class ArchiveService {
     const operations = hot.operations.filter((o) => o.status === 'stood_down' && old(o.stoodDownAt));
     const goingInc = new Set(incidents.map((i) => i.id));
     const goingOp = new Set(operations.map((o) => o.id));
-    const heldOp = new Set(hot.operations.map((o) => o.id));
-    const open = new Set(hot.incidents.filter((i) => i.status !== 'closed').map((i) => i.id));
+    const heldOp = hot.heldOperationIds;
+    const open = hot.openIncidentIds;
 
     const groups = new Map<string, Group>();
     for (const inc of incidents) groups.set(inc.id, incidentGroup(inc));
