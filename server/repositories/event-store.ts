@@ -168,11 +168,11 @@ export class EventStore {
         cursor = next;
         const args: (string | number)[] = [];
         for (let i = 0; i < flat.length; i += 2) {
-          let value: unknown = null;
+          let value: unknown;
           try {
             value = JSON.parse(flat[i + 1]);
           } catch {
-            continue;
+            continue; // not JSON: nothing a commit wrote, nothing to index
           }
           const at = finishedAt(h, value);
           if (at !== null) args.push(at, finishedMember(h, flat[i]));
