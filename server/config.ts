@@ -14,9 +14,11 @@ const Env = z.object({
   /**
    * Events kept in the Redis Stream once they are in the database: how far back a console may resume
    * over the socket (one from before that is told to resync). It bounds nothing else: the audit
-   * trail, incidents and after-action records are read from the database.
+   * trail, incidents and after-action records are read from the database. 100,000 events are
+   * ~75 MB of Redis: weeks of ordinary traffic, a couple of minutes of a storm's; a console away
+   * longer reloads the snapshot, which holds only the working set.
    */
-  EVENT_RETENTION: z.coerce.number().int().min(100).default(1_000_000),
+  EVENT_RETENTION: z.coerce.number().int().min(100).default(100_000),
   /**
    * Events not yet in the database that raise the history alarm (status `alarm`, a warning in
    * the log once per episode, an indicator on the wall). Until projected, an event stays in the
