@@ -69,6 +69,8 @@ export type RedisNode = {
   pid: number;
   /** Kills the redis-server itself, as a crash would; its wrapper then exits too. */
   kill(): void;
+  /** Any signal to the redis-server itself: SIGSTOP freezes it (a hung host, a partition). */
+  signal(sig: NodeJS.Signals): void;
   stop(): Promise<void>;
 };
 
@@ -120,6 +122,13 @@ async function startNode(
       throw new Error(`${name} did not start; see ${path.join(dir, 'redis.log')}`);
     }
     const pid = await probe(port, async (r) => Number(/process_id:(\d+)/.exec(await r.info('server'))?.[1]));
+    const signal = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // already gone
+      }
+    };
     const exited = new Promise<void>((resolve) =>
       child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
     );
@@ -127,13 +136,8 @@ async function startNode(
       port,
       dir,
       pid,
-      kill() {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      },
+      kill: () => signal('SIGKILL'),
+      signal,
       async stop() {
         child.stdin?.end();
         await Promise.race([exited, sleep(10_000)]);

@@ -16,8 +16,11 @@ import { startTestSentinels, until, type TestSentinels } from '../testing/redis-
 /**
  * A Sentinel failover under load: a primary, a replica and three sentinels this test starts
  * (`redis+sentinel://…` as REDIS_URL), intake and the pipeline worker running on them, and the
- * primary killed (SIGKILL) in the middle of a burst. The sentinels promote the replica; intake
- * answers again, and the same worker, never restarted, takes up the jobs that were in flight.
+ * primary lost in the middle of a burst: killed (SIGKILL: its sockets close), or frozen
+ * (SIGSTOP: a hung host or a partition, its sockets stay open and silent, the case in which
+ * BullMQ workers were seen to stop for good, BullMQ #648/#2964). The sentinels promote the
+ * replica; intake answers again, and the same worker, never restarted, takes up the jobs that
+ * were in flight.
  *
  * What is "acknowledged": Redis replicates asynchronously, so a report the old primary stored
  * (fsynced: `appendfsync always`) in the last moment before it died may never have reached the
@@ -43,9 +46,17 @@ const PRODUCERS = 4;
 const BEFORE = 80;
 const AFTER = 80;
 
-describe.skipIf(!hasRedisServer())('through a Sentinel failover', () => {
+let pg: TestPostgres;
+beforeAll(async () => {
+  if (hasRedisServer()) pg = await startTestPostgres();
+}, 120_000);
+afterAll(async () => pg?.stop(), 60_000);
+
+describe.skipIf(!hasRedisServer()).each([
+  { how: 'killed', sig: 'SIGKILL' as const },
+  { how: 'frozen', sig: 'SIGSTOP' as const },
+])('through a Sentinel failover, the primary $how', ({ how, sig }) => {
   let topo: TestSentinels;
-  let pg: TestPostgres;
   let dataDir: string;
   let c: Container;
   let worker: Worker;
@@ -53,11 +64,10 @@ describe.skipIf(!hasRedisServer())('through a Sentinel failover', () => {
 
   beforeAll(async () => {
     topo = await startTestSentinels();
-    pg = await startTestPostgres();
     dataDir = mkdtempSync(path.join(tmpdir(), 'pz-sentinel-data-'));
     const config = {
       ...loadConfig({ DATA_DIR: dataDir, INTAKE_RATE: '100000' }),
-      prefix: `{pzs${process.pid}}`,
+      prefix: `{pzs${process.pid}${how}}`,
       redisUrl: topo.url,
       databaseUrl: pg.url,
     };
@@ -67,20 +77,21 @@ describe.skipIf(!hasRedisServer())('through a Sentinel failover', () => {
   }, 180_000);
 
   afterAll(async () => {
+    // A frozen primary would not stop on SIGTERM: it is done for anyway.
+    topo?.primary.kill();
     barrier?.disconnect();
     await worker?.close();
     await c?.close();
-    await pg?.stop();
     await topo?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('the primary killed mid-burst: no acknowledged report lost, none twice, the worker carries on', async () => {
+  it(`mid-burst: no acknowledged report lost, none twice, the worker carries on`, async () => {
     const acked = new Set<string>();
     const unsure = new Set<string>();
     let ackedAfter = 0;
     let refused = 0;
-    let killed = false;
+    let lost = false;
     let stop = false;
     let n = 0;
     const barrierKey = `${c.keys.meta}:test-barrier`;
@@ -88,11 +99,12 @@ describe.skipIf(!hasRedisServer())('through a Sentinel failover', () => {
     const producer = async () => {
       while (!stop) {
         const i = n++;
-        // Sent after the old primary was dead: only the new one can have taken it.
-        const afterKill = killed;
+        // Sent once the old primary was dead or frozen: only the new one can have answered it
+        // (a frozen one answers nothing; it is killed before it could wake).
+        const afterLoss = lost;
         try {
           const { id } = await c.intake.submitIncident(incident(i), 'sentinel-test');
-          if (afterKill) {
+          if (afterLoss) {
             acked.add(id);
             ackedAfter++;
             continue;
@@ -110,21 +122,21 @@ describe.skipIf(!hasRedisServer())('through a Sentinel failover', () => {
     const producers = Array.from({ length: PRODUCERS }, () => producer());
 
     await until(
-      'reports acknowledged before the kill',
+      'reports acknowledged before the loss',
       async () => (acked.size >= BEFORE ? true : null),
       60_000,
     );
     expect(await topo.primaryPort()).toBe(topo.primary.port);
-    const killedAt = Date.now();
-    topo.primary.kill();
-    killed = true;
+    const lostAt = Date.now();
+    topo.primary.signal(sig);
+    lost = true;
     await until(
       'the sentinels to promote the replica',
       async () => ((await topo.primaryPort()) === topo.replica.port ? true : null),
       60_000,
     );
     await until('intake to take reports again', async () => (ackedAfter > 0 ? true : null), 60_000);
-    const intakeBackMs = Date.now() - killedAt;
+    const intakeBackMs = Date.now() - lostAt;
     await until(
       'reports acknowledged after the failover',
       async () => (ackedAfter >= AFTER ? true : null),
@@ -155,8 +167,8 @@ describe.skipIf(!hasRedisServer())('through a Sentinel failover', () => {
     expect(new Set(created).size).toBe(created.length);
     for (const id of acked) expect(created).toContain(id);
     console.log(
-      `sentinel failover: ${acked.size} acknowledged (${ackedAfter} after the kill), ${unsure.size} unconfirmed, ` +
-        `${refused} refused meanwhile; intake back ${intakeBackMs} ms after the kill`,
+      `sentinel failover (primary ${how}): ${acked.size} acknowledged (${ackedAfter} after), ` +
+        `${unsure.size} unconfirmed, ${refused} refused meanwhile; intake back ${intakeBackMs} ms after`,
     );
   }, 300_000);
 });
