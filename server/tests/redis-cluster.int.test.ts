@@ -9,7 +9,15 @@ import { loadConfig } from '../config.ts';
 import { createContainer, type Container } from '../container.ts';
 import { startPipelineWorker } from '../infra/queue.ts';
 import { hasRedisServer } from '../infra/redis-supervisor.ts';
-import { startTestPostgres, type TestPostgres } from '../testing/postgres.ts';
+import {
+  postAccepted,
+  postJson,
+  startTestServer,
+  waitForHead,
+  waitForPipelineIdle,
+  type TestServer,
+} from '../testing/harness.ts';
+import { caseReport, eventsShape, startTestPostgres, type TestPostgres } from '../testing/postgres.ts';
 import { hasRedisCli, startTestCluster, until, type TestCluster } from '../testing/redis-topology.ts';
 
 /**
@@ -139,5 +147,35 @@ describe.skipIf(!hasRedisServer() || !hasRedisCli())('on a Redis Cluster of thre
       .filter((e) => e.type === 'incident.created')
       .map((e) => (e.data as { id: string }).id);
     for (const id of ids) expect(created.filter((x) => x === id)).toHaveLength(1);
+  });
+});
+
+describe.skipIf(!hasRedisServer() || !hasRedisCli())('the whole server on redis+cluster://', () => {
+  let cluster: TestCluster;
+  let s: TestServer;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster(3);
+    s = await startTestServer({ redisUrl: cluster.url });
+  }, 180_000);
+
+  afterAll(async () => {
+    await s?.close();
+    await cluster?.stop();
+  }, 60_000);
+
+  it('answers 202s, commits them, and projects the log into PostgreSQL', async () => {
+    expect((await postJson(`${s.url}/healthz`, undefined, {}, 'GET')).status).toBe(200);
+    for (let i = 0; i < 20; i++)
+      await postAccepted(`${s.url}/api/v1/incidents`, caseReport('cluster-server', i));
+    await waitForPipelineIdle(s, 60_000);
+    const head = await s.container.store.headSeq();
+    await waitForHead(s, head, 60_000);
+    expect(await eventsShape(s.container.history.pool)).toEqual({
+      n: head,
+      distinct: head,
+      max: head,
+      min: 1,
+    });
   });
 });

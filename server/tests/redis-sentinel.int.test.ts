@@ -10,7 +10,15 @@ import { createContainer, type Container } from '../container.ts';
 import { startPipelineWorker } from '../infra/queue.ts';
 import { connect } from '../infra/redis.ts';
 import { hasRedisServer } from '../infra/redis-supervisor.ts';
-import { startTestPostgres, type TestPostgres } from '../testing/postgres.ts';
+import {
+  postAccepted,
+  postJson,
+  startTestServer,
+  waitForHead,
+  waitForPipelineIdle,
+  type TestServer,
+} from '../testing/harness.ts';
+import { caseReport, eventsShape, startTestPostgres, type TestPostgres } from '../testing/postgres.ts';
 import { startTestSentinels, until, type TestSentinels } from '../testing/redis-topology.ts';
 
 /**
@@ -171,4 +179,35 @@ describe.skipIf(!hasRedisServer()).each([
         `${unsure.size} unconfirmed, ${refused} refused meanwhile; intake back ${intakeBackMs} ms after`,
     );
   }, 300_000);
+});
+
+describe.skipIf(!hasRedisServer())('the whole server on redis+sentinel://', () => {
+  let topo: TestSentinels;
+  let s: TestServer;
+
+  beforeAll(async () => {
+    topo = await startTestSentinels();
+    // Its own test PostgreSQL: the server projects into it.
+    s = await startTestServer({ redisUrl: topo.url });
+  }, 180_000);
+
+  afterAll(async () => {
+    await s?.close();
+    await topo?.stop();
+  }, 60_000);
+
+  it('answers 202s, commits them, and projects the log into PostgreSQL', async () => {
+    expect((await postJson(`${s.url}/healthz`, undefined, {}, 'GET')).status).toBe(200);
+    for (let i = 0; i < 20; i++)
+      await postAccepted(`${s.url}/api/v1/incidents`, caseReport('sentinel-server', i));
+    await waitForPipelineIdle(s, 60_000);
+    const head = await s.container.store.headSeq();
+    await waitForHead(s, head, 60_000);
+    expect(await eventsShape(s.container.history.pool)).toEqual({
+      n: head,
+      distinct: head,
+      max: head,
+      min: 1,
+    });
+  });
 });
