@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Pingzhan: the server and the pipeline workers, one image (docs/operations.md).
 # Node 20, as package.json's engines. Redis and PostgreSQL run beside it (compose.yaml), reached
 # through REDIS_URL and DATABASE_URL; the image starts neither.
