@@ -78,6 +78,7 @@ export function redisOptions(url: string, extra: RedisOptions = {}): RedisOption
   if (t?.kind === 'sentinel') {
     const [name, db] = t.path;
     if (!name) throw new Error('REDIS_URL: a redis+sentinel:// URL names its primary: …/<master name>');
+    if (db !== undefined && !/^\d+$/.test(db)) throw new Error(`REDIS_URL: the db "${db}" is not a number`);
     return {
       sentinels: t.hosts,
       name,

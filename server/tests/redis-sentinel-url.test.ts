@@ -25,6 +25,7 @@ describe('redis+sentinel:// URLs', () => {
   it('refuses a URL without the primary name, naming what is missing', () => {
     expect(() => redisOptions('redis+sentinel://h1:26379,h2:26379')).toThrow(/master name/);
     expect(() => redisOptions('redis+sentinel://h1:x/p')).toThrow(/host "h1:x"/);
+    expect(() => redisOptions('redis+sentinel://h1/p/zero')).toThrow(/db "zero"/);
   });
 
   it('never prints the password', () => {
