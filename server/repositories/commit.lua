@@ -1,5 +1,7 @@
 -- The single write path: check versions, write state, number and log the events, atomically.
--- KEYS[1] = seq counter, KEYS[2] = event stream, KEYS[3] = idempotency key or "" , KEYS[4..] = touched keys
+-- KEYS[1] = seq counter, KEYS[2] = event stream, KEYS[3] = idempotency key (used only when plan.idem
+--           is set: a key is always passed, inside the hash tag, so Redis Cluster sees one slot),
+-- KEYS[4..] = touched keys
 -- ARGV[1] = JSON plan: {expect:[{k,vk,f,v}], put:[{k,vk,f,v,n}], del:[{k,vk,f}], geoAdd:[{k,lng,lat,m}],
 --           geoRem:[{k,m}], zAdd:[{k,m,s}], zRem:[{k,m}], events:[{t,at,a,d}], idemTtl, result}
 -- Nothing is trimmed here: an entry leaves the stream only once it is in the database (the
@@ -10,7 +12,7 @@
 -- Stored values `v`, event data `d` and the actor `a` arrive already JSON-encoded by Node and are
 -- written as they are; nothing here parses user text.
 local plan = cjson.decode(ARGV[1])
-if KEYS[3] ~= '' then
+if plan.idem then
   local prior = redis.call('GET', KEYS[3])
   if prior then return {'dup', prior} end
 end
@@ -51,7 +53,7 @@ for _, ev in ipairs(plan.events or {}) do
   json = json .. ',"data":' .. ev.d .. '}'
   redis.call('XADD', KEYS[2], seq .. '-0', 'e', json)
 end
-if KEYS[3] ~= '' then
+if plan.idem then
   redis.call('SET', KEYS[3], plan.result or '', 'EX', plan.idemTtl)
 end
 return {'ok', first, last}

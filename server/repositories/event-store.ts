@@ -228,13 +228,15 @@ export class EventStore {
         .filter((d) => FINISHING[d.hash])
         .map((d) => ({ k: this.k.finished, m: finishedMember(d.hash, d.id) })),
       events,
+      idem: plan.idempotencyKey ? 1 : false,
       idemTtl: IDEMPOTENCY_TTL_S,
       result: plan.result ?? '',
     };
     // Declare every key the script touches (Redis Cluster needs them; they share one hash tag).
     const touched = new Set<string>([this.k.openGeo, this.k.finished]);
     for (const x of [...body.expect, ...body.put, ...body.del]) touched.add(x.k).add(x.vk);
-    const idem = plan.idempotencyKey ? `${this.k.done}:${plan.idempotencyKey}` : '';
+    // Always a real key in the hash tag (an empty one is a slot of its own on Redis Cluster).
+    const idem = plan.idempotencyKey ? `${this.k.done}:${plan.idempotencyKey}` : `${this.k.done}:-`;
     const keys = [this.k.seq, this.k.events, idem, ...touched];
     const started = performance.now();
     const res = (await (this.redis as unknown as PzRedis).pzCommit(

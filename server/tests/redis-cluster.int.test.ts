@@ -110,23 +110,16 @@ describe.skipIf(!hasRedisServer() || !hasRedisCli())('on a Redis Cluster of thre
     expect(await c.store.headSeq()).toBe(head + 1);
   });
 
-  // KNOWN GAP, not in this branch's files: without an idempotency key EventStore.commit passes
-  // "" as KEYS[3] (commit.lua skips it), and "" hashes to slot 0, not to `{pz}`'s: the cluster
-  // refuses the script (CROSSSLOT / ioredis: "should belong to the same slot"). Operator commands
-  // (commitWithRetry) and the archive sweep commit without one, so they fail on a Cluster until
-  // KEYS[3] is a key inside the hash tag and the script is told by ARGV whether to use it. Then
-  // this expectation of failure fails: turn `it.fails` into `it`.
-  it.fails(
-    'a commit without an idempotency key (operator commands, the archive sweep) runs too',
-    async () => {
-      const id = `CL-free-${process.pid}`;
-      const res = await c.store.commit({
-        put: [{ hash: 'meta', id, value: { id, version: 1 } }],
-        events: [{ type: 'mode.changed', data: { id } } as unknown as PendingEvent],
-      });
-      expect(res.status).toBe('ok');
-    },
-  );
+  // Without an idempotency key the commit still passes a key inside the hash tag (an empty key
+  // would be a slot of its own, and the cluster would refuse the script).
+  it('a commit without an idempotency key (operator commands, the archive sweep) runs too', async () => {
+    const id = `CL-free-${process.pid}`;
+    const res = await c.store.commit({
+      put: [{ hash: 'meta', id, value: { id, version: 1 } }],
+      events: [{ type: 'mode.changed', data: { id } } as unknown as PendingEvent],
+    });
+    expect(res.status).toBe('ok');
+  });
 
   it('intake → BullMQ → worker → commit: every report becomes one incident, the log gapless', async () => {
     const ids: string[] = [];
