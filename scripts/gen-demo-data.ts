@@ -16,7 +16,7 @@ import { GridCollection, type GridFeature } from '../shared/grid.ts';
 import { ResourceSeed } from '../shared/resource.ts';
 import { geometryBBox, pointInRing, ringArea, type Pt } from '../server/geo/geometry.ts';
 import { GridIndex } from '../server/geo/grid-index.ts';
-import { mulberry32, pick, type Rand } from '../server/geo/random.ts';
+import { mulberry32, pick, type Rand } from '../shared/random.ts';
 import { voronoiCells } from '../server/geo/voronoi.ts';
 
 const DISTRICT = { id: '110108', name: '海淀区' };

@@ -5,9 +5,11 @@ import { build } from './app.ts';
 import type { Config } from './config.ts';
 import { createContainer, type Container } from './container.ts';
 import { DataDirLock } from './infra/data-dir-lock.ts';
+import { withRedaction } from './infra/logging.ts';
 import { PostgresSupervisor } from './infra/postgres-supervisor.ts';
 import { startPipelineWorker } from './infra/queue.ts';
 import { RedisSupervisor } from './infra/redis-supervisor.ts';
+import { trackRequestIds } from './infra/request-id.ts';
 import { WorkerProcesses } from './infra/worker-processes.ts';
 import { LagAlarm } from './history/lag-alarm.ts';
 import { scheduleArchiveSweep, startArchiveWorker } from './jobs/archive-schedule.ts';
@@ -83,7 +85,12 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
     // Finished items leave Redis on a schedule; whichever archive worker is free runs the sweep.
     await scheduleArchiveSweep(redisUrl, c.keys.bullPrefix, config.archiveEveryMs);
     let attached: Live | null = null;
-    const app = await build(c, { logger: opts.logger, clientDist: opts.clientDist, live: () => attached });
+    const app = await build(c, {
+      logger: withRedaction(opts.logger),
+      clientDist: opts.clientDist,
+      live: () => attached,
+    });
+    trackRequestIds(app);
     const live = await attachLive(app, c);
     attached = live;
     // Open sockets would keep the HTTP server from closing.
@@ -91,13 +98,9 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
     const separate = opts.workerProcesses === true && config.workers > 0 && config.workerConcurrency > 0;
     const worker =
       config.workerConcurrency > 0 && !separate
-        ? startPipelineWorker(
-            redisUrl,
-            c.keys.bullPrefix,
-            c.registry,
-            config.workerConcurrency,
-            (name, err) => app.log.warn({ err: err.message, job: name }, 'job failed'),
-          )
+        ? startPipelineWorker(redisUrl, c.keys.bullPrefix, c.registry, config.workerConcurrency, {
+            log: app.log,
+          })
         : null;
     const archiveWorker = startArchiveWorker(redisUrl, c.keys.bullPrefix, c.registry, (err) =>
       app.log.warn({ err: err.message }, 'archive sweep failed'),

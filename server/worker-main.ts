@@ -1,9 +1,11 @@
 import path from 'node:path';
 import type { Worker } from 'bullmq';
+import pino from 'pino';
 import { loadConfig } from './config.ts';
 import { createContainer, type Container } from './container.ts';
 import { startPipelineWorker } from './infra/queue.ts';
 import { startArchiveWorker } from './jobs/archive-schedule.ts';
+import { LOG_OPTIONS } from './infra/logging.ts';
 import { redactUrl } from './infra/redact.ts';
 
 /**
@@ -39,16 +41,21 @@ const redisUrl = config.redisUrl ?? `redis+socket://${path.resolve(config.dataDi
 // No projector here: the server runs the one this database needs. The database is the server's
 // (DATABASE_URL, which the server passes to the workers it forks, else DATA_DIR's own).
 const c = await createContainer(config, redisUrl, { projector: false });
+// JSON lines on stdout like the server's (a forked worker shares the server's stdout): a job's
+// line carries the `reqId` of the request that queued it.
+const log = pino({ level: config.logLevel, ...LOG_OPTIONS, base: { pid: process.pid, role: 'worker' } });
 const worker = startPipelineWorker(
   redisUrl,
   c.keys.bullPrefix,
   c.registry,
   Math.max(1, config.workerConcurrency),
-  (name, err) => console.warn(`job ${name} failed: ${err.message}`),
+  {
+    log,
+  },
 );
 // The archive sweeps too: any worker may take a scheduled one (they are safe side by side).
 const archiveWorker = startArchiveWorker(redisUrl, c.keys.bullPrefix, c.registry, (err) =>
-  console.warn(`archive sweep failed: ${err.message}`),
+  log.warn({ err: err.message }, 'archive sweep failed'),
 );
 running = { worker, archiveWorker, c };
 // A child of `npm start` says nothing on its own; the server reports it.

@@ -41,13 +41,38 @@ export const Mode = z.object({
 });
 export type Mode = z.infer<typeof Mode>;
 
-/** Straight-line distance in metres (haversine). */
+/**
+ * The mean Earth radius (IUGG) in metres: the one sphere every distance and offset in Pingzhan
+ * is measured on, so that a point placed r metres away is r metres away by `distanceM`.
+ */
+export const EARTH_RADIUS_M = 6371008.8;
+
+const toRad = (d: number) => (d * Math.PI) / 180;
+
+/** Straight-line (great-circle) distance in metres (haversine). */
 export function distanceM(a: LngLat, b: LngLat): number {
-  const R = 6371008.8;
-  const toRad = (d: number) => (d * Math.PI) / 180;
   const dLat = toRad(b.lat - a.lat);
   const dLng = toRad(b.lng - a.lng);
   const h =
     Math.sin(dLat / 2) ** 2 + Math.cos(toRad(a.lat)) * Math.cos(toRad(b.lat)) * Math.sin(dLng / 2) ** 2;
-  return 2 * R * Math.asin(Math.min(1, Math.sqrt(h)));
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/**
+ * The point `meters` from `from` along `bearingRad` (radians clockwise from north), on the same
+ * sphere as `distanceM`: circles on the map, CAP circles, simulated positions. Longitude wraps to
+ * [-180, 180).
+ */
+export function destination(from: LngLat, meters: number, bearingRad: number): LngLat {
+  const lat1 = toRad(from.lat);
+  const lng1 = toRad(from.lng);
+  const d = meters / EARTH_RADIUS_M;
+  const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(bearingRad));
+  const lng2 =
+    lng1 +
+    Math.atan2(
+      Math.sin(bearingRad) * Math.sin(d) * Math.cos(lat1),
+      Math.cos(d) - Math.sin(lat1) * Math.sin(lat2),
+    );
+  return { lng: (((lng2 * 180) / Math.PI + 540) % 360) - 180, lat: (lat2 * 180) / Math.PI };
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { startTestServer, type TestServer } from '../../server/testing/harness.ts';
+import { LIVE_NAMESPACE } from '../../shared/protocol.ts';
 import { INTAKE, launchChromium, ROOT, SHOTS } from './browser.ts';
 
 /**
@@ -159,7 +160,9 @@ describe('wall', () => {
 
   it('catches up after the socket is cut and comes back', async () => {
     await context.setOffline(true);
-    await page.evaluate(() => window.__pzLive!.feed.simulateDrop());
+    // Cut from the server's side, as a network failure or a restart would (the client has no
+    // test-only "drop" in its production build): offline, its reconnects fail until we go back.
+    server.live.gateway.io.of(LIVE_NAMESPACE).disconnectSockets(true);
     await expect.poll(() => page.getAttribute('[data-testid=conn]', 'data-state')).not.toBe('live');
     const titles = [1, 2, 3].map((i) => `断线期间 ${i} ${Date.now()}`);
     for (const title of titles) await postIncident({ title, severity: 4, category: 'traffic' });

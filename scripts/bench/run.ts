@@ -55,6 +55,8 @@ const { values } = parseArgs({
     scenarios: { type: 'string', default: '10x100,100x500,500x1000' },
     baselines: { type: 'boolean', default: true },
     fsync: { type: 'string', default: 'always' },
+    // An ignored folder (.gitignore): a run never rewrites a tracked file. The figures worth
+    // keeping go into README.md's "Figures" by hand.
     out: { type: 'string', default: fileURLToPath(new URL('./results/latest.json', import.meta.url)) },
     /** Consoles in the reconnect-storm scenario (storm.ts); 0 skips it. */
     storm: { type: 'string', default: '1000' },

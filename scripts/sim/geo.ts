@@ -1,4 +1,4 @@
-import type { LngLat } from '../../shared/common.ts';
+import { destination, type LngLat } from '../../shared/common.ts';
 import type { GridFeature } from '../../shared/grid.ts';
 import type { Rng } from './prng.ts';
 
@@ -53,13 +53,9 @@ export function randomPointIn(g: Geometry, rng: Rng, box: BBox = bbox(g), maxTri
   return round({ lng: ring[0][0], lat: ring[0][1] });
 }
 
-const M_PER_DEG_LAT = 111_320;
-
-/** Moves a point by metres east/north (flat-earth: fine over the few hundred metres we use). */
+/** Moves a point by metres east/north, on the sphere `distanceM` measures on. */
 export function offsetMeters(p: LngLat, east: number, north: number): LngLat {
-  const lat = p.lat + north / M_PER_DEG_LAT;
-  const lng = p.lng + east / (M_PER_DEG_LAT * Math.cos((p.lat * Math.PI) / 180));
-  return round({ lng, lat });
+  return round(destination(p, Math.hypot(east, north), Math.atan2(east, north)));
 }
 
 /** A random point within `radiusM` of p, uniform over the disc. */

@@ -1,20 +1,19 @@
+import { mulberry32, type Rand } from '../../shared/random.ts';
+
 /**
- * A small seeded PRNG (mulberry32) and the distributions the simulator needs. Math.random cannot
- * be seeded, and a repeatable run (`--seed`) is what makes a demo or a bug report reproducible.
+ * The distributions the simulator needs, over the one seeded generator (shared/random.ts). A
+ * repeatable run (`--seed`) is what makes a demo or a bug report reproducible.
  */
 export class Rng {
-  private state: number;
+  private readonly rand: Rand;
 
   constructor(seed: number | string) {
-    this.state = typeof seed === 'number' ? seed >>> 0 : hashString(seed);
+    this.rand = mulberry32(typeof seed === 'number' ? seed : hashString(seed));
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.rand();
   }
 
   range(min: number, max: number): number {

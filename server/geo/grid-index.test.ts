@@ -3,7 +3,7 @@ import type { GridCollection, GridFeature } from '../../shared/grid.ts';
 import { loadDemoData } from '../data/demo-data.ts';
 import { pointInGeometry } from './geometry.ts';
 import { GridIndex } from './grid-index.ts';
-import { mulberry32 } from './random.ts';
+import { mulberry32 } from '../../shared/random.ts';
 
 let grids: GridCollection;
 let index: GridIndex;

@@ -2,7 +2,7 @@ import Flatbush from 'flatbush';
 import type { LngLat } from '../../shared/common.ts';
 import type { GridCollection, GridFeature } from '../../shared/grid.ts';
 import { geometryBBox, pointInGeometry, type BBox } from './geometry.ts';
-import type { Rand } from './random.ts';
+import type { Rand } from '../../shared/random.ts';
 
 export interface GridLocation {
   streetId: string | null;

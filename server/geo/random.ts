@@ -1,19 +1,5 @@
-/** A uniform [0, 1) source; the simulator and the demo generator pass a seeded one. */
-export type Rand = () => number;
-
-/** mulberry32: tiny, fast and good enough for demo data; same seed, same sequence on every platform. */
-export function mulberry32(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function pick<T>(rand: Rand, items: readonly T[]): T {
-  if (items.length === 0) throw new Error('pick from an empty list');
-  return items[Math.floor(rand() * items.length)];
-}
+/**
+ * The seeded generator lives in shared/random.ts (the client's tests use it too); this re-export
+ * only keeps older imports working (scripts/bench/history.ts, server/cases/calendar.test.ts).
+ */
+export { mulberry32, pick, type Rand } from '../../shared/random.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pointInRing, ringArea, type Pt } from './geometry.ts';
-import { mulberry32 } from './random.ts';
+import { mulberry32 } from '../../shared/random.ts';
 import { clipRing, voronoiCells } from './voronoi.ts';
 
 const area = (pieces: Pt[][]) => pieces.reduce((a, r) => a + Math.abs(ringArea(r)), 0);

@@ -8,6 +8,7 @@
 import { sql } from 'kysely';
 import { isDeepStrictEqual } from 'node:util';
 import type { LiveEvent } from '../../shared/protocol.ts';
+import { mulberry32 } from '../../shared/random.ts';
 import { startTestPostgres } from '../testing/postgres.ts';
 import { migrate, openHistory, type HistoryDb } from './db.ts';
 import { pgJson } from './pg-text.ts';
@@ -21,8 +22,7 @@ const RESOURCES = 200;
 const CAMERAS = 300;
 
 /** A deterministic generator, so runs compare. */
-let rnd = 42;
-const random = () => (rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const random = mulberry32(42);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
 
 type Pending = Omit<LiveEvent, 'seq'>;

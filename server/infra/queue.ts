@@ -134,6 +134,16 @@ export class PipelineQueue {
   }
 }
 
+/** What a handler answered (`{id, outcome}` for intake), when it is a small record worth a log line. */
+function resultFields(result: unknown): Record<string, unknown> {
+  if (result === null || typeof result !== 'object') return {};
+  const { id, outcome } = result as { id?: unknown; outcome?: unknown };
+  return {
+    ...(typeof id === 'string' ? { id } : {}),
+    ...(typeof outcome === 'string' ? { outcome } : {}),
+  };
+}
+
 /** A job that met an unavailable Redis runs again after this long, without spending an attempt. */
 export const UNAVAILABLE_RETRY_MS = 500;
 /** …but not for ever: past this many starts, Redis trouble counts against its attempts as usual. */
@@ -158,13 +168,41 @@ function processor(registry: JobRegistry) {
   };
 }
 
+/** What the worker logs through: the server's pino logger (`app.log`) or a worker process's own. */
+export type JobLog = {
+  debug(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+};
+
+/**
+ * The fields a job's log lines carry: `reqId` is the HTTP request's id (the same key as Fastify's
+ * own request log lines), so one grep follows a report from its request to its commit.
+ */
+export function jobLogFields(job: Job | undefined): Record<string, unknown> {
+  const data = job?.data as { requestId?: unknown } | undefined;
+  return {
+    ...(typeof data?.requestId === 'string' ? { reqId: data.requestId } : {}),
+    job: job?.name ?? '?',
+    jobId: job?.id,
+  };
+}
+
+export type PipelineWorkerOptions = {
+  /**
+   * A line per job: at debug when it is done (`outcome`: created, merged, linked, duplicate), at
+   * warn when it failed. Success stays at debug like the requests themselves (thousands a minute
+   * under a simulator); LOG_LEVEL=debug shows every report's path.
+   */
+  log?: JobLog;
+  errors?: RedisErrorLog;
+};
+
 export function startPipelineWorker(
   url: string,
   prefix: string,
   registry: JobRegistry,
   concurrency: number,
-  onFailed?: (name: string, err: Error) => void,
-  errors: RedisErrorLog = redisErrors,
+  { log, errors = redisErrors }: PipelineWorkerOptions = {},
 ): Worker {
   const worker = new Worker(PIPELINE_QUEUE, processor(registry), {
     connection: connection(url, true),
@@ -175,7 +213,14 @@ export function startPipelineWorker(
     lockDuration: 10_000,
     stalledInterval: 5_000,
   });
-  worker.on('failed', (job, err) => onFailed?.(job?.name ?? '?', err));
+  if (log) {
+    worker.on('completed', (job, result) =>
+      log.debug({ ...jobLogFields(job), ...resultFields(result) }, 'job done'),
+    );
+    worker.on('failed', (job, err) =>
+      log.warn({ ...jobLogFields(job), attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
+  }
   worker.on('error', (err) => {
     countError('bullmq');
     errors.record('worker', err);

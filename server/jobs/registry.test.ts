@@ -64,3 +64,39 @@ describe('jobs that can never succeed', () => {
     }
   });
 });
+
+describe('the request id on intake jobs', () => {
+  const payload = {
+    id: 'INC-1',
+    actor: 'intake',
+    receivedAt: new Date(0).toISOString(),
+    input: { source: 's', kind: 'case', category: 'fire', title: 't', location: { lng: 116.3, lat: 39.9 } },
+  };
+  const seen = () => {
+    const got: unknown[] = [];
+    const handlers = Object.fromEntries(
+      Object.keys(JOBS).map((n) => [n, async (p: unknown) => void got.push(p)]),
+    ) as never;
+    return { r: JobRegistry.create(handlers), got };
+  };
+
+  it('reaches the handler when the job carries one', async () => {
+    const { r, got } = seen();
+    await r.run('intake.incident', { ...payload, requestId: 'req-abc' });
+    expect(got[0]).toMatchObject({ id: 'INC-1', requestId: 'req-abc' });
+  });
+
+  it('is optional: a job queued before it existed still runs', async () => {
+    const { r, got } = seen();
+    await r.run('intake.incident', payload);
+    expect(got.at(-1)).toMatchObject({ id: 'INC-1' });
+    expect(got.at(-1)).not.toHaveProperty('requestId');
+  });
+
+  it('is dropped, not fatal, when malformed', async () => {
+    const { r, got } = seen();
+    await r.run('intake.incident', { ...payload, requestId: 'x'.repeat(500) });
+    expect(got[0]).toMatchObject({ id: 'INC-1' });
+    expect((got[0] as { requestId?: string }).requestId).toBeUndefined();
+  });
+});

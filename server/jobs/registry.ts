@@ -4,6 +4,13 @@ import { IncidentIntake } from '../../shared/incident.ts';
 import { VideoAlertIntake } from '../../shared/video-alert.ts';
 import { DomainError } from '../services/errors.ts';
 
+/**
+ * The HTTP request that queued a job (infra/request-id.ts), for the worker's log line. Optional:
+ * jobs queued before it existed, or not from a request, run all the same; and a malformed one is
+ * dropped, never a reason to fail a report.
+ */
+const RequestId = z.string().max(64).optional().catch(undefined);
+
 /** Every job the pipeline queue carries, with its payload schema. */
 export const JOBS = {
   'intake.incident': z.object({
@@ -11,12 +18,14 @@ export const JOBS = {
     input: IncidentIntake,
     actor: z.string(),
     receivedAt: z.string(),
+    requestId: RequestId,
   }),
   'intake.video_alert': z.object({
     id: z.string(),
     input: VideoAlertIntake,
     actor: z.string(),
     receivedAt: z.string(),
+    requestId: RequestId,
   }),
   'task.due': z.object({ operationId: z.string(), taskId: z.string() }),
   /** The archive sweep (services/archive.service.ts), repeated by the scheduler in archive-schedule.ts. */

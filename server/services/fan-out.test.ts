@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../shared/protocol.ts';
+import { mulberry32 as rng } from '../../shared/random.ts';
 import { FanOut, type Broadcaster, type EventLog, type FeedClient } from './fan-out.ts';
-
-/** A seeded PRNG (mulberry32) so a failing run can be replayed. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ev = (seq: number) =>
   ({ seq, type: 'mode.changed', at: '', data: { id: 'mode' } }) as unknown as LiveEvent;

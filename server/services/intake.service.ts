@@ -1,5 +1,6 @@
 import type { IncidentIntake } from '../../shared/incident.ts';
 import type { VideoAlertIntake } from '../../shared/video-alert.ts';
+import { currentRequestId } from '../infra/request-id.ts';
 import type { JobName } from '../jobs/registry.ts';
 import { DomainError } from './errors.ts';
 import { intakeId } from './ids.ts';
@@ -31,14 +32,30 @@ export class IntakeService {
     }
   }
 
-  async submitIncident(input: IncidentIntake, actor: string): Promise<{ id: string; status: 'queued' }> {
+  /**
+   * `requestId` (by default the HTTP request being served) rides on the job, so the worker's log
+   * line for it carries the same id as the request's.
+   */
+  async submitIncident(
+    input: IncidentIntake,
+    actor: string,
+    requestId: string | undefined = currentRequestId(),
+  ): Promise<{ id: string; status: 'queued' }> {
     await this.admit(actor);
     const id = intakeId('INC', input.source, input.externalId);
-    await this.queue.add('intake.incident', { id, input, actor, receivedAt: this.clock().toISOString() }, id);
+    await this.queue.add(
+      'intake.incident',
+      { id, input, actor, receivedAt: this.clock().toISOString(), ...(requestId ? { requestId } : {}) },
+      id,
+    );
     return { id, status: 'queued' };
   }
 
-  async submitVideoAlert(input: VideoAlertIntake, actor: string): Promise<{ id: string; status: 'queued' }> {
+  async submitVideoAlert(
+    input: VideoAlertIntake,
+    actor: string,
+    requestId: string | undefined = currentRequestId(),
+  ): Promise<{ id: string; status: 'queued' }> {
     // What the schema cannot know: the deployment's cameras and snapshot hosts. Every bad field at once.
     const issues: { path: string; message: string }[] = [];
     if (!this.cameraIds.has(input.cameraId))
@@ -56,7 +73,7 @@ export class IntakeService {
     const id = intakeId('VA', `camera:${input.cameraId}`, input.externalId);
     await this.queue.add(
       'intake.video_alert',
-      { id, input, actor, receivedAt: this.clock().toISOString() },
+      { id, input, actor, receivedAt: this.clock().toISOString(), ...(requestId ? { requestId } : {}) },
       id,
     );
     return { id, status: 'queued' };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { mulberry32 } from '../../shared/random.ts';
 import { RecordingClient } from '../testing/live-client.ts';
 import { queuedBytes } from '../gateways/ws-internals.ts';
 import { login, postAccepted, startTestServer, type TestServer } from '../testing/harness.ts';
@@ -114,12 +115,9 @@ describe('a slow consumer', () => {
     // that: ~15 kB events of random characters, different in each event so that the deflated
     // frames stay large too (a text repeated across a frame deflates to almost nothing).
     const n = 1500;
-    let x = 7;
+    const rand = mulberry32(7);
     const text = () =>
-      Array.from({ length: 4900 }, () => {
-        x = (x * 1103515245 + 12345) % 2 ** 31;
-        return String.fromCharCode(0x4e00 + (x % 0x5000));
-      }).join('');
+      Array.from({ length: 4900 }, () => String.fromCharCode(0x4e00 + Math.floor(rand() * 0x5000))).join('');
     try {
       for (let i = 0; i < n; i += 100) {
         await Promise.all(

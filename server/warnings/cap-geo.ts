@@ -1,4 +1,5 @@
 import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
+import { destination } from '../../shared/common.ts';
 import type { CapArea, CapCircle, CapPoint } from './cap-model.ts';
 
 /**
@@ -10,7 +11,6 @@ import type { CapArea, CapCircle, CapPoint } from './cap-model.ts';
  */
 
 export const CIRCLE_SEGMENTS = 64;
-const EARTH_RADIUS_KM = 6371.0088;
 
 const position = (p: CapPoint): Position => [p.lon, p.lat];
 
@@ -27,22 +27,13 @@ function ccw(ring: Position[]): Position[] {
 
 /** The ring of points `radiusKm` from the centre, closed (65 positions). */
 export function circleRing(circle: CapCircle, segments = CIRCLE_SEGMENTS): Position[] {
-  const toRad = Math.PI / 180;
-  const lat1 = circle.center.lat * toRad;
-  const lon1 = circle.center.lon * toRad;
-  const d = circle.radiusKm / EARTH_RADIUS_KM;
+  const center = { lng: circle.center.lon, lat: circle.center.lat };
   const ring: Position[] = [];
   for (let i = 0; i < segments; i++) {
     // Bearings counter-clockwise from east, so the ring is already wound the GeoJSON way.
     const bearing = Math.PI / 2 - (2 * Math.PI * i) / segments;
-    const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(bearing));
-    const lon2 =
-      lon1 +
-      Math.atan2(
-        Math.sin(bearing) * Math.sin(d) * Math.cos(lat1),
-        Math.cos(d) - Math.sin(lat1) * Math.sin(lat2),
-      );
-    ring.push([round(((lon2 / toRad + 540) % 360) - 180), round(lat2 / toRad)]);
+    const p = destination(center, circle.radiusKm * 1000, bearing);
+    ring.push([round(p.lng), round(p.lat)]);
   }
   ring.push(ring[0]);
   return ring;

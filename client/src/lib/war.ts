@@ -4,6 +4,8 @@
  * No Svelte, no DOM: unit tested in war.test.ts.
  */
 import {
+  destination,
+  EARTH_RADIUS_M,
   IncidentStatus,
   RESOURCE_TRANSITIONS,
   type FieldReport,
@@ -103,17 +105,13 @@ export function taskActions(status: TaskStatus): TaskStatus[] {
   return TASK_ACTIONS.filter((s) => s !== status);
 }
 
-const EARTH_R = 6371008.8;
-
 /** A circle of `radiusM` around `center` as a closed GeoJSON ring (lng/lat), `steps` segments. */
 export function circleRing(center: LngLat, radiusM: number, steps = 64): [number, number][] {
-  const lat0 = (center.lat * Math.PI) / 180;
-  const dLat = (radiusM / EARTH_R) * (180 / Math.PI);
-  const dLng = dLat / Math.max(1e-6, Math.cos(lat0));
   const ring: [number, number][] = [];
   for (let i = 0; i < steps; i++) {
-    const a = (2 * Math.PI * i) / steps;
-    ring.push([center.lng + dLng * Math.cos(a), center.lat + dLat * Math.sin(a)]);
+    // Counter-clockwise from east, as the ring always ran.
+    const p = destination(center, radiusM, Math.PI / 2 - (2 * Math.PI * i) / steps);
+    ring.push([p.lng, p.lat]);
   }
   ring.push(ring[0]);
   return ring;
@@ -121,7 +119,7 @@ export function circleRing(center: LngLat, radiusM: number, steps = 64): [number
 
 /** [[w, s], [e, n]] around a circle of `radiusM`. */
 export function circleBounds(center: LngLat, radiusM: number): [[number, number], [number, number]] {
-  const dLat = (radiusM / EARTH_R) * (180 / Math.PI);
+  const dLat = (radiusM / EARTH_RADIUS_M) * (180 / Math.PI);
   const dLng = dLat / Math.max(1e-6, Math.cos((center.lat * Math.PI) / 180));
   return [
     [center.lng - dLng, center.lat - dLat],

@@ -145,14 +145,5 @@ export function ev(seq: number, e: Omit<LiveEvent, 'seq' | 'at'> & { at?: string
   return { at: T0, ...e, seq } as LiveEvent;
 }
 
-/** Mulberry32: a tiny seeded PRNG, so a failing fuzz case can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator, so a failing fuzz case can be replayed from its seed. */
+export { mulberry32 as rng } from '../../../../shared/random.ts';
