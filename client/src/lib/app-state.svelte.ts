@@ -10,10 +10,3 @@ export const live = new LiveStore({
     router.navigate(`/login?next=${encodeURIComponent(location.pathname)}`);
   },
 });
-
-declare global {
-  interface Window {
-    __pzLive?: LiveStore;
-  }
-}
-if (typeof window !== 'undefined') window.__pzLive = live;

@@ -153,12 +153,6 @@ export class LiveFeed {
     this.openSocket();
   }
 
-  /** Test and debugging aid: drop the connection as a network failure would. */
-  simulateDrop(): void {
-    this.closeSocket();
-    this.scheduleReconnect();
-  }
-
   /** Whether the feed stopped for good on a protocol problem (see `refuse`). */
   get refused(): boolean {
     return this.st.state === 'outdated';

@@ -162,7 +162,8 @@ export class MapController {
         console.warn('[map]', e.error.message);
       }
     });
-    window.__pzMap = this.map;
+    // A handle for the browser tests; never in a production build.
+    if (import.meta.env.MODE !== 'production') window.__pzMap = this.map;
     this.bindInteractions();
   }
 
@@ -210,7 +211,7 @@ export class MapController {
     const set = (id: string, data: GeoJSON.FeatureCollection) => {
       const s = this.map.getSource(id) as GeoJSONSource | undefined;
       if (!s) return;
-      s.setData(data);
+      void s.setData(data);
       this.updates[id] = (this.updates[id] ?? 0) + 1;
     };
     if (this.dirty.grid && d.grid) {
@@ -417,7 +418,7 @@ export class MapController {
     this.pulses.clear();
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.popup?.remove();
-    if (window.__pzMap === this.map) delete window.__pzMap;
+    if (import.meta.env.MODE !== 'production' && window.__pzMap === this.map) delete window.__pzMap;
     this.map.remove();
   }
 }
