@@ -7,6 +7,7 @@ import { z } from 'zod';
 import * as wire from '../../shared/index.ts';
 import { CaseSearchPage } from '../../shared/case-search.ts';
 import { ReplayAnswer } from '../../shared/replay.ts';
+import { DESCRIBED } from '../routes/answers.ts';
 import { accessOf, type Access } from './auth.ts';
 import { QUEUE_BOARD_PATH } from './queue-board.ts';
 
@@ -126,6 +127,11 @@ export default fp(async function openapi(app: FastifyInstance, opts: { version: 
   });
 
   const registry = components();
+  // Described answers (routes/answers.ts), once every route has made its own.
+  app.addHook('onReady', async () => {
+    for (const d of DESCRIBED)
+      if (!registry.has(d.schema)) registry.add(d.schema, { description: d.description });
+  });
   const transform = createJsonSchemaTransform({ schemaRegistry: registry });
   await app.register(swagger, {
     openapi: {

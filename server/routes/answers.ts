@@ -16,12 +16,24 @@ const WHY = {
 } as const;
 export type ErrorStatus = keyof typeof WHY;
 
+/**
+ * Answers with a description for the docs. The OpenAPI document reads metadata from its own
+ * registry, not zod's global one, so plugins/openapi.ts registers each of these with its text.
+ */
+export const DESCRIBED: { schema: z.ZodType; description: string }[] = [];
+export function described<S extends z.ZodType>(schema: S, description: string): S {
+  const s = schema.describe(description) as S;
+  DESCRIBED.push({ schema: s, description });
+  return s;
+}
+
+const ERROR_ANSWERS = Object.fromEntries(
+  Object.entries(WHY).map(([code, why]) => [code, described(ERROR_BODY, why)]),
+) as Record<ErrorStatus, typeof ERROR_BODY>;
+
 /** The error answers a route may give, each the API's one error body, described for the docs. */
 export function errors<C extends ErrorStatus>(...codes: readonly C[]): Record<C, typeof ERROR_BODY> {
-  return Object.fromEntries(codes.map((c) => [c, ERROR_BODY.describe(WHY[c])])) as Record<
-    C,
-    typeof ERROR_BODY
-  >;
+  return Object.fromEntries(codes.map((c) => [c, ERROR_ANSWERS[c]])) as Record<C, typeof ERROR_BODY>;
 }
 
 /** Path parameters. */

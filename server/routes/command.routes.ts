@@ -18,7 +18,7 @@ import { VideoAlert } from '../../shared/video-alert.ts';
 import type { Container } from '../container.ts';
 import { requireUser, userOf } from '../plugins/auth.ts';
 import { TAGS } from '../plugins/openapi.ts';
-import { errors, IdParams, SESSION_ERRORS, TaskParams } from './answers.ts';
+import { described, errors, IdParams, SESSION_ERRORS, TaskParams } from './answers.ts';
 
 /** Confirm/dismiss carry no body; tolerate an empty JSON object. */
 // A body-less POST arrives as null (no content type) or undefined; an empty object is fine too.
@@ -44,7 +44,7 @@ export default async function commandRoutes(fastify: FastifyInstance, { c }: { c
         tags,
         summary: "Activate a plan for an incident: the plan's tasks, wartime",
         body: ActivateInput,
-        response: { 201: Created.describe('the operation'), ...COMMAND_ERRORS },
+        response: { 201: described(Created, 'the operation'), ...COMMAND_ERRORS },
       },
     },
     async (req, reply) => reply.code(201).send(await c.operations.activate(req.body, actor(req))),
@@ -84,7 +84,7 @@ export default async function commandRoutes(fastify: FastifyInstance, { c }: { c
         tags,
         summary: 'Dispatch an available resource to an incident (`409` when it is not available)',
         body: DispatchInput,
-        response: { 201: Created.describe('the dispatch'), ...COMMAND_ERRORS },
+        response: { 201: described(Created, 'the dispatch'), ...COMMAND_ERRORS },
       },
     },
     async (req, reply) => reply.code(201).send(await c.dispatches.dispatch(req.body, actor(req))),

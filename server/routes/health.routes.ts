@@ -4,6 +4,7 @@ import { Health, Unhealthy } from '../../shared/http.ts';
 import type { Container } from '../container.ts';
 import { REDIS_RETRY_AFTER_S } from '../infra/redis-errors.ts';
 import { TAGS } from '../plugins/openapi.ts';
+import { described } from './answers.ts';
 
 export default async function healthRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -17,7 +18,7 @@ export default async function healthRoutes(fastify: FastifyInstance, { c }: { c:
     summary: 'Whether the server and its Redis answer',
     response: {
       200: Health,
-      503: Unhealthy.describe('Redis does not answer; retry after `Retry-After`'),
+      503: described(Unhealthy, 'Redis does not answer; retry after `Retry-After`'),
     },
   };
   app.get('/healthz', { schema }, async (_req, reply) => {

@@ -7,14 +7,14 @@ import type { Container } from '../container.ts';
 import { requireIntakeCaller } from '../plugins/auth.ts';
 import { TAGS } from '../plugins/openapi.ts';
 import { actorOf } from '../services/auth.service.ts';
-import { errors } from './answers.ts';
+import { described, errors } from './answers.ts';
 
 /** Reports are small; anything bigger is a mistake or an attack. */
 export const INTAKE_BODY_LIMIT = 64 * 1024;
 
 const tags = [TAGS.intake];
 const response = {
-  202: Queued.describe('durably queued: it survives a crash of any process from now on'),
+  202: described(Queued, 'durably queued: it survives a crash of any process from now on'),
   ...errors(400, 401, 413, 415, 429, 503),
 };
 
