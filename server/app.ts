@@ -1,13 +1,19 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RouteOptions,
+} from 'fastify';
 import type { Container } from './container.ts';
 import { redisErrors } from './infra/redis-errors.ts';
 import authPlugin from './plugins/auth.ts';
 import closingPlugin from './plugins/closing.ts';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.ts';
 import metricsPlugin from './plugins/metrics.ts';
+import openapi from './plugins/openapi.ts';
 import queueBoard, { QUEUE_BOARD_PATH } from './plugins/queue-board.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import zodValidation from './plugins/zod-validation.ts';
@@ -25,12 +31,16 @@ import type { Live } from './live.ts';
 
 export const CLIENT_DIST = path.resolve(import.meta.dirname, '../dist/client');
 const SPA_ROUTES = ['/', '/login', '/wall', '/console', '/field', '/audit', '/replay'];
+/** The API's version in the OpenAPI document: the contract's. */
+const API_VERSION = '1.0.0';
 
 export type BuildOptions = {
   logger?: FastifyServerOptions['logger'];
   clientDist?: string;
   /** The live feed is attached to the HTTP server after the app is built. */
   live?: () => Live | null;
+  /** Told of every route as it is added (the OpenAPI test checks each one's schemas). */
+  onRoute?: (route: RouteOptions) => void;
 };
 
 /**
@@ -59,6 +69,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
     frameworkErrors,
   });
 
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   // Redis connections exist before the app does; from now on their errors go to the server's log.
   if (opts.logger) redisErrors.setLogger(app.log);
 
@@ -71,6 +82,8 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
     production: c.config.production,
   });
   await app.register(zodValidation);
+  // Before the routes: it reads each route's schemas and guard as the route is added.
+  await app.register(openapi, { version: API_VERSION });
   // Before the routes, so that its onResponse hook counts every answer.
   await app.register(metricsPlugin, { c, live: opts.live ?? (() => null), token: c.config.metricsToken });
   await app.register(authPlugin, { auth: c.auth, secureCookies: c.config.production });
@@ -91,7 +104,9 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   if (existsSync(path.join(dist, 'index.html'))) {
     await app.register(fastifyStatic, { root: dist, index: false });
     // The SPA's own routes all load index.html; the client routes from there.
-    for (const r of SPA_ROUTES) app.get(r, { schema: {} }, (_req, reply) => reply.sendFile('index.html'));
+    // Pages, not API: left out of the OpenAPI document.
+    for (const r of SPA_ROUTES)
+      app.get(r, { schema: { hide: true } }, (_req, reply) => reply.sendFile('index.html'));
   }
   return app;
 }

@@ -10,3 +10,4 @@ export * from './identity.ts';
 export * from './protocol.ts';
 export * from './after-action.ts';
 export * from './audit.ts';
+export * from './http.ts';

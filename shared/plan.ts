@@ -32,3 +32,7 @@ export const Plan = z.object({
   cordonRadiusM: z.number().int().positive(),
 });
 export type Plan = z.infer<typeof Plan>;
+
+/** `GET /api/v1/incidents/:id/plans`: every plan, those fitting the incident first, best first. */
+export const RankedPlan = Plan.extend({ fits: z.boolean() });
+export type RankedPlan = z.infer<typeof RankedPlan>;

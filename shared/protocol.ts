@@ -95,6 +95,9 @@ export const Snapshot = z.object({
   operations: z.array(Operation),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
+/** The state as Redis holds it: a snapshot without the plan library (the API adds that). */
+export const StateSnapshot = Snapshot.omit({ plans: true });
+export type StateSnapshot = z.infer<typeof StateSnapshot>;
 
 /**
  * `auth` the client passes to the `/live` namespace. `since` is the seq of the last event the
@@ -110,21 +113,37 @@ export const LiveAuth = z.object({
 });
 
 /** Why the server ended a live socket's session; the console goes to the login page. */
-export type SessionEnded = { reason: string };
+export const SessionEnded = z.object({ reason: z.string() });
+export type SessionEnded = z.infer<typeof SessionEnded>;
+
+/** The first message on a socket: the protocol the server speaks (the console refuses another). */
+export const Hello = z.object({
+  protocol: z.number().int(),
+  headSeq: z.number().int().min(0),
+  serverId: z.string(),
+});
+export type Hello = z.infer<typeof Hello>;
+
+/** The requested `since` is older than the log keeps, or the client fell too far behind. */
+export const Resync = z.object({
+  reason: z.enum(['retention', 'slow_consumer']),
+  headSeq: z.number().int().min(0),
+});
+export type Resync = z.infer<typeof Resync>;
 
 /** Server → client messages on `/live`. */
 export interface LiveServerEvents {
   /** One or more events, in `seq` order, never repeated. */
   events: (events: LiveEvent[]) => void;
-  /** The requested `since` is older than the log keeps, or the client fell too far behind. */
-  resync: (info: { reason: 'retention' | 'slow_consumer'; headSeq: number }) => void;
-  hello: (info: { protocol: number; headSeq: number; serverId: string }) => void;
+  resync: (info: Resync) => void;
+  hello: (info: Hello) => void;
   /** The session this socket was opened with ended (logout, expiry, user removed or re-roled);
    * the server disconnects right after. Do not reconnect with the same session. */
   session_ended: (info: SessionEnded) => void;
 }
 export type LiveClientEvents = Record<string, never>;
 
+/** Every error answer of the API: `400` names each bad field in `issues`. */
 export const ERROR_BODY = z.object({
   error: z.string(),
   message: z.string().optional(),

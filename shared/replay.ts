@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IsoTime } from './common.ts';
+import { Incident, IncidentHistoryEntry } from './incident.ts';
 import { LiveEvent, Snapshot } from './protocol.ts';
 
 /** The longest window one request replays: an operation or a day fits many times over. */
@@ -59,3 +60,19 @@ export const Replay = z.object({
 });
 /** With `events` typed by their `type`, as the live feed's. */
 export type Replay = Omit<z.infer<typeof Replay>, 'events'> & { events: LiveEvent[] };
+
+/**
+ * The replay's answer as the record may hold it, and so the schema `GET /api/v1/replay` answers
+ * with: its state can be rebuilt from v1 events, whose incidents carry `history` and no
+ * `lastAction` (the console's timeline converts them).
+ */
+export const ReplayAnswer = Replay.extend({
+  state: Snapshot.extend({
+    incidents: z.array(
+      Incident.extend({
+        lastAction: IncidentHistoryEntry.optional(),
+        history: z.array(IncidentHistoryEntry).optional(),
+      }),
+    ),
+  }),
+});

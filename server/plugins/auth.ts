@@ -1,8 +1,8 @@
 import { fastifyCookie as cookie } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Role } from '../../shared/common.ts';
-import { can, type Permission, type User } from '../../shared/identity.ts';
+import { Role } from '../../shared/common.ts';
+import { can, PERMISSIONS, type Permission, type User } from '../../shared/identity.ts';
 import type { AuthService, Caller } from '../services/auth.service.ts';
 import { DomainError } from '../services/errors.ts';
 
@@ -81,9 +81,22 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Who a route's guard admits: an operator of these roles, or (intake) a key too. Carried by the
+ * guard itself, so the OpenAPI document (plugins/openapi.ts) says what the server enforces.
+ */
+export type Access = { kind: 'operator' | 'intake'; roles: readonly Role[] };
+const ACCESS = Symbol('access');
+type Guard = ((req: FastifyRequest) => Promise<void>) & { [ACCESS]: Access };
+
+/** The access a route hook stands for, if it is one of the guards below. */
+export function accessOf(hook: unknown): Access | null {
+  return typeof hook === 'function' && ACCESS in hook ? (hook as Guard)[ACCESS] : null;
+}
+
 /** A logged-in operator, optionally with a permission; integrations' keys are refused here. */
-export function requireUser(permission?: Permission) {
-  return async (req: FastifyRequest) => {
+export function requireUser(permission?: Permission): Guard {
+  const check = async (req: FastifyRequest) => {
     const c = req.caller;
     if (!c) throw new DomainError(401, 'unauthorized', 'log in first');
     if (c.kind !== 'user')
@@ -96,13 +109,18 @@ export function requireUser(permission?: Permission) {
       );
     }
   };
+  const roles = permission ? PERMISSIONS[permission] : Role.options;
+  return Object.assign(check, { [ACCESS]: { kind: 'operator', roles } satisfies Access });
 }
 
 /** Intake: an integration key or any logged-in operator. */
-export async function requireIntakeCaller(req: FastifyRequest): Promise<void> {
-  if (!req.caller)
-    throw new DomainError(401, 'unauthorized', 'send Authorization: Bearer <intake key> or log in');
-}
+export const requireIntakeCaller: Guard = Object.assign(
+  async function requireIntakeCaller(req: FastifyRequest): Promise<void> {
+    if (!req.caller)
+      throw new DomainError(401, 'unauthorized', 'send Authorization: Bearer <intake key> or log in');
+  },
+  { [ACCESS]: { kind: 'intake', roles: PERMISSIONS['intake.post'] } satisfies Access },
+);
 
 export function userOf(req: FastifyRequest): User {
   const c = req.caller;

@@ -1,5 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import {
+  hasZodFastifySchemaValidationErrors,
+  ResponseSerializationError,
+  type ZodFastifySchemaValidationError,
+} from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import {
   isRedisUnavailable,
@@ -10,16 +15,32 @@ import {
 import { DomainError } from '../services/errors.ts';
 
 type Issue = { path: string; message: string };
+/** What a zod issue says, whether it comes as a ZodError or through the type provider. */
+type IssueLike = { path: readonly PropertyKey[]; code: string; message: string; keys?: readonly string[] };
 
-export function zodIssues(err: ZodError, where?: string): Issue[] {
+export function zodIssues(err: ZodError | { issues: readonly IssueLike[] }, where?: string): Issue[] {
   // Body fields are named as sent ("location.lat"); other parts say where ("params.id").
   const context = where === 'body' ? undefined : where;
-  return err.issues.map((i) => {
+  return (err.issues as readonly IssueLike[]).map((i) => {
     const path = [context, ...i.path.map(String)].filter(Boolean).join('.');
     // Unknown keys sit on the parent; name them so the sender knows which field to drop.
-    const keys = i.code === 'unrecognized_keys' ? i.keys.map((k) => `${path ? path + '.' : ''}${k}`) : null;
+    const keys =
+      i.code === 'unrecognized_keys' && i.keys ? i.keys.map((k) => `${path ? path + '.' : ''}${k}`) : null;
     return { path: keys ? keys.join(',') : path || (where ?? ''), message: i.message };
   });
+}
+
+/**
+ * The issues of a request fastify-type-provider-zod refused, back in zod's terms: it reports each
+ * as `instancePath` "/location/lat" with the rest of the issue (`keys` …) in `params`.
+ */
+function providerIssues(validation: ZodFastifySchemaValidationError[]): IssueLike[] {
+  return validation.map((v) => ({
+    path: v.instancePath.split('/').filter((p) => p !== ''),
+    code: v.keyword,
+    message: v.message ?? 'invalid',
+    keys: Array.isArray(v.params?.keys) ? (v.params.keys as string[]) : undefined,
+  }));
 }
 
 /**
@@ -43,10 +64,28 @@ export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: 
 export default fp(async function errors(app: FastifyInstance, opts: { redisErrors?: RedisErrorLog } = {}) {
   const unavailable = opts.redisErrors ?? redisErrors;
   app.setErrorHandler((err: FastifyError & { validationContext?: string }, req, reply) => {
+    // A request the route's schema refused (params, body, querystring): every bad field named.
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      return reply.code(400).send({
+        error: 'invalid_request',
+        issues: zodIssues({ issues: providerIssues(err.validation) }, err.validationContext),
+      });
+    }
     if (err instanceof ZodError) {
       return reply
         .code(400)
         .send({ error: 'invalid_request', issues: zodIssues(err, err.validationContext) });
+    }
+    // An answer its response schema refuses is our bug, never the caller's: a 500, logged with
+    // what did not match (the body itself is not logged: it may hold what must not leak).
+    if (err instanceof ResponseSerializationError) {
+      req.log.error(
+        { route: `${err.method} ${err.url}`, issues: err.cause.issues },
+        'response does not match its schema',
+      );
+      return reply
+        .code(500)
+        .send({ error: 'internal_error', message: 'something went wrong; it has been logged' });
     }
     if (err instanceof DomainError) {
       if (err.retryAfterS) reply.header('retry-after', String(err.retryAfterS));

@@ -2,7 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { DOCS_PATH } from './openapi.ts';
 import { QUEUE_BOARD_PATH } from './queue-board.ts';
+
+/** Prebuilt UIs whose pages write <style> elements (see the hook below). */
+const INLINE_STYLE_UIS = [QUEUE_BOARD_PATH, DOCS_PATH];
 
 export type SecurityHeaderOptions = {
   /** Hosts camera snapshots may be loaded from (`config.snapshotHosts`; `*.example.cn` allowed). */
@@ -76,10 +80,16 @@ export default fp(async function securityHeaders(app: FastifyInstance, opts: Sec
     strictTransportSecurity: opts.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
 
-  // The one exception, scoped to the admin's queue board (bull-board's prebuilt UI, not ours): its
-  // page and its components write <style> elements. Scripts stay 'self'; nothing else changes.
+  // The one exception, scoped to two prebuilt UIs that are not ours, the admin's queue board
+  // (bull-board) and the API docs (Swagger UI): their pages write <style> elements. Scripts stay
+  // 'self' (both load theirs from this server); nothing else changes.
   app.addHook('onRequest', async (req, reply) => {
-    if (req.url !== QUEUE_BOARD_PATH && !req.url.startsWith(`${QUEUE_BOARD_PATH}/`)) return;
+    if (
+      !INLINE_STYLE_UIS.some(
+        (p) => req.url === p || req.url.startsWith(`${p}/`) || req.url.startsWith(`${p}?`),
+      )
+    )
+      return;
     const csp = reply.raw.getHeader('content-security-policy');
     if (typeof csp === 'string')
       reply.raw.setHeader(

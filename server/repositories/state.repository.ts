@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Mode } from '../../shared/common.ts';
 import type { FieldReport, Incident } from '../../shared/incident.ts';
 import type { Dispatch, Operation } from '../../shared/operation.ts';
+import type { StateSnapshot } from '../../shared/protocol.ts';
 import type { Resource } from '../../shared/resource.ts';
 import type { VideoAlert } from '../../shared/video-alert.ts';
 import type { Keys } from '../infra/keys.ts';
@@ -19,14 +20,8 @@ type NearRedis = { pzNearOpen(numKeys: number, ...args: (string | number)[]): Pr
 
 export const INITIAL_MODE: Mode = { state: 'peacetime', since: new Date(0).toISOString(), operationIds: [] };
 
-export type StateSnapshot = {
-  seq: number;
-  mode: Mode;
-  incidents: Incident[];
-  videoAlerts: VideoAlert[];
-  resources: Resource[];
-  operations: Operation[];
-};
+/** The wire's Snapshot without the plan library (the API adds that): declared once, in shared/. */
+export type { StateSnapshot };
 
 function values<T>(h: Record<string, string>): T[] {
   return Object.values(h).map((v) => JSON.parse(v) as T);

@@ -1,13 +1,25 @@
 import type { FastifyInstance } from 'fastify';
-import { AuditQuery } from '../../shared/audit.ts';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { AuditPage, AuditQuery } from '../../shared/audit.ts';
 import type { Container } from '../container.ts';
 import { requireUser } from '../plugins/auth.ts';
+import { TAGS } from '../plugins/openapi.ts';
+import { errors, SESSION_ERRORS } from './answers.ts';
 
 /** The audit trail is the event log itself, newest first, paged by seq. */
-export default async function auditRoutes(app: FastifyInstance, { c }: { c: Container }) {
-  app.get<{ Querystring: AuditQuery }>(
+export default async function auditRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.get(
     '/api/v1/audit',
-    { preValidation: requireUser('audit.read'), schema: { querystring: AuditQuery } },
+    {
+      preValidation: requireUser('audit.read'),
+      schema: {
+        tags: [TAGS.record],
+        summary: 'The log, newest first, back to seq 1: filtered by actor, type and time, paged by `before`',
+        querystring: AuditQuery,
+        response: { 200: AuditPage, ...errors(400, ...SESSION_ERRORS) },
+      },
+    },
     async (req) => c.records.audit(req.query),
   );
 }

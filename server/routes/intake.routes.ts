@@ -1,22 +1,51 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Queued } from '../../shared/http.ts';
 import { IncidentIntake } from '../../shared/incident.ts';
 import { VideoAlertIntake } from '../../shared/video-alert.ts';
 import type { Container } from '../container.ts';
 import { requireIntakeCaller } from '../plugins/auth.ts';
+import { TAGS } from '../plugins/openapi.ts';
 import { actorOf } from '../services/auth.service.ts';
+import { described, errors } from './answers.ts';
 
 /** Reports are small; anything bigger is a mistake or an attack. */
 export const INTAKE_BODY_LIMIT = 64 * 1024;
 
-export default async function intakeRoutes(app: FastifyInstance, { c }: { c: Container }) {
-  app.post<{ Body: IncidentIntake }>(
+const tags = [TAGS.intake];
+const response = {
+  202: described(Queued, 'durably queued: it survives a crash of any process from now on'),
+  ...errors(400, 401, 413, 415, 429, 503),
+};
+
+export default async function intakeRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.post(
     '/api/v1/incidents',
-    { bodyLimit: INTAKE_BODY_LIMIT, preHandler: requireIntakeCaller, schema: { body: IncidentIntake } },
+    {
+      bodyLimit: INTAKE_BODY_LIMIT,
+      preHandler: requireIntakeCaller,
+      schema: {
+        tags,
+        summary: 'Report an incident (the same source and externalId twice is one incident)',
+        body: IncidentIntake,
+        response,
+      },
+    },
     async (req, reply) => reply.code(202).send(await c.intake.submitIncident(req.body, actorOf(req.caller!))),
   );
-  app.post<{ Body: VideoAlertIntake }>(
+  app.post(
     '/api/v1/video-alerts',
-    { bodyLimit: INTAKE_BODY_LIMIT, preHandler: requireIntakeCaller, schema: { body: VideoAlertIntake } },
+    {
+      bodyLimit: INTAKE_BODY_LIMIT,
+      preHandler: requireIntakeCaller,
+      schema: {
+        tags,
+        summary: 'Report a camera alert (it takes its camera position)',
+        body: VideoAlertIntake,
+        response,
+      },
+    },
     async (req, reply) =>
       reply.code(202).send(await c.intake.submitVideoAlert(req.body, actorOf(req.caller!))),
   );

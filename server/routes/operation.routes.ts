@@ -1,32 +1,70 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Id } from '../../shared/common.ts';
+import { AfterActionRecord } from '../../shared/after-action.ts';
+import { FieldReport } from '../../shared/incident.ts';
+import { Operation } from '../../shared/operation.ts';
+import { RankedPlan } from '../../shared/plan.ts';
 import type { Container } from '../container.ts';
 import { requireUser } from '../plugins/auth.ts';
+import { TAGS } from '../plugins/openapi.ts';
 import { renderAfterActionHtml } from '../services/after-action-html.ts';
+import { errors, IdParams, SESSION_ERRORS } from './answers.ts';
 
-const IdParams = z.object({ id: Id });
+const tags = [TAGS.operations];
+const READ_ERRORS = errors(400, 404, ...SESSION_ERRORS);
 
 /** Reads around operations for any logged-in operator: the operation, its record, fitting plans. */
-export default async function operationRoutes(app: FastifyInstance, { c }: { c: Container }) {
+export default async function operationRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const user = requireUser();
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/v1/operations/:id',
-    { preHandler: user, schema: { params: IdParams } },
+    {
+      preHandler: user,
+      schema: {
+        tags,
+        summary: 'One operation',
+        params: IdParams,
+        response: { 200: Operation, ...READ_ERRORS },
+      },
+    },
     async (req) => c.operations.get(req.params.id),
   );
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/v1/operations/:id/after-action',
-    { preHandler: user, schema: { params: IdParams } },
+    {
+      preHandler: user,
+      schema: {
+        tags,
+        summary: 'The after-action record of a stood-down operation (JSON)',
+        params: IdParams,
+        response: { 200: AfterActionRecord, ...READ_ERRORS },
+      },
+    },
     async (req, reply) => {
       const record = await c.records.afterAction(req.params.id);
       reply.header('content-disposition', `inline; filename="after-action-${record.operationId}.json"`);
       return record;
     },
   );
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/v1/operations/:id/after-action.html',
-    { preHandler: user, schema: { params: IdParams } },
+    {
+      preHandler: user,
+      schema: {
+        tags,
+        summary: 'The after-action record, printable',
+        params: IdParams,
+        response: {
+          200: {
+            description: 'a printable page that runs no script',
+            content: { 'text/html': { schema: z.string() } },
+          },
+          ...READ_ERRORS,
+        },
+      },
+    },
     async (req, reply) => {
       const record = await c.records.afterAction(req.params.id);
       reply
@@ -37,14 +75,30 @@ export default async function operationRoutes(app: FastifyInstance, { c }: { c: 
       return renderAfterActionHtml(record);
     },
   );
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/v1/incidents/:id/plans',
-    { preHandler: user, schema: { params: IdParams } },
+    {
+      preHandler: user,
+      schema: {
+        tags,
+        summary: 'Every plan ranked for an incident: fitting ones first, best first',
+        params: IdParams,
+        response: { 200: z.array(RankedPlan), ...READ_ERRORS },
+      },
+    },
     async (req) => c.operations.plansFor(req.params.id),
   );
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/v1/incidents/:id/reports',
-    { preHandler: user, schema: { params: IdParams } },
+    {
+      preHandler: user,
+      schema: {
+        tags,
+        summary: "An incident's field reports",
+        params: IdParams,
+        response: { 200: z.array(FieldReport), ...READ_ERRORS },
+      },
+    },
     // Redis for a case it holds, the database (field_reports) for one archived out of it.
     async (req) => c.records.reports(req.params.id),
   );

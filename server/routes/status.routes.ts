@@ -1,22 +1,33 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { FailedJobs, Status } from '../../shared/http.ts';
 import type { Container } from '../container.ts';
 import type { Live } from '../live.ts';
 import { redisErrorStats } from '../infra/redis-errors.ts';
 import { requireUser } from '../plugins/auth.ts';
+import { TAGS } from '../plugins/openapi.ts';
+import { errors, SESSION_ERRORS } from './answers.ts';
 
 const FailedQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 /** How this process is doing: feed, pipeline and event-loop figures for operators and benchmarks. */
 export default async function statusRoutes(
-  app: FastifyInstance,
+  fastify: FastifyInstance,
   { c, live }: { c: Container; live: () => Live | null },
 ) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = [TAGS.status];
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   app.addHook('onClose', async () => loop.disable());
-  app.get('/api/v1/status', { preHandler: requireUser(), schema: {} }, async () => {
+  const statusSchema = {
+    tags,
+    summary: 'This server process: feed, pipeline, hot set, history projection, event loop',
+    response: { 200: Status, ...errors(...SESSION_ERRORS) },
+  };
+  app.get('/api/v1/status', { preHandler: requireUser(), schema: statusSchema }, async () => {
     const l = live();
     const pipeline = await c.queue.counts();
     const out = {
@@ -61,9 +72,17 @@ export default async function statusRoutes(
   });
 
   // Who can read the audit trail can read what the pipeline gave up on.
-  app.get<{ Querystring: z.infer<typeof FailedQuery> }>(
+  app.get(
     '/api/v1/failed-jobs',
-    { preValidation: requireUser('audit.read'), schema: { querystring: FailedQuery } },
+    {
+      preValidation: requireUser('audit.read'),
+      schema: {
+        tags,
+        summary: 'Jobs the pipeline gave up on (refused payloads, unknown cameras …), newest first',
+        querystring: FailedQuery,
+        response: { 200: FailedJobs, ...errors(400, ...SESSION_ERRORS) },
+      },
+    },
     async (req, reply) => {
       // The payload is what a sender posted: JSON data for the console to show as text, never markup.
       reply.header('cache-control', 'no-store');

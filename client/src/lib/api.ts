@@ -6,21 +6,26 @@
 import { z } from 'zod';
 import {
   AfterActionRecord,
+  AppConfig,
   AuditPage,
   Camera,
+  Created,
   FieldReport,
   GridCollection,
   Incident,
-  IncidentHistoryEntry,
   IncidentRecord,
-  LiveEvent as LiveEventEnvelope,
+  LoggedOut,
   Mode,
   Operation,
   OperationTask,
   Plan,
+  RankedPlan,
+  RecentEvents,
   Resource,
   Snapshot,
-  User,
+  Status,
+  UserAnswer,
+  VideoAlert,
   type IncidentStatus,
   type LiveEvent,
   type LngLat,
@@ -28,19 +33,11 @@ import {
   type TaskStatus,
 } from '../../../shared/index.ts';
 import { CaseSearchPage, type CaseSearchParams } from '../../../shared/case-search.ts';
-import { Replay } from '../../../shared/replay.ts';
+import { ReplayAnswer, type Replay } from '../../../shared/replay.ts';
 import { decode, ProtocolError } from './wire.ts';
 
-/*
- * Not in shared/ yet, so not decoded here (declaring them again on this side is what issue 10
- * forbids): the config answer (AppConfig below; its `protocol` is checked by hand), a ranked plan,
- * the `{ user }` and `{ events }` wrappers (their contents are decoded), `{ id }` acknowledgements.
- */
-export interface AppConfig {
-  mapStyleUrl: string | null;
-  demo: boolean;
-  protocol: number;
-}
+/* Every answer's shape is a shared schema (shared/http.ts for the wrappers): nothing is declared here. */
+export type { AppConfig, RankedPlan, Status };
 
 export class ApiError extends Error {
   constructor(
@@ -106,23 +103,14 @@ async function apiAs<S extends z.ZodType>(
   return decode(schema, await api<unknown>(method, path, body, opts), `${method} ${path.split('?')[0]}`);
 }
 
-async function withUser(p: Promise<{ user: User }>, what: string): Promise<{ user: User }> {
-  const r = await p;
-  decode(User, r?.user, `${what} (user)`);
-  return r;
-}
-
-export const getMe = () =>
-  withUser(api<{ user: User }>('GET', '/auth/me', undefined, { quiet401: true }), 'GET /auth/me');
+export const getMe = () => apiAs(UserAnswer, 'GET', '/auth/me', undefined, { quiet401: true });
 export const login = (username: string, password: string) =>
-  withUser(
-    api<{ user: User }>('POST', '/auth/login', { username, password }, { quiet401: true }),
-    'POST /auth/login',
-  );
-export const logout = () => api<unknown>('POST', '/auth/logout', undefined, { quiet401: true });
+  apiAs(UserAnswer, 'POST', '/auth/login', { username, password }, { quiet401: true });
+export const logout = () => apiAs(LoggedOut, 'POST', '/auth/logout', undefined, { quiet401: true });
 export async function getConfig(): Promise<AppConfig> {
-  const c = await api<AppConfig>('GET', '/config');
-  // the one field the console cannot do without knowing (see LiveStore: a different one stops it)
+  const c = await apiAs(AppConfig, 'GET', '/config');
+  // The one field the console cannot do without (see LiveStore: a different one stops it): checked
+  // in production too, where `decode` trusts the answer.
   if (typeof c?.protocol !== 'number') {
     throw new ProtocolError('GET /config', [{ path: 'protocol', message: 'not a number' }]);
   }
@@ -132,12 +120,11 @@ export const getSnapshot = () => apiAs(Snapshot, 'GET', '/snapshot');
 export const getGrids = () => apiAs(GridCollection, 'GET', '/grids');
 export const getCameras = () => apiAs(z.array(Camera), 'GET', '/cameras');
 
-/**
+/*
  * Events from the record (audit trail, recent events, replay) are checked by their envelope, not
  * their data: the record holds events of every protocol version since the first (an old
  * `incident.updated` carries `history` and no `lastAction`; the live state converts it).
  */
-const RecordedEvents = z.array(LiveEventEnvelope);
 /** The audit trail (admin, commander): the log newest first, filtered, paged by `before`. */
 export async function getAudit(q: {
   actor?: string;
@@ -154,25 +141,23 @@ export async function getAudit(q: {
 }
 /** The latest events up to `upTo`, newest first: the ticker's history when a console loads. */
 export async function getRecentEvents(upTo: number, limit: number): Promise<{ events: LiveEvent[] }> {
-  const r = await api<{ events: LiveEvent[] }>('GET', `/events/recent?upTo=${upTo}&limit=${limit}`);
-  decode(RecordedEvents, r?.events, 'GET /events/recent (events)');
-  return r;
+  const r = await apiAs(RecentEvents, 'GET', `/events/recent?upTo=${upTo}&limit=${limit}`);
+  return r as { events: LiveEvent[] };
 }
 export const getPlans = () => apiAs(z.array(Plan), 'GET', '/plans');
 /** The case's record: as it is now, with its whole history and every merged report id. */
 export const getIncident = (id: string) =>
   apiAs(IncidentRecord, 'GET', `/incidents/${encodeURIComponent(id)}`);
 export const reviewVideoAlert = (id: string, action: 'confirm' | 'dismiss') =>
-  api<unknown>('POST', `/video-alerts/${encodeURIComponent(id)}/${action}`, {});
+  apiAs(VideoAlert, 'POST', `/video-alerts/${encodeURIComponent(id)}/${action}`, {});
 
 const enc = encodeURIComponent;
 
-/** A plan ranked for an incident: fitting ones first, best first. */
-export type RankedPlan = Plan & { fits: boolean };
+/** Every plan ranked for an incident: fitting ones first, best first. */
 export const getIncidentPlans = (incidentId: string) =>
-  api<RankedPlan[]>('GET', `/incidents/${enc(incidentId)}/plans`);
+  apiAs(z.array(RankedPlan), 'GET', `/incidents/${enc(incidentId)}/plans`);
 export const activatePlan = (planId: string, incidentId: string) =>
-  api<{ id: string }>('POST', '/operations', { planId, incidentId });
+  apiAs(Created, 'POST', '/operations', { planId, incidentId });
 export const getOperation = (id: string) => apiAs(Operation, 'GET', `/operations/${enc(id)}`);
 export const standDown = (id: string, summary?: string) =>
   apiAs(Operation, 'POST', `/operations/${enc(id)}/stand-down`, summary ? { summary } : {});
@@ -183,7 +168,7 @@ export const afterActionUrl = (id: string, kind: 'html' | 'json') =>
 export const switchMode = (state: 'peacetime' | 'wartime', reason: string) =>
   apiAs(Mode, 'POST', '/mode', { state, reason });
 export const dispatchResource = (resourceId: string, incidentId: string) =>
-  api<{ id: string }>('POST', '/dispatches', { resourceId, incidentId });
+  apiAs(Created, 'POST', '/dispatches', { resourceId, incidentId });
 export const updateResource = (id: string, status: ResourceStatus, location?: LngLat) =>
   apiAs(Resource, 'PATCH', `/resources/${enc(id)}`, location ? { status, location } : { status });
 export const updateTask = (operationId: string, taskId: string, status: TaskStatus, note?: string) =>
@@ -213,7 +198,10 @@ export async function searchCases(q: CaseSearchParams): Promise<CaseSearchPage> 
   }
   return CaseSearchPage.parse(await api<unknown>('GET', `/cases?${params}`));
 }
-/** The state at `from` and the events up to `to` (ISO times with offset), from the history store. */
+/**
+ * The state at `from` and the events up to `to` (ISO times with offset), from the history store.
+ * ReplayAnswer is the schema the server answers with: its state may hold v1 incidents.
+ */
 export const getReplay = async (from: string, to: string): Promise<Replay> =>
   decode(
     ReplayAnswer,
@@ -221,18 +209,5 @@ export const getReplay = async (from: string, to: string): Promise<Replay> =>
     'GET /replay',
   ) as Replay;
 
-/**
- * The replay's answer as the record may hold it: its state can be rebuilt from v1 events, whose
- * incidents carry `history` and no `lastAction` (the timeline converts them). Derived from the
- * shared schemas, not a second declaration of the shape.
- */
-const ReplayAnswer = Replay.extend({
-  state: Snapshot.extend({
-    incidents: z.array(
-      Incident.extend({
-        lastAction: IncidentHistoryEntry.optional(),
-        history: z.array(IncidentHistoryEntry).optional(),
-      }),
-    ),
-  }),
-});
+/** How this server process is doing (`GET /api/v1/status`); the wall reads its `history`. */
+export const getStatus = () => apiAs(Status, 'GET', '/status', undefined, { quiet401: true });

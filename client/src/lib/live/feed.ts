@@ -3,7 +3,14 @@
  * reconnection with backoff. Everything that touches the outside world comes in through `FeedDeps`
  * so that feed.test.ts can drive it with a fake socket and a manual clock.
  */
-import { PROTOCOL_VERSION, type LiveEvent, type Snapshot } from '../../../../shared/index.ts';
+import {
+  PROTOCOL_VERSION,
+  type Hello,
+  type LiveEvent,
+  type Resync,
+  type SessionEnded,
+  type Snapshot,
+} from '../../../../shared/index.ts';
 import { CHECK_WIRE, decodeFrame, ProtocolError } from '../wire.ts';
 import { applyBatch, fromSnapshot, knownHead, type BatchResult, type LiveData } from './apply-events.ts';
 
@@ -46,10 +53,10 @@ export interface FeedSocket {
   on(event: 'connect', fn: () => void): void;
   on(event: 'disconnect', fn: (reason: string) => void): void;
   on(event: 'connect_error', fn: (err: Error) => void): void;
-  on(event: 'hello', fn: (info: { protocol: number; headSeq: number; serverId: string }) => void): void;
+  on(event: 'hello', fn: (info: Hello) => void): void;
   on(event: 'events', fn: (events: LiveEvent[]) => void): void;
-  on(event: 'resync', fn: (info: { reason: string; headSeq: number }) => void): void;
-  on(event: 'session_ended', fn: (info: { reason: string }) => void): void;
+  on(event: 'resync', fn: (info: Resync) => void): void;
+  on(event: 'session_ended', fn: (info: SessionEnded) => void): void;
   close(): void;
 }
 
