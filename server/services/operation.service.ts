@@ -12,7 +12,8 @@ import { commitWithRetry, expectedVersion } from './commit-retry.ts';
 import { conflict, notFound } from './errors.ts';
 import { newId } from './ids.ts';
 import { modeEvent, nextMode } from './mode.ts';
-import { proposeResources, rankPlans, type RankedPlan } from './proposals.ts';
+import type { RankedPlan } from '../../shared/plan.ts';
+import { proposeResources, rankPlans } from './proposals.ts';
 
 /** The part of the job queue that operations need: delayed one-shot timers. */
 export interface TimerQueue {

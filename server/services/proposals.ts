@@ -1,7 +1,7 @@
 import { distanceM, type LngLat } from '../../shared/common.ts';
 import type { Incident } from '../../shared/incident.ts';
 import type { Proposal } from '../../shared/operation.ts';
-import type { Plan, PlanNeed } from '../../shared/plan.ts';
+import type { Plan, PlanNeed, RankedPlan } from '../../shared/plan.ts';
 import { STATIC_RESOURCE_TYPES, type Resource, type ResourceType } from '../../shared/resource.ts';
 
 /** A rough urban driving speed; good enough to rank and to tell the commander "about 8 min". */
@@ -33,8 +33,6 @@ export function proposeResources(needs: PlanNeed[], resources: Resource[], at: L
   }
   return out;
 }
-
-export type RankedPlan = Plan & { fits: boolean };
 
 /**
  * Plans for an incident, best first: those whose categories include the incident's, then the
