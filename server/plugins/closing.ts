@@ -58,10 +58,14 @@ export default fp(
     // would make the kernel send a reset, which may destroy the reply before the client reads it.
     app.addHook('preValidation', async (_req, reply) => {
       if (!draining) return;
+      // The same body whatever the route: sent as text, past the route's own 503 schema (that of
+      // /healthz says "Redis does not answer", which is not what this is).
       return reply
         .code(503)
         .header('retry-after', String(CLOSING_RETRY_AFTER_S))
         .header('connection', 'close')
+        .type('application/json; charset=utf-8')
+        .serializer((body) => JSON.stringify(body))
         .send({ error: 'shutting_down', message: 'the server is shutting down; retry shortly' });
     });
 
