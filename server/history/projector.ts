@@ -72,13 +72,6 @@ export class Projector {
   private lockLost = false;
   private wake: (() => void) | null = null;
   private cursor = 0;
-  /**
-   * Batches committed but maybe not yet on disk (asynchronous commit), with the WAL position that
-   * covers each. The stream is trimmed only below what is durable: should PostgreSQL crash and
-   * lose the last moments of projection, the cursor it restarts from is still in the stream.
-   */
-  private notDurable: { lsn: bigint; cursor: number }[] = [];
-  private durableCursor = 0;
   private active = false;
   private healthy = false;
   private lastError: string | null = null;
@@ -150,11 +143,9 @@ export class Projector {
           const events = await this.read();
           if (events.length === 0) {
             this.lastProgressAt = Date.now(); // level with the stream
-            await this.settle();
             continue;
           }
           await this.project(events);
-          await this.settle();
           this.lastProgressAt = Date.now();
           this.healthy = true;
           this.lastError = null;
@@ -208,10 +199,6 @@ export class Projector {
     // The database's word, even when lower than ours (say it was restored from a backup): the
     // projector then re-reads from there, and nothing is trimmed that the database lacks.
     this.cursor = row?.seq ?? 0;
-    // What we read may itself be a batch not yet flushed (another projector's, just now): it
-    // counts as durable once the WAL is flushed past this point.
-    const at = await sql<{ lsn: string }>`select pg_current_wal_insert_lsn()::text as lsn`.execute(this.o.db);
-    this.notDurable = [{ lsn: parseLsn(at.rows[0].lsn), cursor: this.cursor }];
     this.healthy = true;
     return got.rows[0].ok;
   }
@@ -230,8 +217,7 @@ export class Projector {
       'COUNT',
       this.batch,
       'BLOCK',
-      // Soon back when a batch waits to be durable (the WAL writer flushes every 200 ms).
-      this.notDurable.length ? 250 : 1000,
+      1000,
       'STREAMS',
       this.o.streamKey,
       `${this.cursor}-0`,
@@ -244,9 +230,6 @@ export class Projector {
     if (events[0].seq > this.cursor + 1) await this.checkGap(this.cursor + 1, events[0].seq - 1);
     const last = events[events.length - 1].seq;
     const projected = await this.o.db.transaction().execute(async (trx) => {
-      // Asynchronous commit: no fsync per batch (it competed with Redis' fsync of every commit on
-      // the same disk). Safe because the stream is trimmed only below what is flushed (settle).
-      await sql`set local synchronous_commit = off`.execute(trx);
       // The cursor first: its row lock is what a rebuild waits on (and the order of the writes
       // does not matter inside one transaction).
       const row = await trx
@@ -279,30 +262,15 @@ export class Projector {
       return row.seq;
     });
     const cursor = Math.max(this.cursor, projected);
-    // Our commit is before the WAL's insert position now: once the flush position passes it, the
-    // batch is on disk.
-    const at = await sql<{ lsn: string }>`select pg_current_wal_insert_lsn()::text as lsn`.execute(this.o.db);
-    this.notDurable.push({ lsn: parseLsn(at.rows[0].lsn), cursor });
-    this.cursor = cursor;
-  }
-
-  /**
-   * Moves the durable cursor to the last batch the WAL has flushed, then publishes it and trims
-   * the stream below it (best effort, both: a miss only delays trimming until the next time).
-   */
-  private async settle(): Promise<void> {
-    if (this.notDurable.length === 0) return;
-    const r = await sql<{ lsn: string }>`select pg_current_wal_flush_lsn()::text as lsn`.execute(this.o.db);
-    const flushed = parseLsn(r.rows[0].lsn);
-    while (this.notDurable.length && this.notDurable[0].lsn <= flushed)
-      this.durableCursor = Math.max(this.durableCursor, this.notDurable.shift()!.cursor);
-    const cursor = this.durableCursor;
+    // Best effort, both: a miss only delays trimming until the next batch. The cursor moves
+    // after the trim, so whoever sees `projectedSeq()` reach a seq sees the stream trimmed for it.
     if (this.o.projectedKey)
       await publishProjectedSeq(this.o.redisHead, this.o.projectedKey, cursor).catch(() => undefined);
     if (this.o.retention !== undefined)
       await trimProjected(this.o.redisHead, this.o.streamKey, cursor, this.o.retention).catch(
         () => undefined,
       );
+    this.cursor = cursor;
   }
 
   /**
@@ -341,10 +309,4 @@ export class Projector {
     this.o.redis.disconnect();
     await this.loopDone?.catch(() => undefined);
   }
-}
-
-/** A WAL position `X/Y` (hex) as a number that compares. */
-function parseLsn(lsn: string): bigint {
-  const [hi, lo] = lsn.split('/');
-  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
 }
