@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { Id } from './common.ts';
-import { IncidentCategory } from './incident.ts';
+import { IncidentCategory } from './category.ts';
 import { text } from './text.ts';
 
 export const DepartmentKind = z.enum([

@@ -19,6 +19,15 @@ export const CASE_STATUSES = [
   'voided',
 ] as const;
 export const CaseStatus = z.enum(CASE_STATUSES);
+/** The main line, in order (without the side states). */
+export const CASE_MAIN_LINE = [
+  'accepted',
+  'verified',
+  'dispatched',
+  'handled',
+  'inspected',
+  'closed',
+] as const;
 export type CaseStatus = z.infer<typeof CaseStatus>;
 
 /** community → street → district (三级循环). */
@@ -85,3 +94,14 @@ export const CaseAction = z.discriminatedUnion('action', [
 ]);
 export type CaseAction = z.infer<typeof CaseAction>;
 export type CaseActionName = CaseAction['action'];
+
+/**
+ * A case's peacetime fields before the case pipeline has routed it or started its first step.
+ * Producers of new incidents spread it; the case service starts the `verify` step on acceptance.
+ */
+export const UNROUTED_CASE = {
+  departmentId: null,
+  level: 'community',
+  rulesVersion: 0,
+  steps: [],
+} as const satisfies { departmentId: null; level: CaseLevel; rulesVersion: number; steps: [] };

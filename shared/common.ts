@@ -22,8 +22,18 @@ export const SEVERITY_COLORS: Record<Severity, string> = {
 
 export const IsoTime = z.iso.datetime({ offset: true });
 
-export const Role = z.enum(['duty', 'commander', 'liaison', 'admin']);
+export const Role = z.enum(['duty', 'commander', 'liaison', 'admin', 'subcentre', 'department']);
 export type Role = z.infer<typeof Role>;
+/** The centre's own operators: they see the whole district. */
+export const OPERATOR_ROLES = ['duty', 'commander', 'liaison', 'admin'] as const satisfies readonly Role[];
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+/**
+ * Bound to one street (`subcentre`, a street/town sub-centre) or one department (`department`):
+ * they see and act on their own cases only, and anything outside their scope is `404`.
+ */
+export const SCOPED_ROLES = ['subcentre', 'department'] as const satisfies readonly Role[];
+export type ScopedRole = (typeof SCOPED_ROLES)[number];
+export const isScoped = (role: Role): role is ScopedRole => (SCOPED_ROLES as readonly Role[]).includes(role);
 
 /** Ids come back in bodies and paths: never trimmed (they must match as sent), visible, well-formed. */
 export const Id = text.id(128);

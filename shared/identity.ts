@@ -12,6 +12,10 @@ export const User = z.object({
   username: z.string(),
   displayName: text.stored(),
   role: Role,
+  /** A `subcentre` user's street (a grid street id). */
+  streetId: z.string().optional(),
+  /** A `department` user's department (`GET /api/v1/departments`). */
+  departmentId: z.string().optional(),
 });
 export type User = z.infer<typeof User>;
 
@@ -28,6 +32,12 @@ export const PERMISSIONS = {
   'incident.update': ['duty', 'commander'],
   'audit.read': ['admin', 'commander'],
   'intake.post': ['duty', 'commander', 'liaison', 'admin'],
+  // Peacetime (the case actions' own roles are CASE_ACTION_ROLES in case.ts).
+  'case_rules.update': ['admin'],
+  /** Scoped roles see their own rows only. */
+  'kpi.read': ['duty', 'commander', 'liaison', 'admin', 'subcentre', 'department'],
+  'kpi_report.read': ['duty', 'commander', 'liaison', 'admin'],
+  'kpi_report.create': ['duty', 'commander', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

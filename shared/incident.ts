@@ -1,34 +1,19 @@
 import { z } from 'zod';
 import { text } from './text.ts';
+import { CaseLevel, CaseStatus, CaseStepRecord } from './case.ts';
+import { IncidentCategory } from './category.ts';
 import { Id, IsoTime, LngLat, LngLatInput, Severity } from './common.ts';
 
-export const INCIDENT_CATEGORIES = [
-  'fire',
-  'gas_leak',
-  'flood',
-  'hazmat',
-  'crowd',
-  'traffic',
-  'infrastructure',
-  'environment',
-  'public_order',
-  'other',
-] as const;
-export const IncidentCategory = z.enum(INCIDENT_CATEGORIES);
-export type IncidentCategory = z.infer<typeof IncidentCategory>;
+export { INCIDENT_CATEGORIES, IncidentCategory } from './category.ts';
 
 export const IncidentKind = z.enum(['emergency', 'case']);
 
-/** Case lifecycle from DOMAIN.md: accepted → verified → dispatched → handled → inspected → closed. */
-export const IncidentStatus = z.enum([
-  'accepted',
-  'verified',
-  'dispatched',
-  'handled',
-  'inspected',
-  'closed',
-]);
-export type IncidentStatus = z.infer<typeof IncidentStatus>;
+/**
+ * Every incident is a case (案卷): accepted → verified → dispatched → handled → inspected → closed,
+ * and the side states deferred 挂账 and voided 作废 (`shared/case.ts`).
+ */
+export const IncidentStatus = CaseStatus;
+export type IncidentStatus = CaseStatus;
 
 /** A case moves forward through its lifecycle, one or more steps at a time; closing ends it. */
 export const IncidentPatch = z.strictObject({
@@ -104,6 +89,20 @@ export const Incident = z.object({
   /** The latest linked video alert ids (at most RECENT_IDS_KEPT), oldest first. */
   videoAlertIds: z.array(Id),
   operationIds: z.array(Id).default([]),
+  // Peacetime case handling (the contract's "Peacetime case handling"). Incidents stored before
+  // it have none of these; the defaults are what such a case is: at community level, unrouted.
+  /** The responsible department it is dispatched to (分拣转办); null until dispatched. */
+  departmentId: Id.nullable().default(null),
+  /** community → street → district (三级循环, by `escalate`). */
+  level: CaseLevel.default('community'),
+  /** The case-rules version it was accepted under: its time limits and routing come from it. */
+  rulesVersion: z.number().int().min(0).default(0),
+  /** One per step taken, in order (verify, dispatch, handle, inspect, close; a rework repeats handle). */
+  steps: z.array(CaseStepRecord).default([]),
+  /** `deferred`: the status `resume` returns to. */
+  deferredFrom: CaseStatus.optional(),
+  /** A consultation (咨询) answered directly by the duty officer (`answer`): the answer given. */
+  answer: text.stored().optional(),
   /** What this version did: the history entry it adds (the full history is in the record). */
   lastAction: IncidentHistoryEntry,
   version: z.number().int().min(1),

@@ -11,3 +11,6 @@ export * from './protocol.ts';
 export * from './after-action.ts';
 export * from './audit.ts';
 export * from './http.ts';
+export * from './case.ts';
+export * from './case-rules.ts';
+export * from './kpi.ts';

@@ -4,7 +4,9 @@
  * events strictly by `seq`.
  */
 import { z } from 'zod';
+import { CaseRules } from './case-rules.ts';
 import { Id, IsoTime, Mode } from './common.ts';
+import { KpiReport } from './kpi.ts';
 import { FieldReport, Incident } from './incident.ts';
 import { Dispatch, Operation, OperationTask } from './operation.ts';
 import { Plan } from './plan.ts';
@@ -15,8 +17,11 @@ import { VideoAlert } from './video-alert.ts';
 /**
  * v2: incidents are bounded (no `history`; `lastAction`; the latest RECENT_IDS_KEPT merged and
  * alert ids), and finished items leave the working set by `*.archived` events.
+ * v3: peacetime case handling: incidents carry their case fields (`departmentId`, `level`,
+ * `steps`…) and statuses `deferred`/`voided`; deadlines (`case.due_soon`, `case.overdue`), the case
+ * rules (`case_rules.changed`) and KPI reports (`kpi_report.created`) are events.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 export const LIVE_NAMESPACE = '/live';
 
 export const EVENT_TYPES = [
@@ -36,6 +41,11 @@ export const EVENT_TYPES = [
   'incident.archived',
   'video_alert.archived',
   'operation.archived',
+  // v3: peacetime case handling.
+  'case.due_soon',
+  'case.overdue',
+  'case_rules.changed',
+  'kpi_report.created',
 ] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
@@ -64,6 +74,11 @@ export const EVENT_DATA = {
   'incident.archived': Archived,
   'video_alert.archived': Archived,
   'operation.archived': Archived,
+  // The case with its current step marked `dueSoon` (80 % of its limit) or `overdue` (100 %).
+  'case.due_soon': Incident,
+  'case.overdue': Incident,
+  'case_rules.changed': CaseRules.extend({ id: z.literal('case-rules') }),
+  'kpi_report.created': KpiReport,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../shared/common.ts';
+import type { OperatorRole } from '../../shared/common.ts';
 import type { Incident } from '../../shared/incident.ts';
 import { loginAll, reportIncident, until, type Api } from '../testing/command-helpers.ts';
 import { postJson, startTestServer, type TestServer } from '../testing/harness.ts';
 
 let srv: TestServer;
-let as: Record<Role, Api>;
+let as: Record<OperatorRole, Api>;
 beforeAll(async () => {
   srv = await startTestServer();
   as = await loginAll(srv.url);

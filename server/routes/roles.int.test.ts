@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../shared/common.ts';
+import type { OperatorRole } from '../../shared/common.ts';
 import { PERMISSIONS, type Permission } from '../../shared/identity.ts';
 import type { Incident } from '../../shared/incident.ts';
 import type { Snapshot } from '../../shared/protocol.ts';
@@ -7,7 +7,7 @@ import { apiAs, loginAll, reportIncident, snapshot, until, type Api } from '../t
 import { INTAKE_KEY, postJson, startTestServer, type TestServer } from '../testing/harness.ts';
 
 let srv: TestServer;
-let as: Record<Role, Api>;
+let as: Record<OperatorRole, Api>;
 let incident: Incident;
 let opId: string;
 let alertId: string;
@@ -69,7 +69,7 @@ const COMMANDS: { name: string; permission: Permission; call: (api: Api) => Retu
     call: (a) => a.post(`/api/v1/video-alerts/${alertId}/dismiss`),
   },
 ];
-const ROLES: Role[] = ['duty', 'commander', 'liaison', 'admin'];
+const ROLES: OperatorRole[] = ['duty', 'commander', 'liaison', 'admin'];
 
 beforeAll(async () => {
   srv = await startTestServer();
@@ -97,7 +97,7 @@ const stable = (s: Snapshot) => JSON.stringify({ ...s, plans: undefined });
 
 describe('role × command matrix', () => {
   for (const cmd of COMMANDS) {
-    const refused = ROLES.filter((r) => !(PERMISSIONS[cmd.permission] as readonly Role[]).includes(r));
+    const refused = ROLES.filter((r) => !(PERMISSIONS[cmd.permission] as readonly string[]).includes(r));
     for (const role of refused) {
       it(`${role} may not ${cmd.name}: 403 and nothing changes`, async () => {
         const before = await snapshot(as.admin);

@@ -51,7 +51,12 @@ export class OperationEventFilter {
         return ev.data.operationId === opId;
       case 'incident.created':
       case 'incident.updated':
+      case 'case.due_soon':
+      case 'case.overdue':
         return ev.data.id === this.incidentId;
+      case 'case_rules.changed':
+      case 'kpi_report.created':
+        return false;
       case 'report.created':
         return ev.data.incidentId === this.incidentId;
       case 'video_alert.created':
@@ -148,6 +153,14 @@ export function summarize(ev: LiveEvent): string {
       return `视频告警归档：${ev.data.id}`;
     case 'operation.archived':
       return `行动归档：${ev.data.id}`;
+    case 'case.due_soon':
+      return `案卷即将超时：${ev.data.title}`;
+    case 'case.overdue':
+      return `案卷超时：${ev.data.title}`;
+    case 'case_rules.changed':
+      return `案卷规则更新：第 ${ev.data.version} 版${ev.data.note ? ` · ${ev.data.note}` : ''}`;
+    case 'kpi_report.created':
+      return `考核报表：${ev.data.kind} ${ev.data.from} – ${ev.data.to}`;
   }
 }
 

@@ -1,3 +1,4 @@
+import { UNROUTED_CASE } from '../../shared/case.ts';
 import { distanceM } from '../../shared/common.ts';
 import {
   appendRecent,
@@ -98,6 +99,7 @@ export class PipelineService {
           updatedAt: now.toISOString(),
           reportCount: 1,
           mergedIds: [],
+          ...UNROUTED_CASE,
           videoAlertIds: [],
           operationIds: [],
           lastAction: { at: now.toISOString(), action: 'accepted', actor },

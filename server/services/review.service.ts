@@ -1,3 +1,4 @@
+import { UNROUTED_CASE } from '../../shared/case.ts';
 import { DEFAULT_SEVERITY, type Incident, type IncidentCategory } from '../../shared/incident.ts';
 import type { PendingEvent } from '../../shared/protocol.ts';
 import type { VideoAlert, VideoAlertType } from '../../shared/video-alert.ts';
@@ -102,6 +103,7 @@ export class ReviewService {
       updatedAt: at,
       reportCount: 1,
       mergedIds: [],
+      ...UNROUTED_CASE,
       videoAlertIds: [a.id],
       operationIds: [],
       lastAction: {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../shared/common.ts';
+import type { OperatorRole } from '../../shared/common.ts';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import { versionKey } from '../repositories/event-store.ts';
 import { loginAll, reportIncident, snapshot, until, type Api } from '../testing/command-helpers.ts';
@@ -42,7 +42,7 @@ async function held(s: TestServer, id: string) {
 
 describe('the archive sweep (ARCHIVE_AFTER_MS=0)', () => {
   let s: TestServer;
-  let as: Record<Role, Api>;
+  let as: Record<OperatorRole, Api>;
   let feed: RecordingClient;
   beforeAll(async () => {
     s = await startTestServer({ env: { ARCHIVE_AFTER_MS: '0', ARCHIVE_EVERY_MS: '200' } });

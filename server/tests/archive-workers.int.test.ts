@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../shared/common.ts';
+import type { OperatorRole } from '../../shared/common.ts';
 import { createContainer, type Container } from '../container.ts';
 import { startArchiveWorker } from '../jobs/archive-schedule.ts';
 import { loginAll, until, type Api } from '../testing/command-helpers.ts';
@@ -17,7 +17,7 @@ describe('the archive sweep with several workers', () => {
   let s: TestServer;
   let c2: Container;
   let w2: Worker;
-  let as: Record<Role, Api>;
+  let as: Record<OperatorRole, Api>;
   let feed: RecordingClient;
   let sweepsOn2 = 0;
   beforeAll(async () => {

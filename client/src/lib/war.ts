@@ -6,7 +6,7 @@
 import {
   destination,
   EARTH_RADIUS_M,
-  IncidentStatus,
+  CASE_MAIN_LINE,
   RESOURCE_TRANSITIONS,
   type FieldReport,
   type Incident,
@@ -81,7 +81,7 @@ export function elapsedMs(since: string, now: number): number {
 
 /** The next step of the case lifecycle, or null once closed. */
 export function nextCaseStatus(status: Incident['status']): Incident['status'] | null {
-  const order = IncidentStatus.options;
+  const order: readonly Incident['status'][] = CASE_MAIN_LINE;
   const i = order.indexOf(status);
   return i >= 0 && i < order.length - 1 ? order[i + 1] : null;
 }

@@ -39,6 +39,8 @@ export const en: Record<MessageKey, string> = {
   'role.commander': 'Commander',
   'role.liaison': 'Liaison',
   'role.admin': 'Administrator',
+  'role.subcentre': 'Sub-centre operator',
+  'role.department': 'Department operator',
 
   'forbidden.title': 'Not allowed',
   'forbidden.body': '“{view}” is not open to the role {role}.',
@@ -96,6 +98,8 @@ export const en: Record<MessageKey, string> = {
   'status.handled': 'Handled',
   'status.inspected': 'Inspected',
   'status.closed': 'Closed',
+  'status.deferred': 'Deferred',
+  'status.voided': 'Voided',
 
   'alertType.fire': 'Fire',
   'alertType.smoke': 'Smoke',
@@ -150,6 +154,10 @@ export const en: Record<MessageKey, string> = {
   'event.incident.archived': 'Incident archived',
   'event.video_alert.archived': 'Alert archived',
   'event.operation.archived': 'Operation archived',
+  'event.case.due_soon': 'Case due soon',
+  'event.case.overdue': 'Case overdue',
+  'event.case_rules.changed': 'Case rules changed',
+  'event.kpi_report.created': 'KPI report',
   'ticker.archivedMany': '{count} items archived',
 
   'wall.ticker': 'Live feed',

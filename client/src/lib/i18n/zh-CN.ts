@@ -38,6 +38,8 @@ export const zhCN = {
   'role.commander': '指挥长',
   'role.liaison': '联络员',
   'role.admin': '管理员',
+  'role.subcentre': '分中心操作员',
+  'role.department': '责任部门',
 
   'forbidden.title': '无权访问',
   'forbidden.body': '“{view}”不对{role}开放。',
@@ -94,6 +96,8 @@ export const zhCN = {
   'status.handled': '处置',
   'status.inspected': '核查',
   'status.closed': '结案',
+  'status.deferred': '挂账',
+  'status.voided': '作废',
 
   'alertType.fire': '明火',
   'alertType.smoke': '烟雾',
@@ -148,6 +152,10 @@ export const zhCN = {
   'event.incident.archived': '事件归档',
   'event.video_alert.archived': '告警归档',
   'event.operation.archived': '行动归档',
+  'event.case.due_soon': '案卷即将超时',
+  'event.case.overdue': '案卷超时',
+  'event.case_rules.changed': '案卷规则更新',
+  'event.kpi_report.created': '考核报表',
   'ticker.archivedMany': '{count} 项已归档',
 
   'wall.ticker': '实时动态',

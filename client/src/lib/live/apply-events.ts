@@ -15,6 +15,7 @@ import type {
   Snapshot,
   VideoAlert,
 } from '../../../../shared/index.ts';
+import { UNROUTED_CASE } from '../../../../shared/case.ts';
 
 /** Which parts of the state a batch touched; the map updates one source per touched part. */
 export interface Changes {
@@ -108,9 +109,11 @@ function byId<T extends { id: string }>(items: readonly T[]): Map<string, T> {
  */
 export function toV2Incident(inc: Incident): Incident {
   const v1 = inc as Incident & { history?: IncidentHistoryEntry[] };
-  if (v1.lastAction && v1.history === undefined) return inc;
-  const { history, ...rest } = v1;
-  const lastAction: IncidentHistoryEntry = v1.lastAction ??
+  // v3's case fields: an incident from before them is a case at community level, not yet routed.
+  const cased = v1.steps === undefined ? { ...UNROUTED_CASE, ...v1 } : v1;
+  if (cased.lastAction && cased.history === undefined) return cased;
+  const { history, ...rest } = cased;
+  const lastAction: IncidentHistoryEntry = cased.lastAction ??
     history?.[history.length - 1] ?? { at: inc.updatedAt, action: inc.status };
   return { ...rest, lastAction };
 }
@@ -144,6 +147,8 @@ function applyOne(d: LiveData, e: LiveEvent, ch: Changes): void {
   switch (e.type) {
     case 'incident.created':
     case 'incident.updated':
+    case 'case.due_soon':
+    case 'case.overdue':
       if (upsert(d.incidents, toV2Incident(e.data))) ch.incidents = true;
       break;
     case 'video_alert.created':
