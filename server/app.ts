@@ -85,20 +85,33 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   // Before the routes: it reads each route's schemas and guard as the route is added.
   await app.register(openapi, { version: API_VERSION });
   // Before the routes, so that its onResponse hook counts every answer.
-  await app.register(metricsPlugin, { c, live: opts.live ?? (() => null), token: c.config.metricsToken });
+  await app.register(metricsPlugin, {
+    queue: c.queue,
+    projector: c.projector,
+    commits: c.store.hooks,
+    live: opts.live ?? (() => null),
+    token: c.config.metricsToken,
+  });
   await app.register(authPlugin, { auth: c.auth, secureCookies: c.config.production });
   await app.register(queueBoard, { prefix: QUEUE_BOARD_PATH, auth: c.auth, queue: c.queue });
 
-  await app.register(healthRoutes, { c });
-  await app.register(authRoutes, { c });
-  await app.register(intakeRoutes, { c });
-  await app.register(stateRoutes, { c });
-  await app.register(commandRoutes, { c });
-  await app.register(operationRoutes, { c });
-  await app.register(auditRoutes, { c });
-  await app.register(casesRoutes, { c });
-  await app.register(replayRoutes, { c });
-  await app.register(statusRoutes, { c, live: opts.live ?? (() => null) });
+  // Each route plugin gets the services it calls, never the container.
+  await app.register(healthRoutes, { health: c.health });
+  await app.register(authRoutes, { auth: c.auth });
+  await app.register(intakeRoutes, { intake: c.intake });
+  await app.register(stateRoutes, { snapshot: c.snapshot });
+  await app.register(commandRoutes, {
+    operations: c.operations,
+    dispatches: c.dispatches,
+    reports: c.reports,
+    cases: c.cases,
+    review: c.review,
+  });
+  await app.register(operationRoutes, { operations: c.operations, records: c.records });
+  await app.register(auditRoutes, { records: c.records });
+  await app.register(casesRoutes, { search: c.caseSearch });
+  await app.register(replayRoutes, { replay: c.replay });
+  await app.register(statusRoutes, { status: c.status, live: opts.live ?? (() => null) });
 
   const dist = opts.clientDist ?? CLIENT_DIST;
   if (existsSync(path.join(dist, 'index.html'))) {

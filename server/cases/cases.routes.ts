@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CaseSearchPage, CaseSearchQuery } from '../../shared/case-search.ts';
-import type { Container } from '../container.ts';
 import { requireUser } from '../identity/auth.plugin.ts';
 import { TAGS } from '../infra/http/openapi.ts';
-import { CaseSearchService } from './case-search.service.ts';
+import type { CaseSearchService } from './case-search.service.ts';
 import { errors, SESSION_ERRORS } from '../infra/http/answers.ts';
 
 /**
@@ -16,9 +15,11 @@ import { errors, SESSION_ERRORS } from '../infra/http/answers.ts';
  * exist yet) and `overdue=false` matches every case. A case is found once projected into the
  * history database (normally milliseconds after it is created; nothing waits for the lag).
  */
-export default async function casesRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
+export default async function casesRoutes(
+  fastify: FastifyInstance,
+  { search }: { search: CaseSearchService },
+) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const search = new CaseSearchService(c.historyRepo);
   app.get(
     '/api/v1/cases',
     {

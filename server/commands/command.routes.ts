@@ -15,7 +15,11 @@ import {
 } from '../../shared/operation.ts';
 import { Resource, ResourcePatch } from '../../shared/resource.ts';
 import { VideoAlert } from '../../shared/video-alert.ts';
-import type { Container } from '../container.ts';
+import type { CaseService } from '../cases/case.service.ts';
+import type { ReviewService } from '../pipeline/review.service.ts';
+import type { DispatchService } from './dispatch.service.ts';
+import type { OperationService } from './operation.service.ts';
+import type { ReportService } from './report.service.ts';
 import { requireUser, userOf } from '../identity/auth.plugin.ts';
 import { TAGS } from '../infra/http/openapi.ts';
 import { described, errors, IdParams, SESSION_ERRORS, TaskParams } from '../infra/http/answers.ts';
@@ -32,7 +36,19 @@ const COMMAND_ERRORS = errors(400, 404, 409, 413, 415, ...SESSION_ERRORS);
  * The commands of CONTRACT.md. The role check runs before validation, so a caller without the
  * permission learns nothing but `403`, and nothing changes.
  */
-export default async function commandRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
+/** The services the commands call, one per kind of command. */
+export type CommandRouteServices = {
+  operations: OperationService;
+  dispatches: DispatchService;
+  reports: ReportService;
+  cases: CaseService;
+  review: ReviewService;
+};
+
+export default async function commandRoutes(
+  fastify: FastifyInstance,
+  { operations, dispatches, reports, cases, review }: CommandRouteServices,
+) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const actor = (req: Parameters<typeof userOf>[0]) => userOf(req).username;
 
@@ -47,7 +63,7 @@ export default async function commandRoutes(fastify: FastifyInstance, { c }: { c
         response: { 201: described(Created, 'the operation'), ...COMMAND_ERRORS },
       },
     },
-    async (req, reply) => reply.code(201).send(await c.operations.activate(req.body, actor(req))),
+    async (req, reply) => reply.code(201).send(await operations.activate(req.body, actor(req))),
   );
   app.post(
     '/api/v1/operations/:id/stand-down',
@@ -61,7 +77,7 @@ export default async function commandRoutes(fastify: FastifyInstance, { c }: { c
         response: { 200: Operation, ...COMMAND_ERRORS },
       },
     },
-    async (req) => c.operations.standDown(req.params.id, req.body ?? {}, actor(req)),
+    async (req) => operations.standDown(req.params.id, req.body ?? {}, actor(req)),
   );
   app.post(
     '/api/v1/mode',
@@ -74,7 +90,7 @@ export default async function commandRoutes(fastify: FastifyInstance, { c }: { c
         response: { 200: Mode, ...COMMAND_ERRORS },
       },
     },
-    async (req) => c.operations.switchMode(req.body, actor(req)),
+    async (req) => operations.switchMode(req.body, actor(req)),
   );
   app.post(
     '/api/v1/dispatches',
@@ -87,7 +103,7 @@ export default async function commandRoutes(fastify: FastifyInstance, { c }: { c
         response: { 201: described(Created, 'the dispatch'), ...COMMAND_ERRORS },
       },
     },
-    async (req, reply) => reply.code(201).send(await c.dispatches.dispatch(req.body, actor(req))),
+    async (req, reply) => reply.code(201).send(await dispatches.dispatch(req.body, actor(req))),
   );
   app.patch(
     '/api/v1/resources/:id',
@@ -101,7 +117,7 @@ export default async function commandRoutes(fastify: FastifyInstance, { c }: { c
         response: { 200: Resource, ...COMMAND_ERRORS },
       },
     },
-    async (req) => c.dispatches.update(req.params.id, req.body, actor(req)),
+    async (req) => dispatches.update(req.params.id, req.body, actor(req)),
   );
   app.patch(
     '/api/v1/operations/:id/tasks/:taskId',
@@ -115,7 +131,7 @@ export default async function commandRoutes(fastify: FastifyInstance, { c }: { c
         response: { 200: OperationTask, ...COMMAND_ERRORS },
       },
     },
-    async (req) => c.operations.updateTask(req.params.id, req.params.taskId, req.body, actor(req)),
+    async (req) => operations.updateTask(req.params.id, req.params.taskId, req.body, actor(req)),
   );
   app.post(
     '/api/v1/incidents/:id/reports',
@@ -130,7 +146,7 @@ export default async function commandRoutes(fastify: FastifyInstance, { c }: { c
       },
     },
     async (req, reply) =>
-      reply.code(201).send(await c.reports.create(req.params.id, req.body.text, actor(req))),
+      reply.code(201).send(await reports.create(req.params.id, req.body.text, actor(req))),
   );
   app.patch(
     '/api/v1/incidents/:id',
@@ -144,7 +160,7 @@ export default async function commandRoutes(fastify: FastifyInstance, { c }: { c
         response: { 200: Incident, ...COMMAND_ERRORS },
       },
     },
-    async (req) => c.cases.advance(req.params.id, req.body, actor(req)),
+    async (req) => cases.advance(req.params.id, req.body, actor(req)),
   );
   for (const verdict of ['confirm', 'dismiss'] as const) {
     app.post(
@@ -159,7 +175,7 @@ export default async function commandRoutes(fastify: FastifyInstance, { c }: { c
           response: { 200: VideoAlert, ...COMMAND_ERRORS },
         },
       },
-      async (req) => c.review.review(req.params.id, verdict, actor(req)),
+      async (req) => review.review(req.params.id, verdict, actor(req)),
     );
   }
 }

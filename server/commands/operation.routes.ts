@@ -5,7 +5,8 @@ import { AfterActionRecord } from '../../shared/after-action.ts';
 import { FieldReport } from '../../shared/incident.ts';
 import { Operation } from '../../shared/operation.ts';
 import { RankedPlan } from '../../shared/plan.ts';
-import type { Container } from '../container.ts';
+import type { RecordService } from '../history/record.service.ts';
+import type { OperationService } from './operation.service.ts';
 import { requireUser } from '../identity/auth.plugin.ts';
 import { TAGS } from '../infra/http/openapi.ts';
 import { renderAfterActionHtml } from './after-action-html.ts';
@@ -15,7 +16,10 @@ const tags = [TAGS.operations];
 const READ_ERRORS = errors(400, 404, ...SESSION_ERRORS);
 
 /** Reads around operations for any logged-in operator: the operation, its record, fitting plans. */
-export default async function operationRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
+export default async function operationRoutes(
+  fastify: FastifyInstance,
+  { operations, records }: { operations: OperationService; records: RecordService },
+) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const user = requireUser();
   app.get(
@@ -29,7 +33,7 @@ export default async function operationRoutes(fastify: FastifyInstance, { c }: {
         response: { 200: Operation, ...READ_ERRORS },
       },
     },
-    async (req) => c.operations.get(req.params.id),
+    async (req) => operations.get(req.params.id),
   );
   app.get(
     '/api/v1/operations/:id/after-action',
@@ -43,7 +47,7 @@ export default async function operationRoutes(fastify: FastifyInstance, { c }: {
       },
     },
     async (req, reply) => {
-      const record = await c.records.afterAction(req.params.id);
+      const record = await records.afterAction(req.params.id);
       reply.header('content-disposition', `inline; filename="after-action-${record.operationId}.json"`);
       return record;
     },
@@ -66,7 +70,7 @@ export default async function operationRoutes(fastify: FastifyInstance, { c }: {
       },
     },
     async (req, reply) => {
-      const record = await c.records.afterAction(req.params.id);
+      const record = await records.afterAction(req.params.id);
       reply
         .type('text/html; charset=utf-8')
         // A record page runs no script at all, whatever text the reports hold.
@@ -86,7 +90,7 @@ export default async function operationRoutes(fastify: FastifyInstance, { c }: {
         response: { 200: z.array(RankedPlan), ...READ_ERRORS },
       },
     },
-    async (req) => c.operations.plansFor(req.params.id),
+    async (req) => operations.plansFor(req.params.id),
   );
   app.get(
     '/api/v1/incidents/:id/reports',
@@ -100,6 +104,6 @@ export default async function operationRoutes(fastify: FastifyInstance, { c }: {
       },
     },
     // Redis for a case it holds, the database (field_reports) for one archived out of it.
-    async (req) => c.records.reports(req.params.id),
+    async (req) => records.reports(req.params.id),
   );
 }

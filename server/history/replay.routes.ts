@@ -1,17 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ReplayAnswer, ReplayQuery } from '../../shared/replay.ts';
-import type { Container } from '../container.ts';
-import { ReplayRepository } from './replay.repository.ts';
 import { requireUser } from '../identity/auth.plugin.ts';
 import { TAGS } from '../infra/http/openapi.ts';
-import { ReplayService } from './replay.service.ts';
+import type { ReplayService } from './replay.service.ts';
 import { errors, SESSION_ERRORS } from '../infra/http/answers.ts';
 
 /** `GET /api/v1/replay`: the state at `from` and the events up to `to`, from the history database. */
-export default async function replayRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
+export default async function replayRoutes(fastify: FastifyInstance, { replay }: { replay: ReplayService }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const replay = new ReplayService(new ReplayRepository(c.history.db), c.state, c.plans);
   app.get(
     '/api/v1/replay',
     {

@@ -3,15 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Role } from '../../shared/common.ts';
 import { LoggedOut, UserAnswer } from '../../shared/http.ts';
 import { LoginInput } from '../../shared/identity.ts';
-import type { Container } from '../container.ts';
+import { SESSION_TTL_S, type AuthService } from './auth.service.ts';
 import { userOf } from './auth.plugin.ts';
 import { TAGS } from '../infra/http/openapi.ts';
-import { SESSION_TTL_S } from './identity.repository.ts';
 import { errors } from '../infra/http/answers.ts';
 
 const tags = [TAGS.identity];
 
-export default async function authRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
+export default async function authRoutes(fastify: FastifyInstance, { auth }: { auth: AuthService }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/api/v1/auth/login',
@@ -25,7 +24,7 @@ export default async function authRoutes(fastify: FastifyInstance, { c }: { c: C
     },
     async (req, reply) => {
       // req.ip is the client's own address when TRUST_PROXY names the proxy in front.
-      const s = await c.auth.login(req.body.username, req.body.password, req.ip);
+      const s = await auth.login(req.body.username, req.body.password, req.ip);
       app.sessionCookie.set(reply, s.token, SESSION_TTL_S);
       return { user: s.user };
     },
@@ -34,7 +33,7 @@ export default async function authRoutes(fastify: FastifyInstance, { c }: { c: C
     '/api/v1/auth/logout',
     { schema: { tags, summary: 'Log out: ends the session', response: { 200: LoggedOut, ...errors(503) } } },
     async (req, reply) => {
-      if (req.sessionKey) await c.auth.logout(req.sessionKey);
+      if (req.sessionKey) await auth.logout(req.sessionKey);
       app.sessionCookie.clear(reply);
       return { ok: true as const };
     },

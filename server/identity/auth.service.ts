@@ -2,14 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Role } from '../../shared/common.ts';
 import type { User } from '../../shared/identity.ts';
 import type { Revocation } from './revocations.ts';
-import {
-  sessionKeyOf,
-  type IdentityRepository,
-  type StoredUser,
-} from './identity.repository.ts';
+import { sessionKeyOf, type IdentityRepository, type StoredUser } from './identity.repository.ts';
 import { DomainError } from '../infra/domain-errors.ts';
 import { newId } from '../infra/ids.ts';
 import { safeEqual, scryptHasher, type PasswordHasher } from './password.ts';
+
+/** How long a session lives; the login route sets its cookie for as long (routes read no repository). */
+export { SESSION_TTL_S } from './identity.repository.ts';
 
 export const DEMO_USERS: { username: Role; displayName: string }[] = [
   { username: 'duty', displayName: '值班员 王敏' },

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Queued } from '../../shared/http.ts';
 import { IncidentIntake } from '../../shared/incident.ts';
 import { VideoAlertIntake } from '../../shared/video-alert.ts';
-import type { Container } from '../container.ts';
+import type { IntakeService } from './intake.service.ts';
 import { requireIntakeCaller } from '../identity/auth.plugin.ts';
 import { TAGS } from '../infra/http/openapi.ts';
 import { actorOf } from '../identity/auth.service.ts';
@@ -18,7 +18,7 @@ const response = {
   ...errors(400, 401, 413, 415, 429, 503),
 };
 
-export default async function intakeRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
+export default async function intakeRoutes(fastify: FastifyInstance, { intake }: { intake: IntakeService }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/api/v1/incidents',
@@ -32,7 +32,7 @@ export default async function intakeRoutes(fastify: FastifyInstance, { c }: { c:
         response,
       },
     },
-    async (req, reply) => reply.code(202).send(await c.intake.submitIncident(req.body, actorOf(req.caller!))),
+    async (req, reply) => reply.code(202).send(await intake.submitIncident(req.body, actorOf(req.caller!))),
   );
   app.post(
     '/api/v1/video-alerts',
@@ -46,7 +46,6 @@ export default async function intakeRoutes(fastify: FastifyInstance, { c }: { c:
         response,
       },
     },
-    async (req, reply) =>
-      reply.code(202).send(await c.intake.submitVideoAlert(req.body, actorOf(req.caller!))),
+    async (req, reply) => reply.code(202).send(await intake.submitVideoAlert(req.body, actorOf(req.caller!))),
   );
 }

@@ -6,12 +6,11 @@ import { GridCollection } from '../../shared/grid.ts';
 import { AppConfig, RecentEvents } from '../../shared/http.ts';
 import { IncidentRecord } from '../../shared/incident.ts';
 import { Plan } from '../../shared/plan.ts';
-import { PROTOCOL_VERSION, Snapshot } from '../../shared/protocol.ts';
-import type { Container } from '../container.ts';
+import { Snapshot } from '../../shared/protocol.ts';
 import { requireUser } from '../identity/auth.plugin.ts';
 import { TAGS } from '../infra/http/openapi.ts';
-import { notFound } from '../infra/domain-errors.ts';
 import { errors, IdParams, SESSION_ERRORS } from '../infra/http/answers.ts';
+import type { SnapshotService } from './snapshot.service.ts';
 
 const RecentQuery = z.object({
   upTo: z.coerce.number().int().min(0).optional(),
@@ -20,7 +19,10 @@ const RecentQuery = z.object({
 
 const tags = [TAGS.state];
 
-export default async function stateRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
+export default async function stateRoutes(
+  fastify: FastifyInstance,
+  { snapshot }: { snapshot: SnapshotService },
+) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const user = requireUser();
   app.get(
@@ -32,11 +34,7 @@ export default async function stateRoutes(fastify: FastifyInstance, { c }: { c: 
         response: { 200: AppConfig },
       },
     },
-    async () => ({
-      mapStyleUrl: c.config.mapStyleUrl,
-      demo: c.config.demoPassword !== null,
-      protocol: PROTOCOL_VERSION,
-    }),
+    async () => snapshot.appConfig(),
   );
   app.get(
     '/api/v1/snapshot',
@@ -48,7 +46,7 @@ export default async function stateRoutes(fastify: FastifyInstance, { c }: { c: 
         response: { 200: Snapshot, ...errors(...SESSION_ERRORS) },
       },
     },
-    async () => ({ ...(await c.state.snapshot()), plans: c.plans }),
+    async () => snapshot.snapshot(),
   );
   app.get(
     '/api/v1/grids',
@@ -62,7 +60,7 @@ export default async function stateRoutes(fastify: FastifyInstance, { c }: { c: 
     },
     async (_req, reply) => {
       reply.header('cache-control', 'private, max-age=3600');
-      return c.grids;
+      return snapshot.grids();
     },
   );
   // What a console shows in its ticker right after loading the snapshot (events ≤ its seq).
@@ -77,12 +75,7 @@ export default async function stateRoutes(fastify: FastifyInstance, { c }: { c: 
         response: { 200: RecentEvents, ...errors(400, ...SESSION_ERRORS) },
       },
     },
-    async (req) => ({
-      events: await c.store.readBackwards(
-        req.query.upTo === undefined ? null : req.query.upTo + 1,
-        req.query.limit,
-      ),
-    }),
+    async (req) => ({ events: await snapshot.recentEvents(req.query.upTo, req.query.limit) }),
   );
   app.get(
     '/api/v1/cameras',
@@ -94,7 +87,7 @@ export default async function stateRoutes(fastify: FastifyInstance, { c }: { c: 
         response: { 200: z.array(Camera), ...errors(...SESSION_ERRORS) },
       },
     },
-    async () => c.cameras,
+    async () => snapshot.cameras(),
   );
   app.get(
     '/api/v1/plans',
@@ -106,7 +99,7 @@ export default async function stateRoutes(fastify: FastifyInstance, { c }: { c: 
         response: { 200: z.array(Plan), ...errors(...SESSION_ERRORS) },
       },
     },
-    async () => c.plans,
+    async () => snapshot.plans(),
   );
   app.get(
     '/api/v1/incidents/:id',
@@ -120,12 +113,7 @@ export default async function stateRoutes(fastify: FastifyInstance, { c }: { c: 
         response: { 200: IncidentRecord, ...errors(400, 404, ...SESSION_ERRORS) },
       },
     },
-    async (req) => {
-      // Every incident ever created (the working set in Redis, else the record in the database),
-      // as an IncidentRecord: with its whole history and every merged report id.
-      const inc = await c.records.incident(req.params.id);
-      if (!inc) throw notFound(`incident ${req.params.id}`);
-      return inc;
-    },
+    // Every incident ever created, as an IncidentRecord: its whole history, every merged report id.
+    async (req) => snapshot.incident(req.params.id),
   );
 }

@@ -6,12 +6,7 @@ import {
   type ZodFastifySchemaValidationError,
 } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
-import {
-  isRedisUnavailable,
-  REDIS_RETRY_AFTER_S,
-  redisErrors,
-  type RedisErrorLog,
-} from '../redis-errors.ts';
+import { isRedisUnavailable, REDIS_RETRY_AFTER_S, redisErrors, type RedisErrorLog } from '../redis-errors.ts';
 import { DomainError } from '../domain-errors.ts';
 
 type Issue = { path: string; message: string };

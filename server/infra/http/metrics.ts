@@ -1,7 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Container } from '../../container.ts';
+import type { ProjectorStatus } from '../../history/projector.ts';
+import type { EventStoreHooks } from '../../log/event-store.ts';
+import type { PipelineQueue } from '../../pipeline/queue.ts';
 import { Metrics } from '../metrics.ts';
 import type { Live } from '../../live/live.ts';
 
@@ -13,7 +15,12 @@ declare module 'fastify' {
 }
 
 export type MetricsPluginOptions = {
-  c: Container;
+  /** Queue depth and age per job type. */
+  queue: Pick<PipelineQueue, 'counts' | 'oldestWaitingAt'>;
+  /** The projection lag; null where no projector runs in this process. */
+  projector: { status(): Promise<ProjectorStatus> } | null;
+  /** The event store's hooks: every commit's latency is observed there. */
+  commits: EventStoreHooks;
   /** The live feed, attached after the app is built (null until then, and in apps without one). */
   live: () => Live | null;
   /** `config.metricsToken`: when set, a scrape must send `Authorization: Bearer <token>`. */
@@ -34,16 +41,16 @@ function bearerMatches(header: string | undefined, token: string): boolean {
  */
 export default fp(
   async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOptions) {
-    const { c } = opts;
+    const { queue, projector, commits } = opts;
     const metrics = new Metrics({
-      queueCounts: () => c.queue.counts(),
-      oldestWaitingAt: () => c.queue.oldestWaitingAt(),
-      projector: async () => (c.projector ? c.projector.status() : null),
+      queueCounts: () => queue.counts(),
+      oldestWaitingAt: () => queue.oldestWaitingAt(),
+      projector: async () => (projector ? projector.status() : null),
       feed: () => opts.live()?.fanOut.stats ?? null,
       consolesByRole: () => opts.live()?.gateway.consolesByRole() ?? null,
     });
     app.decorate('metrics', metrics);
-    c.store.hooks.onCommit = (ms, events) => metrics.commit(ms, events);
+    commits.onCommit = (ms, events) => metrics.commit(ms, events);
 
     // The live feed is attached between build() and listen(); ready comes with listen().
     app.addHook('onReady', async () => {
@@ -56,7 +63,7 @@ export default fp(
           );
     });
     app.addHook('onClose', async () => {
-      if (c.store.hooks.onCommit) c.store.hooks.onCommit = undefined;
+      if (commits.onCommit) commits.onCommit = undefined;
       metrics.registry.clear();
     });
 

@@ -19,7 +19,8 @@ import { TAGS, undocumented } from './openapi.ts';
 import { login, startTestServer, type TestServer } from '../../testing/harness.ts';
 
 /** The kit's contract; the list below is checked against it wherever it is at hand. */
-const CONTRACT = process.env.PZ_CONTRACT ?? path.resolve(import.meta.dirname, '../../../../shared/CONTRACT.md');
+const CONTRACT =
+  process.env.PZ_CONTRACT ?? path.resolve(import.meta.dirname, '../../../../shared/CONTRACT.md');
 
 /**
  * Every route CONTRACT.md names (`contractRoutes` of the file must give exactly these). The

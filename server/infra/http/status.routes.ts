@@ -3,9 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { FailedJobs, Status } from '../../../shared/http.ts';
-import type { Container } from '../../container.ts';
 import type { Live } from '../../live/live.ts';
-import { redisErrorStats } from '../redis-errors.ts';
+import type { StatusService } from '../status.service.ts';
 import { requireUser } from '../../identity/auth.plugin.ts';
 import { TAGS } from './openapi.ts';
 import { errors, SESSION_ERRORS } from './answers.ts';
@@ -15,7 +14,7 @@ const FailedQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).de
 /** How this process is doing: feed, pipeline and event-loop figures for operators and benchmarks. */
 export default async function statusRoutes(
   fastify: FastifyInstance,
-  { c, live }: { c: Container; live: () => Live | null },
+  { status, live }: { status: StatusService; live: () => Live | null },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = [TAGS.status];
@@ -29,10 +28,8 @@ export default async function statusRoutes(
   };
   app.get('/api/v1/status', { preHandler: requireUser(), schema: statusSchema }, async () => {
     const l = live();
-    const pipeline = await c.queue.counts();
     const out = {
-      headSeq: await c.store.headSeq(),
-      oldestSeq: await c.store.oldestSeq(),
+      ...(await status.status()),
       feed: l
         ? {
             clients: l.fanOut.clientCount,
@@ -42,30 +39,12 @@ export default async function statusRoutes(
             wire: l.gateway.wire,
           }
         : null,
-      pipeline,
-      /** What Redis holds: the working set (the archive sweep keeps it so) and the tombstones. */
-      hotSet: await c.state.hotSetSizes(),
-      /** Jobs that will not run again (refused payloads, unknown cameras …): `GET /api/v1/failed-jobs`. */
-      failedJobs: pipeline.failed ?? 0,
-      /** Redis/BullMQ connection errors seen by this process, by connection (never swallowed). */
-      redisErrors: redisErrorStats(),
       eventLoopDelayMs: {
         p50: loop.percentile(50) / 1e6,
         p99: loop.percentile(99) / 1e6,
         max: loop.max / 1e6,
       },
       rssMb: Math.round(process.memoryUsage().rss / 1e6),
-      /**
-       * The projection into the database: `alarm` once `lag` reaches `lagAlarm` (HISTORY_LAG_ALARM);
-       * the wall shows it, and shows `healthy: false` (the database errs or does not answer).
-       */
-      history: c.projector
-        ? await c.projector.status().then((st) => ({
-            ...st,
-            lagAlarm: c.config.historyLagAlarm,
-            alarm: st.lag >= c.config.historyLagAlarm,
-          }))
-        : null,
     };
     loop.reset();
     return out;
@@ -86,7 +65,7 @@ export default async function statusRoutes(
     async (req, reply) => {
       // The payload is what a sender posted: JSON data for the console to show as text, never markup.
       reply.header('cache-control', 'no-store');
-      return { jobs: await c.queue.failedJobs(req.query.limit) };
+      return { jobs: await status.failedJobs(req.query.limit) };
     },
   );
 }
