@@ -12,9 +12,9 @@ import { text } from '../shared/text.ts';
 import { loadConfig } from '../server/config.ts';
 import { keys } from '../server/infra/keys.ts';
 import { connect } from '../server/infra/redis.ts';
-import { RevocationBus } from '../server/infra/revocations.ts';
-import { IdentityRepository } from '../server/repositories/identity.repository.ts';
-import { AuthService } from '../server/services/auth.service.ts';
+import { RevocationBus } from '../server/identity/revocations.ts';
+import { IdentityRepository } from '../server/identity/identity.repository.ts';
+import { AuthService } from '../server/identity/auth.service.ts';
 
 const config = loadConfig();
 const url = config.redisUrl ?? `redis+socket://${path.resolve(config.dataDir, 'redis.sock')}`;
