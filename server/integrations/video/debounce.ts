@@ -49,7 +49,8 @@ export type AlertDecision = {
   snapshot?: Snapshot;
 };
 
-export type Decision = ['alert', AlertDecision] | ['camera', { cameraId: string; status: 'online' | 'offline' }];
+export type Decision =
+  ['alert', AlertDecision] | ['camera', { cameraId: string; status: 'online' | 'offline' }];
 
 export type DebounceInput = { cameraId: string; event: VendorEvent; alertType: VideoAlertType | null };
 
@@ -61,14 +62,18 @@ export function step(
 ): { state: DebounceState; decisions: Decision[] } {
   const { cameraId, event, alertType } = input;
   const decisions: Decision[] = [];
-  const next: DebounceState = { open: { ...state.open }, ids: { ...state.ids }, cameras: { ...state.cameras } };
+  const next: DebounceState = {
+    open: { ...state.open },
+    ids: { ...state.ids },
+    cameras: { ...state.cameras },
+  };
 
   if (next.cameras[cameraId]?.status !== 'online') decisions.push(['camera', { cameraId, status: 'online' }]);
   next.cameras[cameraId] = { status: 'online', lastSeen: now };
   if (event.kind !== 'alarm') return { state: next, decisions };
 
   if (event.eventId !== undefined) {
-    const idKey = `${event.vendor}|${cameraId}|${event.eventId}`;
+    const idKey = `${event.vendor}|${event.eventId}`;
     const known = idKey in next.ids;
     next.ids[idKey] = now;
     if (!known && event.active && alertType !== null) decisions.push(['alert', intake(input, config)]);

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { byteSize, iso, textIssues, type ParseOptions, type ParseResult, type Problem, type VendorEvent } from './vendor-event.ts';
+import {
+  byteSize,
+  iso,
+  textIssues,
+  type ParseOptions,
+  type ParseResult,
+  type Problem,
+  type VendorEvent,
+} from './vendor-event.ts';
 
 /**
  * Frigate's MQTT messages (the same JSON by POST): `frigate/events` (a tracked object: `type`
@@ -57,7 +65,10 @@ export function parseFrigate(
   if (typeof input === 'string' || input instanceof Uint8Array) {
     const size = byteSize(input);
     if (size > FRIGATE_MAX_BYTES)
-      return { ok: false, problems: [{ path: '', message: `message too large: ${size} bytes, at most ${FRIGATE_MAX_BYTES}` }] };
+      return {
+        ok: false,
+        problems: [{ path: '', message: `message too large: ${size} bytes, at most ${FRIGATE_MAX_BYTES}` }],
+      };
     let text: string;
     try {
       text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);

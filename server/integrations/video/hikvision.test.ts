@@ -25,23 +25,35 @@ describe('Hikvision EventNotificationAlert (published)', () => {
   it('reads an alert without a namespace and prefers dynChannelID', () => {
     const e = one(parseHikvisionXml(fixture('hikvision-next-ipc_thermometry_motiondetection.xml'), opts));
     expect(e.vendorType).toBe('VMD');
-    expect(e.device).toEqual({ hikvision: { ipAddress: '1.0.0.255', macAddress: 'a6:60:9e:f8:01:09', channelID: '2' } });
+    expect(e.device).toEqual({
+      hikvision: { ipAddress: '1.0.0.255', macAddress: 'a6:60:9e:f8:01:09', channelID: '2' },
+    });
   });
 
   it('reads an NVR alert with no IP or MAC, taking the peer address when given', () => {
     const e = one(parseHikvisionXml(fixture('hikvision-next-nvr_2_fielddetection.xml'), opts));
     expect(e.device).toEqual({ hikvision: { channelID: '34' } });
-    const peer = one(parseHikvisionXml(fixture('hikvision-next-nvr_2_fielddetection.xml'), { ...opts, peerAddress: '10.0.0.9' }));
+    const peer = one(
+      parseHikvisionXml(fixture('hikvision-next-nvr_2_fielddetection.xml'), {
+        ...opts,
+        peerAddress: '10.0.0.9',
+      }),
+    );
     expect(peer.device).toEqual({ hikvision: { ipAddress: '10.0.0.9', channelID: '34' } });
   });
 
   it('reads PIR and IO alarms', () => {
     expect(one(parseHikvisionXml(fixture('hikvision-next-pir.xml'), opts)).vendorType).toBe('PIR');
-    expect(one(parseHikvisionXml(fixture('hikvision-next-cam1_DS-2CD2T46G2-ISU_io_notification.xml'), opts)).vendorType).toBe('IO');
+    expect(
+      one(parseHikvisionXml(fixture('hikvision-next-cam1_DS-2CD2T46G2-ISU_io_notification.xml'), opts))
+        .vendorType,
+    ).toBe('IO');
   });
 
   it('reads a duration event as the event it prolongs', () => {
-    expect(one(parseHikvisionXml(fixture('hikvision-next-ipc_1_fielddetection.xml'), opts)).vendorType).toBe('fielddetection');
+    expect(one(parseHikvisionXml(fixture('hikvision-next-ipc_1_fielddetection.xml'), opts)).vendorType).toBe(
+      'fielddetection',
+    );
   });
 
   it('reads the videoloss/inactive idle message as a heartbeat, with a one-digit offset', () => {
@@ -54,13 +66,19 @@ describe('Hikvision EventNotificationAlert (published)', () => {
   it('reads old std-cgi firmware: minutes-only Z time, upper-case MAC', () => {
     const e = one(parseHikvisionXml(fixture('moonfire-vmd-std-cgi.xml'), opts));
     expect(e.observedAt).toBe('2009-11-14T15:27:00.000Z');
-    expect(e.device).toEqual({ hikvision: { ipAddress: '172.6.64.7', macAddress: '01:17:24:45:d9:f4', channelID: '1' } });
+    expect(e.device).toEqual({
+      hikvision: { ipAddress: '172.6.64.7', macAddress: '01:17:24:45:d9:f4', channelID: '1' },
+    });
   });
 
   it('takes a DVR time without an offset in the configured zone (default +08:00)', () => {
-    const xml = fixture('moonfire-videoloss-heartbeat.xml').toString().replace('2016-12-24T18:59:49-8:00', '2016-12-24T18:59:49');
+    const xml = fixture('moonfire-videoloss-heartbeat.xml')
+      .toString()
+      .replace('2016-12-24T18:59:49-8:00', '2016-12-24T18:59:49');
     expect(one(parseHikvisionXml(xml, opts)).observedAt).toBe('2016-12-24T10:59:49.000Z');
-    expect(one(parseHikvisionXml(xml, { ...opts, defaultOffsetMinutes: 0 })).observedAt).toBe('2016-12-24T18:59:49.000Z');
+    expect(one(parseHikvisionXml(xml, { ...opts, defaultOffsetMinutes: 0 })).observedAt).toBe(
+      '2016-12-24T18:59:49.000Z',
+    );
   });
 });
 
@@ -75,10 +93,18 @@ describe('Hikvision problems (edited variants)', () => {
     const r = parseHikvisionXml(xml, opts);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.problems.map((p) => p.path).sort()).toEqual(['channelID', 'dateTime', 'eventState', 'macAddress']);
+    expect(r.problems.map((p) => p.path).sort()).toEqual([
+      'channelID',
+      'dateTime',
+      'eventState',
+      'macAddress',
+    ]);
   });
   it('requires eventType and eventState', () => {
-    const r = parseHikvisionXml('<EventNotificationAlert><channelID>1</channelID></EventNotificationAlert>', opts);
+    const r = parseHikvisionXml(
+      '<EventNotificationAlert><channelID>1</channelID></EventNotificationAlert>',
+      opts,
+    );
     expect(r).toEqual({
       ok: false,
       problems: [
@@ -91,7 +117,10 @@ describe('Hikvision problems (edited variants)', () => {
     expect(parseHikvisionXml('<alert/>', opts).ok).toBe(false);
     const xxe = `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><EventNotificationAlert>&x;</EventNotificationAlert>`;
     expect(parseHikvisionXml(xxe, opts)).toMatchObject({ ok: false, problems: [{ message: /DTD/ }] });
-    expect(parseHikvisionXml('<a>' + 'x'.repeat(70_000) + '</a>', opts)).toMatchObject({ ok: false, problems: [{ message: /too large/ }] });
+    expect(parseHikvisionXml('<a>' + 'x'.repeat(70_000) + '</a>', opts)).toMatchObject({
+      ok: false,
+      problems: [{ message: /too large/ }],
+    });
   });
 });
 
@@ -100,12 +129,19 @@ describe('Hikvision bodies', () => {
     const xml = new Uint8Array(fixture('hikvision-next-pir.xml'));
     expect(parseHikvisionBody(xml, 'application/xml; charset="UTF-8"', opts).ok).toBe(true);
     expect(parseHikvisionBody(xml, undefined, opts).ok).toBe(true);
-    expect(parseHikvisionBody(xml, 'application/json', opts)).toMatchObject({ ok: false, problems: [{ message: /Content-Type/ }] });
+    expect(parseHikvisionBody(xml, 'application/json', opts)).toMatchObject({
+      ok: false,
+      problems: [{ message: /Content-Type/ }],
+    });
   });
 
   it('splits a multipart/form-data post: the XML is the event, the JPEG its snapshot', () => {
     for (const lineEnd of ['\r\n', '\n']) {
-      const { body, contentType } = hikvisionMultipart('hikvision-next-fielddetection_human.xml', true, lineEnd);
+      const { body, contentType } = hikvisionMultipart(
+        'hikvision-next-fielddetection_human.xml',
+        true,
+        lineEnd,
+      );
       const r = parseHikvisionBody(body, contentType, opts);
       if (!r.ok) throw new Error(JSON.stringify(r.problems));
       expect(r.events).toHaveLength(1);
@@ -116,7 +152,10 @@ describe('Hikvision bodies', () => {
   });
 
   it('reads an alert-stream chunk: heartbeat and alarm, no closing delimiter', () => {
-    const { body, contentType } = hikvisionAlertStream(['moonfire-videoloss-heartbeat.xml', 'moonfire-vmd-std-cgi.xml']);
+    const { body, contentType } = hikvisionAlertStream([
+      'moonfire-videoloss-heartbeat.xml',
+      'moonfire-vmd-std-cgi.xml',
+    ]);
     const r = parseHikvisionBody(body, contentType, opts);
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     expect(r.events.map((e) => [e.kind, e.vendorType])).toEqual([
@@ -129,11 +168,18 @@ describe('Hikvision bodies', () => {
     const { body } = hikvisionMultipart('hikvision-next-fielddetection_human.xml');
     const broken = Buffer.from(body);
     broken[broken.indexOf(Buffer.from(TINY_JPEG))] = 0x00;
-    expect(parseHikvisionBody(new Uint8Array(broken), 'multipart/form-data; boundary=boundary', opts)).toMatchObject({
+    expect(
+      parseHikvisionBody(new Uint8Array(broken), 'multipart/form-data; boundary=boundary', opts),
+    ).toMatchObject({
       ok: false,
       problems: [{ path: 'part[1]', message: /not a JPEG/ }],
     });
-    expect(parseHikvisionBody(body, 'multipart/form-data', opts)).toMatchObject({ ok: false, problems: [{ message: /boundary/ }] });
-    expect(parseHikvisionBody(body, 'multipart/form-data; boundary=other', opts)).toMatchObject({ ok: false });
+    expect(parseHikvisionBody(body, 'multipart/form-data', opts)).toMatchObject({
+      ok: false,
+      problems: [{ message: /boundary/ }],
+    });
+    expect(parseHikvisionBody(body, 'multipart/form-data; boundary=other', opts)).toMatchObject({
+      ok: false,
+    });
   });
 });

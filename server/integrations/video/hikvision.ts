@@ -34,7 +34,10 @@ export const SNAPSHOT_MAX_BYTES = 4 * 1024 * 1024;
 
 const HEARTBEAT_TYPES = new Set(['heartbeat']);
 
-export function parseHikvisionXml(input: string | Uint8Array, options: ParseOptions & { peerAddress?: string }): ParseResult {
+export function parseHikvisionXml(
+  input: string | Uint8Array,
+  options: ParseOptions & { peerAddress?: string },
+): ParseResult {
   const tree = readXmlTree(input, HIKVISION_XML_MAX_BYTES);
   if (!tree.ok) return { ok: false, problems: [{ path: '', message: tree.message }] };
   return fromAlert(tree.root, '', options);
@@ -52,15 +55,22 @@ export function parseHikvisionBody(
 ): ParseResult {
   const size = byteSize(body);
   if (size > HIKVISION_BODY_MAX_BYTES)
-    return { ok: false, problems: [{ path: '', message: `body too large: ${size} bytes, at most ${HIKVISION_BODY_MAX_BYTES}` }] };
+    return {
+      ok: false,
+      problems: [{ path: '', message: `body too large: ${size} bytes, at most ${HIKVISION_BODY_MAX_BYTES}` }],
+    };
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   if (!type.startsWith('multipart/')) {
     if (type !== '' && !/^(application|text)\/([a-z.+-]*\+)?xml$/.test(type))
-      return { ok: false, problems: [{ path: '', message: `unsupported Content-Type "${type}": send XML or multipart` }] };
+      return {
+        ok: false,
+        problems: [{ path: '', message: `unsupported Content-Type "${type}": send XML or multipart` }],
+      };
     return parseHikvisionXml(body, options);
   }
   const boundary = boundaryOf(contentType!);
-  if (!boundary) return { ok: false, problems: [{ path: '', message: 'multipart Content-Type without a boundary' }] };
+  if (!boundary)
+    return { ok: false, problems: [{ path: '', message: 'multipart Content-Type without a boundary' }] };
   const split = parseMultipart(body, boundary);
   if (!split.ok) return { ok: false, problems: [{ path: '', message: split.message }] };
 
@@ -70,7 +80,9 @@ export function parseHikvisionBody(
   split.parts.forEach((part, i) => {
     const path = `part[${i}]`;
     const mime = (part.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    const looksXml = /xml/.test(mime) || (mime === '' && /^\s*</.test(Buffer.from(part.body.subarray(0, 64)).toString('latin1')));
+    const looksXml =
+      /xml/.test(mime) ||
+      (mime === '' && /^\s*</.test(Buffer.from(part.body.subarray(0, 64)).toString('latin1')));
     if (looksXml) {
       const tree = readXmlTree(part.body, HIKVISION_XML_MAX_BYTES);
       if (!tree.ok) return problems.push({ path, message: tree.message });
@@ -85,7 +97,10 @@ export function parseHikvisionBody(
       if (!(b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff))
         return problems.push({ path, message: 'declared image/jpeg but is not a JPEG (no FF D8 FF)' });
       if (b.byteLength > SNAPSHOT_MAX_BYTES)
-        return problems.push({ path, message: `image too large: ${b.byteLength} bytes, at most ${SNAPSHOT_MAX_BYTES}` });
+        return problems.push({
+          path,
+          message: `image too large: ${b.byteLength} bytes, at most ${SNAPSHOT_MAX_BYTES}`,
+        });
       snapshot = { bytes: b, mime: 'image/jpeg' };
     }
     // Other parts (JSON smart-event twins, text) are not events here.
@@ -97,7 +112,8 @@ export function parseHikvisionBody(
   return { ok: true, events };
 }
 
-const MAC = /^([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})$/i;
+const MAC =
+  /^([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})$/i;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const IPV6 = /^[0-9a-f:.]{2,45}$/i;
 const EVENT_TYPE = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -108,10 +124,17 @@ export function normalizeMac(s: string): string | null {
   return m ? m.slice(1, 7).join(':').toLowerCase() : null;
 }
 
-function fromAlert(root: XmlNode, base: string, options: ParseOptions & { peerAddress?: string }): ParseResult {
+function fromAlert(
+  root: XmlNode,
+  base: string,
+  options: ParseOptions & { peerAddress?: string },
+): ParseResult {
   const at = (field: string) => (base ? `${base}.${field}` : field);
   if (root.local !== 'EventNotificationAlert')
-    return { ok: false, problems: [{ path: base, message: `expected an EventNotificationAlert, not <${root.qname}>` }] };
+    return {
+      ok: false,
+      problems: [{ path: base, message: `expected an EventNotificationAlert, not <${root.qname}>` }],
+    };
   const problems: Problem[] = [];
   const value = (name: string): string | undefined => {
     const el = childNamed(root, name);
@@ -144,7 +167,10 @@ function fromAlert(root: XmlNode, base: string, options: ParseOptions & { peerAd
 
   const channel = value('dynChannelID') ?? value('channelID');
   if (channel !== undefined && !/^\d{1,6}$/.test(channel))
-    problems.push({ path: at(value('dynChannelID') ? 'dynChannelID' : 'channelID'), message: 'must be a channel number' });
+    problems.push({
+      path: at(value('dynChannelID') ? 'dynChannelID' : 'channelID'),
+      message: 'must be a channel number',
+    });
 
   const posts = value('activePostCount');
   if (posts !== undefined && !/^\d{1,10}$/.test(posts))

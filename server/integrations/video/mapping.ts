@@ -87,13 +87,16 @@ export function alertTypeOf(event: VendorEvent): VideoAlertType | null {
     if (exact !== undefined) return exact;
     return ONVIF_TOPIC_PREFIXES.find(([p]) => event.vendorType.startsWith(p))?.[1] ?? null;
   }
-  const types = (event.labels ?? [event.vendorType]).map((l) => FRIGATE_LABELS[l.toLowerCase()]).filter(Boolean);
+  const types = (event.labels ?? [event.vendorType])
+    .map((l) => FRIGATE_LABELS[l.toLowerCase()])
+    .filter(Boolean);
   return GRAVITY.find((t) => types.includes(t)) ?? null;
 }
 
 export type LinkedCamera = { id: string; links?: CameraLinks | null };
 
-const channel = (s: string | undefined) => (s === undefined ? undefined : /^\d+$/.test(s.trim()) ? String(Number(s)) : s);
+const channel = (s: string | undefined) =>
+  s === undefined ? undefined : /^\d+$/.test(s.trim()) ? String(Number(s)) : s;
 
 /**
  * The camera a device's event belongs to, or null (the contract's `422 unknown_camera`). A link

@@ -63,6 +63,7 @@ function splitPart(raw: Buffer): Part | null {
   let body = raw.subarray(sep + skip);
   // Alert streams may end a part's body with a line end of their own before the delimiter's.
   const declared = Number(headers['content-length']);
-  if (Number.isInteger(declared) && declared >= 0 && declared < body.length) body = body.subarray(0, declared);
+  if (Number.isInteger(declared) && declared >= 0 && declared < body.length)
+    body = body.subarray(0, declared);
   return { headers, body: new Uint8Array(body) };
 }

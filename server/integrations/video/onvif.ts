@@ -31,9 +31,27 @@ const TOPIC_PREFIXES: Record<string, string> = {
 };
 
 /** Data items that say whether the condition holds, by the names devices use. */
-const STATE_ITEMS = ['IsMotion', 'State', 'Motion', 'IsInside', 'IsTamper', 'IsCrossed', 'active', 'state', 'LogicalState', 'Value'];
+const STATE_ITEMS = [
+  'IsMotion',
+  'State',
+  'Motion',
+  'IsInside',
+  'IsTamper',
+  'IsCrossed',
+  'active',
+  'state',
+  'LogicalState',
+  'Value',
+];
 /** Source items that name the video source, preferred in this order. */
-const SOURCE_ITEMS = ['VideoSourceConfigurationToken', 'VideoSourceToken', 'Source', 'VideoSource', 'InputToken', 'sensor'];
+const SOURCE_ITEMS = [
+  'VideoSourceConfigurationToken',
+  'VideoSourceToken',
+  'Source',
+  'VideoSource',
+  'InputToken',
+  'sensor',
+];
 
 const TRUE = new Set(['true', '1', 'active', 'on']);
 const FALSE = new Set(['false', '0', 'inactive', 'off']);
@@ -41,7 +59,10 @@ const FALSE = new Set(['false', '0', 'inactive', 'off']);
 export function parseOnvif(input: string | Uint8Array, options: ParseOptions): ParseResult {
   const size = byteSize(input);
   if (size > ONVIF_MAX_BYTES)
-    return { ok: false, problems: [{ path: '', message: `message too large: ${size} bytes, at most ${ONVIF_MAX_BYTES}` }] };
+    return {
+      ok: false,
+      problems: [{ path: '', message: `message too large: ${size} bytes, at most ${ONVIF_MAX_BYTES}` }],
+    };
   const tree = readXmlTree(input, ONVIF_MAX_BYTES);
   if (!tree.ok) return { ok: false, problems: [{ path: '', message: tree.message }] };
   const root = tree.root;
@@ -54,11 +75,19 @@ export function parseOnvif(input: string | Uint8Array, options: ParseOptions): P
     if (!notify || notify.ns !== WSNT)
       return {
         ok: false,
-        problems: [{ path: '', message: `expected a wsnt:Notify (SOAP or bare) or a tt:MetadataStream, not <${root.qname}>` }],
+        problems: [
+          {
+            path: '',
+            message: `expected a wsnt:Notify (SOAP or bare) or a tt:MetadataStream, not <${root.qname}>`,
+          },
+        ],
       };
     messages = childrenNamed(notify, 'NotificationMessage');
     if (messages.length === 0)
-      return { ok: false, problems: [{ path: 'Notify', message: 'a Notify carries at least one NotificationMessage' }] };
+      return {
+        ok: false,
+        problems: [{ path: 'Notify', message: 'a Notify carries at least one NotificationMessage' }],
+      };
   }
   if (messages.length > ONVIF_MAX_MESSAGES)
     return { ok: false, problems: [{ path: '', message: `more than ${ONVIF_MAX_MESSAGES} messages` }] };
@@ -91,10 +120,17 @@ export function normalizeTopic(topic: string, scope: ReadonlyMap<string, string>
 
 function simpleItems(parent: XmlNode | undefined): Array<{ name: string; value: string }> {
   if (!parent) return [];
-  return childrenNamed(parent, 'SimpleItem').map((s) => ({ name: s.attrs.Name ?? '', value: s.attrs.Value ?? '' }));
+  return childrenNamed(parent, 'SimpleItem').map((s) => ({
+    name: s.attrs.Name ?? '',
+    value: s.attrs.Value ?? '',
+  }));
 }
 
-function fromNotification(m: XmlNode, path: string, options: ParseOptions): VendorEvent | { problems: Problem[] } {
+function fromNotification(
+  m: XmlNode,
+  path: string,
+  options: ParseOptions,
+): VendorEvent | { problems: Problem[] } {
   const problems: Problem[] = [];
   const topicEl = childNamed(m, 'Topic');
   const rawTopic = topicEl?.text.trim() ?? '';
@@ -118,7 +154,10 @@ function fromNotification(m: XmlNode, path: string, options: ParseOptions): Vend
 
   const operation = tt?.attrs.PropertyOperation;
   if (operation !== undefined && !['Initialized', 'Changed', 'Deleted'].includes(operation))
-    problems.push({ path: `${path}.Message.PropertyOperation`, message: 'must be Initialized, Changed or Deleted' });
+    problems.push({
+      path: `${path}.Message.PropertyOperation`,
+      message: 'must be Initialized, Changed or Deleted',
+    });
 
   let observedMs = options.receivedAt;
   const utc = tt?.attrs.UtcTime;
@@ -130,7 +169,10 @@ function fromNotification(m: XmlNode, path: string, options: ParseOptions): Vend
 
   const source = tt ? simpleItems(childNamed(tt, 'Source')) : [];
   const data = tt ? simpleItems(childNamed(tt, 'Data')) : [];
-  for (const [list, name] of [[source, 'Source'], [data, 'Data']] as const)
+  for (const [list, name] of [
+    [source, 'Source'],
+    [data, 'Data'],
+  ] as const)
     list.forEach((item, j) => {
       problems.push(...textIssues(item.name, 128, `${path}.Message.${name}.SimpleItem[${j}].Name`));
       if (item.value !== '')
@@ -161,4 +203,3 @@ function fromNotification(m: XmlNode, path: string, options: ParseOptions): Vend
     observedAt: iso(observedMs),
   };
 }
-

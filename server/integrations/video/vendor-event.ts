@@ -61,14 +61,20 @@ export function deviceTimeMs(
   const m = DEVICE_TIME.exec(s.trim());
   if (!m) return { ok: false, message: `not a date and time: "${s.slice(0, 40)}"` };
   const [, y, mo, d, h, mi, sec, frac, zone] = m;
-  const Y = +y, M = +mo, D = +d, H = +h, MI = +mi, S = sec ? +sec : 0;
+  const Y = +y,
+    M = +mo,
+    D = +d,
+    H = +h,
+    MI = +mi,
+    S = sec ? +sec : 0;
   const days = new Date(Date.UTC(Y, M, 0)).getUTCDate();
   if (M < 1 || M > 12 || D < 1 || D > days || H > 23 || MI > 59 || S > 60)
     return { ok: false, message: `not a real date and time: "${s.slice(0, 40)}"` };
   let offset = defaultOffsetMinutes;
   if (zone && zone.toUpperCase() !== 'Z') {
     const z = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(zone)!;
-    const oh = +z[2], om = z[3] ? +z[3] : 0;
+    const oh = +z[2],
+      om = z[3] ? +z[3] : 0;
     if (oh > 14 || om > 59) return { ok: false, message: `not a time zone offset: "${zone}"` };
     offset = (z[1] === '-' ? -1 : 1) * (oh * 60 + om);
   } else if (zone) offset = 0;

@@ -54,7 +54,12 @@ export function readXmlTree(input: string | Uint8Array, maxBytes: number): XmlTr
   const rootNode = (nodes as Record<string, unknown>[]).find((n) => !('#text' in n));
   if (!rootNode) return { ok: false, message: 'no root element' };
   const problems: string[] = [];
-  const root = attach(gate.root, rootNode, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]), problems);
+  const root = attach(
+    gate.root,
+    rootNode,
+    new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]),
+    problems,
+  );
   if (problems.length > 0) return { ok: false, message: problems.join('; ') };
   return { ok: true, root };
 }
