@@ -144,6 +144,14 @@ describe('debounce', () => {
   });
 
   it('seeded fuzz: never two alerts for one Frigate event id, never a throw', () => {
+    const others = [
+      'hikvision-next-fielddetection_human.xml',
+      'moonfire-videoloss-heartbeat.xml',
+      'moonfire-vmd-std-cgi.xml',
+    ].map((f) => first(parseHikvisionXml(fixture(f), opts)));
+    others.push(
+      ...['axis-pir-init.xml', 'axis-pir-change.xml'].map((f) => first(parseOnvif(fixture(f), opts))),
+    );
     for (const seed of [1, 2, 3, 42, 2026]) {
       const rand = mulberry32(seed);
       let state = emptyDebounceState();
@@ -178,6 +186,15 @@ describe('debounce', () => {
           for (const d of r.decisions)
             if (d[0] === 'alert')
               alertsPerId.set(d[1].externalId, (alertsPerId.get(d[1].externalId) ?? 0) + 1);
+        }
+        // Other vendors' alarms and heartbeats in between, on the same cameras.
+        if (rand() < 0.3) {
+          const other = pick(rand, others);
+          state = step(
+            state,
+            { cameraId: pick(rand, ['front_door', 'yard']), event: other, alertType: alertTypeOf(other) },
+            now,
+          ).state;
         }
         if (rand() < 0.05) state = sweep(state, now).state;
       }
