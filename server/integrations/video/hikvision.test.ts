@@ -164,16 +164,24 @@ describe('Hikvision bodies', () => {
     ]);
   });
 
-  it('names a part that is not what it claims, and a missing boundary', () => {
+  it('reads parts whose headers follow a blank line (edited variant: some firmware does this)', () => {
+    const { body, contentType } = hikvisionMultipart('hikvision-next-fielddetection_human.xml');
+    const text = Buffer.from(body).toString('latin1');
+    const odd = Buffer.from(
+      text.replaceAll('--boundary\r\nContent-', '--boundary\r\n\r\nContent-'),
+      'latin1',
+    );
+    const r = parseHikvisionBody(new Uint8Array(odd), contentType, opts);
+    expect(r.ok && [r.events.length, r.events[0].snapshot?.mime]).toEqual([1, 'image/jpeg']);
+  });
+
+  it('keeps the alarm when its picture is broken (a note), names a missing boundary', () => {
     const { body } = hikvisionMultipart('hikvision-next-fielddetection_human.xml');
     const broken = Buffer.from(body);
     broken[broken.indexOf(Buffer.from(TINY_JPEG))] = 0x00;
-    expect(
-      parseHikvisionBody(new Uint8Array(broken), 'multipart/form-data; boundary=boundary', opts),
-    ).toMatchObject({
-      ok: false,
-      problems: [{ path: 'part[1]', message: /not a JPEG/ }],
-    });
+    const r = parseHikvisionBody(new Uint8Array(broken), 'multipart/form-data; boundary=boundary', opts);
+    expect(r).toMatchObject({ ok: true, notes: [{ path: 'part[1]', message: /not a JPEG/ }] });
+    expect(r.ok && r.events[0].snapshot).toBeUndefined();
     expect(parseHikvisionBody(body, 'multipart/form-data', opts)).toMatchObject({
       ok: false,
       problems: [{ message: /boundary/ }],

@@ -75,6 +75,8 @@ export function parseHikvisionBody(
   if (!split.ok) return { ok: false, problems: [{ path: '', message: split.message }] };
 
   const problems: Problem[] = [];
+  // A picture that is not one loses the picture, not the alarm: a fire must reach the wall.
+  const notes: Problem[] = [];
   const events: VendorEvent[] = [];
   let snapshot: Snapshot | undefined;
   split.parts.forEach((part, i) => {
@@ -92,14 +94,20 @@ export function parseHikvisionBody(
     } else if (mime.startsWith('image/')) {
       if (snapshot) return;
       if (mime !== 'image/jpeg' && mime !== 'image/jpg')
-        return problems.push({ path, message: `unsupported image type "${mime}" (cameras send image/jpeg)` });
+        return notes.push({
+          path,
+          message: `unsupported image type "${mime}" (cameras send image/jpeg): no snapshot`,
+        });
       const b = part.body;
       if (!(b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff))
-        return problems.push({ path, message: 'declared image/jpeg but is not a JPEG (no FF D8 FF)' });
-      if (b.byteLength > SNAPSHOT_MAX_BYTES)
-        return problems.push({
+        return notes.push({
           path,
-          message: `image too large: ${b.byteLength} bytes, at most ${SNAPSHOT_MAX_BYTES}`,
+          message: 'declared image/jpeg but is not a JPEG (no FF D8 FF): no snapshot',
+        });
+      if (b.byteLength > SNAPSHOT_MAX_BYTES)
+        return notes.push({
+          path,
+          message: `image too large: ${b.byteLength} bytes, at most ${SNAPSHOT_MAX_BYTES}: no snapshot`,
         });
       snapshot = { bytes: b, mime: 'image/jpeg' };
     }
@@ -109,7 +117,7 @@ export function parseHikvisionBody(
     problems.push({ path: '', message: 'no EventNotificationAlert part in the multipart body' });
   if (problems.length > 0) return { ok: false, problems };
   if (snapshot) for (const e of events) if (e.kind === 'alarm' && e.active) e.snapshot = snapshot;
-  return { ok: true, events };
+  return notes.length > 0 ? { ok: true, events, notes } : { ok: true, events };
 }
 
 const MAC =

@@ -47,6 +47,10 @@ export function parseMultipart(body: Uint8Array, boundary: string): MultipartRes
 }
 
 function splitPart(raw: Buffer): Part | null {
+  // Some firmware writes a blank line between the delimiter and the part's headers; a real
+  // header-less part (its body right after the blank line) does not start with `Name: value`.
+  const lead = /^(?:\r?\n)+(?=[A-Za-z][A-Za-z0-9-]*:[ \t])/.exec(raw.subarray(0, 200).toString('latin1'));
+  if (lead) raw = raw.subarray(lead[0].length);
   let sep = raw.indexOf('\r\n\r\n');
   let skip = 4;
   const lf = raw.indexOf('\n\n');

@@ -29,7 +29,9 @@ export type VendorEvent = {
 
 export type Problem = { path: string; message: string };
 
-export type ParseResult = { ok: true; events: VendorEvent[] } | { ok: false; problems: Problem[] };
+export type ParseResult =
+  /** `notes`: what was left out without refusing the message (a broken snapshot beside a fire alarm). */
+  { ok: true; events: VendorEvent[]; notes?: Problem[] } | { ok: false; problems: Problem[] };
 
 export type ParseOptions = {
   /** When the message arrived (ms): the time of an event that carries none. */
