@@ -32,6 +32,6 @@ export const CameraLinks = z.strictObject({
 });
 export type CameraLinks = z.infer<typeof CameraLinks>;
 
-/** The body of `PATCH /api/v1/cameras/:id`. */
+/** The body of `PATCH /api/v1/cameras/:id`: the camera's links, replacing the ones it had (a vendor left out is unlinked). */
 export const CameraLinksPatch = z.strictObject({ links: CameraLinks });
 export type CameraLinksPatch = z.infer<typeof CameraLinksPatch>;
