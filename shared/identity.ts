@@ -34,6 +34,8 @@ export const PERMISSIONS = {
   'intake.post': ['duty', 'commander', 'liaison', 'admin'],
   // Peacetime. Which action each may take on which case is the lifecycle's (server/cases/lifecycle.ts).
   'case.act': ['duty', 'commander', 'subcentre', 'department'],
+  /** Reads that narrow to the caller's scope themselves (one case, the rules, the departments). */
+  'case.read': ['duty', 'commander', 'liaison', 'admin', 'subcentre', 'department'],
   'case_rules.update': ['admin'],
   /** Scoped roles see their own rows only. */
   'kpi.read': ['duty', 'commander', 'liaison', 'admin', 'subcentre', 'department'],

@@ -43,7 +43,7 @@ export default async function caseRoutes(fastify: FastifyInstance, { c }: { c: C
   app.get(
     '/api/v1/cases/:id',
     {
-      preValidation: requireUser(),
+      preValidation: requireUser('case.read'),
       schema: {
         tags: [TAGS.record],
         summary: 'One case with its steps, due times and whole history (404 outside a scoped user’s scope)',
@@ -62,7 +62,7 @@ export default async function caseRoutes(fastify: FastifyInstance, { c }: { c: C
   app.get(
     '/api/v1/case-rules',
     {
-      preValidation: requireUser(),
+      preValidation: requireUser('case.read'),
       schema: {
         tags: [TAGS.state],
         summary: 'The case rules in force: routing, time limits, working calendar, score weights',
@@ -92,7 +92,7 @@ export default async function caseRoutes(fastify: FastifyInstance, { c }: { c: C
   app.get(
     '/api/v1/departments',
     {
-      preValidation: requireUser(),
+      preValidation: requireUser('case.read'),
       schema: {
         tags: [TAGS.state],
         summary: 'The district’s responsible departments (and every street’s office)',
