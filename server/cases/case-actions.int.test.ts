@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 afterAll(async () => srv?.close());
 
-const act = (api: Api, id: string, body: Record<string, unknown>) => api.post(`/api/v1/cases/${id}/actions`, body);
+const act = (api: Api, id: string, body: Record<string, unknown>) =>
+  api.post(`/api/v1/cases/${id}/actions`, body);
 const newCase = () => reportIncident(srv.url, as.duty, { category: 'environment' });
 
 describe('the start of a case', () => {
@@ -69,7 +70,13 @@ describe('POST /api/v1/cases/:id/actions', () => {
     await act(env, c.id, { action: 'handle', note: '已处理' });
     const r = await act(as.duty, c.id, { action: 'inspect', passed: false, note: '仍有垃圾' });
     expect(r.body).toMatchObject({ status: 'dispatched', departmentId: 'dept-sthjj' });
-    expect((r.body as Incident).steps.map((s) => s.step)).toEqual(['verify', 'dispatch', 'handle', 'inspect', 'handle']);
+    expect((r.body as Incident).steps.map((s) => s.step)).toEqual([
+      'verify',
+      'dispatch',
+      'handle',
+      'inspect',
+      'handle',
+    ]);
     expect((await act(env, c.id, { action: 'handle', note: '返工完成' })).body.status).toBe('handled');
     expect((await act(as.duty, c.id, { action: 'inspect', passed: true })).body.status).toBe('inspected');
     expect((await act(as.duty, c.id, { action: 'close' })).body.status).toBe('closed');
@@ -90,7 +97,12 @@ describe('POST /api/v1/cases/:id/actions', () => {
     expect((await act(as.duty, d.id, { action: 'resume' })).body.status).toBe('verified');
     const x = await act(as.duty, d.id, { action: 'dispatch', departmentId: 'dept-cgw' });
     expect(x.body.departmentId).toBe('dept-cgw');
-    const e = await act(otherDept, d.id, { action: 'extend', amount: 2, unit: 'work_days', reason: '需协调施工' });
+    const e = await act(otherDept, d.id, {
+      action: 'extend',
+      amount: 2,
+      unit: 'work_days',
+      reason: '需协调施工',
+    });
     expect(e.status).toBe(200);
     expect((e.body as Incident).steps.at(-1)!.extension).toMatchObject({ amount: 2, unit: 'work_days' });
     const up = await act(as.duty, d.id, { action: 'escalate', reason: '社区无法解决' });
@@ -110,7 +122,9 @@ describe('POST /api/v1/cases/:id/actions', () => {
     expect(after).toBe(head + 1);
     await act(as.duty, c.id, { action: 'dispatch' });
     await act(env, c.id, { action: 'extend', amount: 1, unit: 'hours', reason: '一次' });
-    expect((await act(env, c.id, { action: 'extend', amount: 1, unit: 'hours', reason: '两次' })).status).toBe(409);
+    expect(
+      (await act(env, c.id, { action: 'extend', amount: 1, unit: 'hours', reason: '两次' })).status,
+    ).toBe(409);
     // Escalated to the top, no further.
     while ((await as.duty.get(`/api/v1/cases/${c.id}`)).body.level !== 'district')
       await act(as.duty, c.id, { action: 'escalate', reason: '上报' });
@@ -165,7 +179,12 @@ describe('POST /api/v1/cases/:id/actions', () => {
     const head = await srv.container.store.headSeq();
     const r = await as.duty.patch(`/api/v1/incidents/${c.id}`, { status: 'handled' });
     expect(r.status).toBe(200);
-    expect((r.body as Incident).steps.map((s) => s.step)).toEqual(['verify', 'dispatch', 'handle', 'inspect']);
+    expect((r.body as Incident).steps.map((s) => s.step)).toEqual([
+      'verify',
+      'dispatch',
+      'handle',
+      'inspect',
+    ]);
     expect(await srv.container.store.headSeq()).toBe(head + 3);
   });
 });
@@ -183,7 +202,10 @@ describe('case rules and departments', () => {
     expect((await put(srv, as.duty, '/api/v1/case-rules', doc)).status).toBe(403);
     const bad = await put(srv, as.admin, '/api/v1/case-rules', {
       ...doc,
-      routing: [...doc.routing.filter((r) => r.category !== 'flood'), { category: 'traffic', streetId: 'nowhere', departmentId: 'dept-x' }],
+      routing: [
+        ...doc.routing.filter((r) => r.category !== 'flood'),
+        { category: 'traffic', streetId: 'nowhere', departmentId: 'dept-x' },
+      ],
     });
     expect(bad.status).toBe(400);
     const paths = bad.body.issues.map((i: { path: string; message: string }) => `${i.path}: ${i.message}`);

@@ -41,7 +41,8 @@ export class CaseActionsService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  private readonly departmentIds = (): ReadonlySet<string> => new Set(this.rules.departments.map((d) => d.id));
+  private readonly departmentIds = (): ReadonlySet<string> =>
+    new Set(this.rules.departments.map((d) => d.id));
 
   async act(requestedId: string, action: CaseAction, user: User): Promise<Incident> {
     return this.run(requestedId, user, () => [action], false);
@@ -179,7 +180,11 @@ export class CaseActionsService {
             // is; the contract's own event follows with the same case.
             events: [
               { type: 'incident.updated', actor: TIMER_ACTOR, data: next },
-              { type: kind === 'due_soon' ? 'case.due_soon' : 'case.overdue', actor: TIMER_ACTOR, data: next },
+              {
+                type: kind === 'due_soon' ? 'case.due_soon' : 'case.overdue',
+                actor: TIMER_ACTOR,
+                data: next,
+              },
             ],
           },
           result: kind,

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../shared/incident.ts';
 import { apiAs, loginAll, reportIncident, type Api } from '../testing/command-helpers.ts';
-import { login, startTestRedis, startTestServer, type TestRedis, type TestServer } from '../testing/harness.ts';
+import {
+  login,
+  startTestRedis,
+  startTestServer,
+  type TestRedis,
+  type TestServer,
+} from '../testing/harness.ts';
 import { startTestPostgres, type TestPostgres } from '../testing/postgres.ts';
 import { eventOf, eventsFor, saveLimits } from './case-testing.ts';
 

@@ -95,8 +95,7 @@ export class CaseRulesService {
   /** A save by the admin: every problem named (400), a stale `version` 409, else the new version. */
   async update(input: CaseRulesInput, actor: string): Promise<CaseRules> {
     const issues = checkRules(input, this.departments, this.streetIds);
-    if (issues.length)
-      throw new DomainError(400, 'invalid_request', 'the case rules have problems', issues);
+    if (issues.length) throw new DomainError(400, 'invalid_request', 'the case rules have problems', issues);
     const now = this.clock();
     const cur = await this.current();
     if (input.version !== undefined && input.version !== cur.version)

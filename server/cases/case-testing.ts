@@ -1,5 +1,6 @@
 import type { CaseRules, CaseRulesInput } from '../../shared/case-rules.ts';
 import type { Role } from '../../shared/common.ts';
+import type { Incident } from '../../shared/incident.ts';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import { IdentityRepository } from '../repositories/identity.repository.ts';
 import { apiAs, until, type Api } from '../testing/command-helpers.ts';
@@ -12,12 +13,20 @@ import { login, postJson, type TestServer } from '../testing/harness.ts';
 export async function scopedUser(
   srv: TestServer,
   username: string,
-  binding: { role: Extract<Role, 'subcentre'>; streetId: string } | { role: Extract<Role, 'department'>; departmentId: string },
+  binding:
+    | { role: Extract<Role, 'subcentre'>; streetId: string }
+    | { role: Extract<Role, 'department'>; departmentId: string },
 ): Promise<Api> {
   const repo = new IdentityRepository(srv.container.redis, srv.container.keys);
   const duty = await repo.findUser('duty');
   if (!duty) throw new Error('no demo duty account to take the password from');
-  await repo.saveUser({ id: `user-${username}`, username, displayName: username, ...binding, passwordHash: duty.passwordHash });
+  await repo.saveUser({
+    id: `user-${username}`,
+    username,
+    displayName: username,
+    ...binding,
+    passwordHash: duty.passwordHash,
+  });
   return apiAs(srv.url, await login(srv.url, username));
 }
 
@@ -25,18 +34,22 @@ export async function scopedUser(
 export async function eventOf(
   srv: TestServer,
   type: LiveEvent['type'],
-  pred: (data: any) => boolean,
+  pred: (data: Incident) => boolean,
   timeoutMs = 30_000,
   since = 0,
 ): Promise<LiveEvent> {
   return until(async () => {
     const evs = await srv.container.store.readAfter(since, 100_000);
-    return evs.find((e) => e.type === type && pred(e.data)) ?? null;
+    return evs.find((e) => e.type === type && pred(e.data as Incident)) ?? null;
   }, timeoutMs);
 }
 
 /** Every event of `type` for one case so far. */
-export async function eventsFor(srv: TestServer, type: LiveEvent['type'], caseId: string): Promise<LiveEvent[]> {
+export async function eventsFor(
+  srv: TestServer,
+  type: LiveEvent['type'],
+  caseId: string,
+): Promise<LiveEvent[]> {
   const evs = await srv.container.store.readAfter(0, 100_000);
   return evs.filter((e) => e.type === type && (e.data as { id?: string }).id === caseId);
 }

@@ -46,7 +46,9 @@ export class CaseTimers {
     const soon = calendar.shareOf(started, due, unit, DUE_SOON_SHARE);
     const now = this.clock();
     await Promise.all([
-      this.queue.add('case.due_soon', job, deadlineJobId('due_soon', job), { delay: Math.max(0, soon - now) }),
+      this.queue.add('case.due_soon', job, deadlineJobId('due_soon', job), {
+        delay: Math.max(0, soon - now),
+      }),
       this.queue.add('case.overdue', job, deadlineJobId('overdue', job), { delay: Math.max(0, due - now) }),
     ]);
   }

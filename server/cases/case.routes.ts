@@ -28,7 +28,8 @@ export default async function caseRoutes(fastify: FastifyInstance, { c }: { c: C
       preValidation: requireUser('case.act'),
       schema: {
         tags,
-        summary: 'An action on a case: verify, answer, void, dispatch, handle, inspect, close, defer, resume, extend, escalate',
+        summary:
+          'An action on a case: verify, answer, void, dispatch, handle, inspect, close, defer, resume, extend, escalate',
         description:
           'duty, commander and the case’s sub-centre: all but handle; the case’s department: handle and ' +
           'extend. Out of a scoped user’s scope: 404. An action the status does not allow: 409.',

@@ -131,7 +131,9 @@ describe('the start of a case', () => {
     expect(startLevel({ communityId: 'c', streetId: 's' })).toBe('community');
     expect(startLevel({ communityId: null, streetId: 's' })).toBe('street');
     expect(startLevel({ communityId: null, streetId: null })).toBe('district');
-    expect(newCase().steps).toEqual([{ step: 'verify', startedAt: T0.toISOString(), dueAt: at(10).toISOString() }]);
+    expect(newCase().steps).toEqual([
+      { step: 'verify', startedAt: T0.toISOString(), dueAt: at(10).toISOString() },
+    ]);
   });
 });
 
@@ -220,12 +222,21 @@ describe('the main line', () => {
     const e = act(flagged, { action: 'extend', amount: 30, unit: 'minutes', reason: '需协调' }, dept);
     const run = runningStep(e)!.step;
     expect(Date.parse(run.dueAt) - Date.parse(d0.steps.at(-1)!.dueAt)).toBe(30 * 60_000);
-    expect(run.extension).toMatchObject({ amount: 30, unit: 'minutes', actor: 'env', previousDueAt: d0.steps.at(-1)!.dueAt });
+    expect(run.extension).toMatchObject({
+      amount: 30,
+      unit: 'minutes',
+      actor: 'env',
+      previousDueAt: d0.steps.at(-1)!.dueAt,
+    });
     expect(run.dueSoon).toBeUndefined();
-    expect(refusal(() => act(e, { action: 'extend', amount: 1, unit: 'hours', reason: '再延' }, dept))).toBe(409);
+    expect(refusal(() => act(e, { action: 'extend', amount: 1, unit: 'hours', reason: '再延' }, dept))).toBe(
+      409,
+    );
     // The next step may be extended again: once per step.
     const h = act(e, { action: 'handle', note: 'ok' }, dept);
-    expect(act(h, { action: 'extend', amount: 1, unit: 'work_hours', reason: 'x' }).steps.at(-1)!.extension).toBeDefined();
+    expect(
+      act(h, { action: 'extend', amount: 1, unit: 'work_hours', reason: 'x' }).steps.at(-1)!.extension,
+    ).toBeDefined();
   });
 
   it('escalate goes community → street → district, and no further (409)', () => {
@@ -238,7 +249,16 @@ describe('the main line', () => {
 });
 
 describe('refusals', () => {
-  const STATUSES: CaseStatus[] = ['accepted', 'verified', 'dispatched', 'handled', 'inspected', 'closed', 'deferred', 'voided'];
+  const STATUSES: CaseStatus[] = [
+    'accepted',
+    'verified',
+    'dispatched',
+    'handled',
+    'inspected',
+    'closed',
+    'deferred',
+    'voided',
+  ];
   it('every action outside the statuses it fits is 409, and within them is allowed', () => {
     for (const status of STATUSES) {
       const c = caseAt(status);

@@ -191,7 +191,8 @@ export function applyAction(c: Incident, a: CaseAction, actor: CaseActor, ctx: L
     case 'extend': {
       const run = runningStep(c);
       if (!run) throw conflict(`case ${c.id} has no step running to extend`);
-      if (run.step.extension) throw conflict(`the ${run.step.step} step of case ${c.id} was extended already`);
+      if (run.step.extension)
+        throw conflict(`the ${run.step.step} step of case ${c.id} was extended already`);
       const dueAt = new Date(ctx.calendar.due(Date.parse(run.step.dueAt), a.amount, a.unit)).toISOString();
       // The flags belonged to the old due time; the new one gets its own timers.
       const { dueSoon: _s, overdue: _o, ...rest } = run.step;

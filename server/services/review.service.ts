@@ -1,4 +1,4 @@
-import { DEFAULT_SEVERITY, type Incident, type IncidentCategory } from '../../shared/incident.ts';
+import { DEFAULT_SEVERITY, type IncidentCategory } from '../../shared/incident.ts';
 import type { PendingEvent } from '../../shared/protocol.ts';
 import type { VideoAlert, VideoAlertType } from '../../shared/video-alert.ts';
 import type { CaseStart, NewCase } from '../cases/case-start.ts';
