@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseRules } from '../../shared/case-rules.ts';
 import type { OperatorRole } from '../../shared/common.ts';
 import type { Incident } from '../../shared/incident.ts';
-import { loginAll, reportIncident, type Api } from '../testing/command-helpers.ts';
+import { loginAll, reportIncident, until, type Api } from '../testing/command-helpers.ts';
 import { startTestServer, type TestServer } from '../testing/harness.ts';
 import { eventOf, put, scopedUser } from './case-testing.ts';
 
@@ -228,5 +228,36 @@ describe('case rules and departments', () => {
     const head = await srv.container.store.headSeq();
     expect(await srv.container.caseRules.seed()).toBe(false);
     expect(await srv.container.store.headSeq()).toBe(head);
+  });
+});
+
+describe('archived cases', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ env: { ARCHIVE_AFTER_MS: '0', ARCHIVE_EVERY_MS: '200' } });
+  });
+  afterAll(async () => s?.close());
+
+  it('actions answer 409 (404 out of scope); the record still reads, steps included', async () => {
+    const duty = (await loginAll(s.url)).duty;
+    const c = await reportIncident(s.url, duty, { category: 'environment' });
+    expect((await duty.patch(`/api/v1/incidents/${c.id}`, { status: 'closed' })).status).toBe(200);
+    await until(async () => (await s.container.state.getIncident(c.id)) === null);
+    const head = await s.container.store.headSeq();
+    expect((await act(duty, c.id, { action: 'escalate', reason: '再议' })).status).toBe(409);
+    const far = await scopedUser(s, 't-far2', { role: 'subcentre', streetId: 'street-elsewhere' });
+    expect((await act(far, c.id, { action: 'escalate', reason: '再议' })).status).toBe(404);
+    expect((await far.get(`/api/v1/cases/${c.id}`)).status).toBe(404);
+    const rec = await duty.get(`/api/v1/cases/${c.id}`);
+    expect(rec.status).toBe(200);
+    expect(rec.body.status).toBe('closed');
+    expect(rec.body.steps.map((x: { step: string }) => x.step)).toEqual([
+      'verify',
+      'dispatch',
+      'handle',
+      'inspect',
+      'close',
+    ]);
+    expect(await s.container.store.headSeq()).toBe(head);
   });
 });
