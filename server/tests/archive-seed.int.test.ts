@@ -22,7 +22,11 @@ describe('the seed, as events', () => {
     const snap = await snapshot(as.duty);
     const all = await s.container.store.readAfter(0, 10_000);
     // The case rules are seeded by a commit of their own, after the resources (version 1).
-    expect(all.at(-1)).toMatchObject({ type: 'case_rules.changed', data: { version: 1 }, actor: 'system:seed' });
+    expect(all.at(-1)).toMatchObject({
+      type: 'case_rules.changed',
+      data: { version: 1 },
+      actor: 'system:seed',
+    });
     const events = all.slice(0, -1);
     expect(events.length).toBe(snap.resources.length + 1);
     expect(events[0]).toMatchObject({ seq: 1, type: 'mode.changed', actor: 'system:seed' });
