@@ -4,7 +4,7 @@ import type { OperatorRole } from '../../shared/common.ts';
 import type { Incident } from '../../shared/incident.ts';
 import { loginAll, reportIncident, until, type Api } from '../testing/command-helpers.ts';
 import { startTestServer, type TestServer } from '../testing/harness.ts';
-import { eventOf, put, scopedUser } from './case-testing.ts';
+import { eventOf, put, scopedUser } from '../testing/case-testing.ts';
 
 let srv: TestServer;
 let as: Record<OperatorRole, Api>;

@@ -9,7 +9,7 @@ import {
   type TestServer,
 } from '../testing/harness.ts';
 import { startTestPostgres, type TestPostgres } from '../testing/postgres.ts';
-import { eventOf, eventsFor, saveLimits } from './case-testing.ts';
+import { eventOf, eventsFor, saveLimits } from '../testing/case-testing.ts';
 
 /**
  * Deadlines with short limits, on the real BullMQ timers: each test waits on the events the
