@@ -8,6 +8,7 @@ import Fastify, {
   type RouteOptions,
 } from 'fastify';
 import type { Container } from './container.ts';
+import kpiRoutes from './cases/kpi.routes.ts';
 import { redisErrors } from './infra/redis-errors.ts';
 import authPlugin from './plugins/auth.ts';
 import closingPlugin from './plugins/closing.ts';
@@ -97,6 +98,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(operationRoutes, { c });
   await app.register(auditRoutes, { c });
   await app.register(casesRoutes, { c });
+  await app.register(kpiRoutes, { c });
   await app.register(replayRoutes, { c });
   await app.register(statusRoutes, { c, live: opts.live ?? (() => null) });
 

@@ -3,6 +3,10 @@ import type { Camera } from '../shared/camera.ts';
 import type { GridCollection } from '../shared/grid.ts';
 import type { Plan } from '../shared/plan.ts';
 import type { Config } from './config.ts';
+import { defaultCaseRules } from './cases/default-rules.ts';
+import { KpiRepository } from './cases/kpi.repository.ts';
+import { KpiService } from './cases/kpi.service.ts';
+import { departments } from './data/departments.ts';
 import { loadDemoData } from './data/demo-data.ts';
 import { GridIndex } from './geo/grid-index.ts';
 import { migrate, openHistory, type History } from './history/db.ts';
@@ -63,6 +67,8 @@ export type Container = {
   /** Tails the stream into `history`; null in worker processes (only servers project). */
   projector: Projector | null;
   historyRepo: HistoryRepository;
+  /** The peacetime figures (`GET /api/v1/kpis`), from the history database. */
+  kpis: KpiService;
   close(): Promise<void>;
 };
 
@@ -209,6 +215,10 @@ export async function createContainer(
     history,
     projector,
     historyRepo,
+    kpis: new KpiService(new KpiRepository(history.db), data.grids, departments(data.grids), async () => {
+      // Seam: the weights of the case rules in force once they are stored (the lifecycle's part).
+      return defaultCaseRules(departments(data.grids)).weights;
+    }),
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();
