@@ -32,6 +32,8 @@ describe('GET /api/v1/kpis equals the definitions over the same cases', () => {
   const finals: Incident[] = [];
   /** Each case's last event type: a deadline event (case.overdue) is the last version of some. */
   const lastTypes: string[] = [];
+  /** Each case's history entries: one per incident.* event (a deadline event adds none of its own). */
+  const entries = new Map<string, number>();
   const now = Date.now();
   // Day-aligned (Asia/Shanghai) start of the cases' span: 30 days ending three days ago.
   const start = dayStart(localDate(now - 33 * DAY));
@@ -81,6 +83,8 @@ describe('GET /api/v1/kpis equals the definitions over the same cases', () => {
     await Promise.all(Array.from({ length: 16 }, lane));
     finals.push(...histories.map((h) => h.final));
     lastTypes.push(...histories.map((h) => h.events[h.events.length - 1].type));
+    for (const h of histories)
+      entries.set(h.final.id, h.events.filter((e) => e.type.startsWith('incident.')).length);
     await waitForHead(s, await s.container.store.headSeq(), 60_000);
   });
   afterAll(async () => {
@@ -157,6 +161,10 @@ describe('GET /api/v1/kpis equals the definitions over the same cases', () => {
     const byId = new Map(finals.map((c) => [c.id, c]));
     expect(rows.length).toBe(CASES);
     for (const r of rows) expect(r.data).toEqual(byId.get(r.data.id));
+    const hist = await s.container.history.pool.query(
+      `select case_id, count(*)::int as n from case_history where case_id like 'KPI-%' group by case_id`,
+    );
+    expect(new Map(hist.rows.map((r) => [r.case_id, r.n]))).toEqual(entries);
   });
 
   for (const [name, win] of Object.entries(windows))

@@ -3,13 +3,15 @@ import type { KpiGroupBy } from '../../shared/kpi.ts';
 import type { HistoryDb } from '../history/db.ts';
 import type { KpiCounts } from './kpi-definitions.ts';
 
-/** Which cases count: the district's, or a scoped user's own street or department. */
+/**
+ * Which cases count: all, or a scoped user's own street or department; null (a scoped user bound
+ * to nothing) none. The shape of `server/identity/scope.ts`'s `Scope | null`.
+ */
 export type KpiScope =
-  | { kind: 'district' }
+  | { kind: 'all' }
   | { kind: 'street'; streetId: string }
   | { kind: 'department'; departmentId: string }
-  /** A scoped user bound to nothing: no case is theirs. */
-  | { kind: 'nothing' };
+  | null;
 
 /** One group's counts: `key` null is the cases without a street (or not yet dispatched). */
 export type KpiGroupCounts = { key: string | null; counts: KpiCounts };
@@ -58,12 +60,12 @@ export class KpiRepository {
   ): Promise<{ groups: KpiGroupCounts[]; total: KpiCounts }> {
     const key = KEY[groupBy];
     const inScope =
-      scope.kind === 'street'
-        ? sql`and street_id = ${scope.streetId}`
-        : scope.kind === 'department'
-          ? sql`and department_id = ${scope.departmentId}`
-          : scope.kind === 'nothing'
-            ? sql`and false`
+      scope === null
+        ? sql`and false`
+        : scope.kind === 'street'
+          ? sql`and street_id = ${scope.streetId}`
+          : scope.kind === 'department'
+            ? sql`and department_id = ${scope.departmentId}`
             : sql``;
     const { rows } = await sql<Row>`
       select ${key} as key,

@@ -25,14 +25,16 @@ export type WeightsSource = () => Promise<ScoreWeights>;
 /** Who is asking: a scoped role sees its own street's or department's cases only. */
 export type KpiViewer = Pick<User, 'role' | 'streetId' | 'departmentId'>;
 
+/**
+ * A viewer's cases, as `server/identity/scope.ts` (helper "scope") decides it for every read:
+ * once both are merged its `scopeOf` is the one to call here.
+ */
 export function scopeOf(viewer: KpiViewer): KpiScope {
   if (viewer.role === 'subcentre')
-    return viewer.streetId ? { kind: 'street', streetId: viewer.streetId } : { kind: 'nothing' };
+    return viewer.streetId ? { kind: 'street', streetId: viewer.streetId } : null;
   if (viewer.role === 'department')
-    return viewer.departmentId
-      ? { kind: 'department', departmentId: viewer.departmentId }
-      : { kind: 'nothing' };
-  return { kind: 'district' };
+    return viewer.departmentId ? { kind: 'department', departmentId: viewer.departmentId } : null;
+  return { kind: 'all' };
 }
 
 /**
@@ -60,12 +62,18 @@ export class KpiService {
     this.departmentNames = new Map(departments.map((d) => [d.id, d.name]));
   }
 
-  async kpis(q: KpiQuery, viewer: KpiViewer): Promise<KpiAnswer> {
+  /** `viewer` absent: the whole district, for the server's own reads (the reports). */
+  async kpis(q: KpiQuery, viewer?: KpiViewer): Promise<KpiAnswer> {
     const from = new Date(q.from).toISOString();
     const to = new Date(q.to).toISOString();
     const [weights, { groups, total }] = await Promise.all([
       this.weights(),
-      this.repo.counts({ from, to }, q.groupBy, scopeOf(viewer), new Date(this.clock())),
+      this.repo.counts(
+        { from, to },
+        q.groupBy,
+        viewer ? scopeOf(viewer) : { kind: 'all' },
+        new Date(this.clock()),
+      ),
     ]);
     const row = (key: string, name: string, counts: KpiCounts): KpiRow => ({
       key,

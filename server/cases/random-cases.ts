@@ -8,7 +8,8 @@ import { pick, type Rand } from '../../shared/random.ts';
  * Random case histories for the KPI property test and the bench: every shape the definitions
  * tell apart (steps on time, exactly at their due time and late; reworks, once or more;
  * extensions; deferrals; voids; consultations answered; cases still running, overdue or not), as
- * the versions a case's events carry, a deadline event (`case.overdue`) among them now and then.
+ * the versions a case's events carry, a deadline event (`case.overdue`) among them now and then
+ * (with its `incident.updated`, as the lifecycle commits it, or alone).
  * The stories need not be the lifecycle's exact moves: the figures are recomputed from the last
  * version's status and steps, whatever they are.
  */
@@ -31,7 +32,8 @@ export type RandomCaseOptions = {
   departments: readonly string[];
 };
 
-type EventType = 'incident.created' | 'incident.updated' | 'case.overdue';
+/** A deadline version: as the lifecycle commits it, or (to show the projector takes it alone) the deadline event only. */
+type EventType = 'incident.created' | 'incident.updated' | 'deadline' | 'deadline alone';
 
 export function randomCase(rand: Rand, o: RandomCaseOptions): CaseHistory {
   const margin = o.margin ?? 24 * HOUR;
@@ -77,7 +79,14 @@ export function randomCase(rand: Rand, o: RandomCaseOptions): CaseHistory {
       lastAction: { at: iso(t), action, actor: 'test' },
       version: version++,
     };
-    events.push({ type, actor: 'test', data: cur } as PendingEvent);
+    if (type === 'incident.created' || type === 'incident.updated' || type === 'deadline')
+      events.push({
+        type: type === 'deadline' ? 'incident.updated' : type,
+        actor: 'test',
+        data: cur,
+      } as PendingEvent);
+    if (type === 'deadline' || type === 'deadline alone')
+      events.push({ type: 'case.overdue', actor: 'test', data: cur });
   };
 
   /** Starts a step at `t`, due after a limit of 1–48 hours. */
@@ -110,7 +119,18 @@ export function randomCase(rand: Rand, o: RandomCaseOptions): CaseHistory {
           : Math.max(Date.parse(last.dueAt), o.now + margin + rand() * 48 * HOUR),
       );
       if (overdue) Object.assign(last, { dueSoon: true, overdue: true });
-      put(overdue && rand() < 0.6 ? 'case.overdue' : 'incident.updated', cur.status, 'due');
+      const r = rand();
+      put(
+        !overdue
+          ? 'incident.updated'
+          : r < 0.5
+            ? 'deadline'
+            : r < 0.8
+              ? 'deadline alone'
+              : 'incident.updated',
+        cur.status,
+        'overdue',
+      );
     }
     return { events, final: cur };
   };

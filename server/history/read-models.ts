@@ -105,7 +105,8 @@ export async function applyToReadModels(
     tasks.set(`${operationId}\n${t.id}`, taskRow(operationId, t, seq));
   for (const ev of events) {
     switch (ev.type) {
-      // A deadline event carries the case with its step flagged dueSoon/overdue: a version of it.
+      // A deadline event carries the case with its running step flagged dueSoon/overdue: a version
+      // of it for the rows. Its history entry is the incident.updated's, committed with it.
       case 'incident.created':
       case 'incident.updated':
       case 'case.due_soon':
@@ -116,6 +117,7 @@ export async function applyToReadModels(
         // closed_at is when it first became closed: keep the earlier moment within the batch
         if (row.status === 'closed') row.closed_at = prior?.closed_at ?? ev.at;
         cases.set(row.id, row);
+        if (ev.type === 'case.due_soon' || ev.type === 'case.overdue') break;
         const entry = entryOf(ev.data);
         if (entry)
           history.push({
