@@ -3,7 +3,7 @@ import type { Incident } from '../../shared/incident.ts';
 import type { HistoryTables } from '../history/db.ts';
 import { caseFacts, type CaseFactsRow } from './case-facts.ts';
 
-/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement (17 columns). */
+/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement (18 columns). */
 const ROWS_PER_INSERT = 1000;
 
 /**
@@ -24,6 +24,7 @@ export async function upsertCaseFacts(
           .column('id')
           .doUpdateSet((eb) => ({
             accepted_at: eb.ref('excluded.accepted_at'),
+            accepted_day: eb.ref('excluded.accepted_day'),
             status: eb.ref('excluded.status'),
             street_id: eb.ref('excluded.street_id'),
             department_id: eb.ref('excluded.department_id'),

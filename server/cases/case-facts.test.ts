@@ -54,6 +54,8 @@ describe('caseFacts', () => {
     expect(f).toMatchObject({
       id: 'INC-1',
       accepted_at: at(0),
+      // 2026-11-02 00:00 UTC is 08:00 in Shanghai, the same day.
+      accepted_day: '2026-11-02',
       status: 'closed',
       department_id: 'dept-jgzd',
       closed: true,
@@ -79,6 +81,12 @@ describe('caseFacts', () => {
     // Deferred or voided cases are not overdue-open whatever their step.
     expect(caseFacts(inc({ status: 'deferred', steps: running }), 1).current_due_at).toBeNull();
     expect(caseFacts(inc({ status: 'voided', steps: running }), 1).current_due_at).toBeNull();
+  });
+
+  it('counts the day in Asia/Shanghai', () => {
+    // 16:30 UTC is half past midnight the next day in Shanghai.
+    expect(caseFacts(inc({ createdAt: '2026-11-02T16:30:00.000Z' }), 1).accepted_day).toBe('2026-11-03');
+    expect(caseFacts(inc({ createdAt: '2026-11-02T15:59:59.999Z' }), 1).accepted_day).toBe('2026-11-02');
   });
 
   it('takes an incident from before peacetime handling (no steps) as having taken none', () => {

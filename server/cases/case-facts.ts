@@ -1,4 +1,5 @@
 import type { Incident } from '../../shared/incident.ts';
+import { localDate } from './calendar.ts';
 import { kpiCounts } from './kpi-definitions.ts';
 
 /**
@@ -9,6 +10,8 @@ export type CaseFactsRow = {
   id: string;
   /** When the case was accepted (`createdAt`): the KPI window selects on it. */
   accepted_at: string;
+  /** Its day, `YYYY-MM-DD` in Asia/Shanghai (`groupBy=day`), reckoned once here rather than per query. */
+  accepted_day: string;
   status: string;
   street_id: string | null;
   department_id: string | null;
@@ -49,6 +52,7 @@ export function caseFacts(inc: Incident, seq: number): CaseFactsRow {
   return {
     id: inc.id,
     accepted_at: inc.createdAt,
+    accepted_day: localDate(Date.parse(inc.createdAt)),
     status: inc.status,
     street_id: inc.streetId ?? null,
     department_id: inc.departmentId ?? null,

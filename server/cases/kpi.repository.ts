@@ -16,15 +16,12 @@ export type KpiScope =
 /** One group's counts: `key` null is the cases without a street (or not yet dispatched). */
 export type KpiGroupCounts = { key: string | null; counts: KpiCounts };
 
-/**
- * The key each groupBy puts a case under. Days are Asia/Shanghai's, a fixed UTC+8 (as
- * `calendar.ts` reckons them; no time-zone database involved).
- */
+/** The key each groupBy puts a case under (days: Asia/Shanghai's, stored by `caseFacts`). */
 const KEY: Record<KpiGroupBy, RawBuilder<string | null>> = {
   street: sql`street_id`,
   department: sql`department_id`,
   category: sql`category`,
-  day: sql`to_char((accepted_at at time zone 'UTC') + interval '8 hours', 'YYYY-MM-DD')`,
+  day: sql`accepted_day`,
 };
 
 type Row = {

@@ -123,6 +123,7 @@ export interface ResourceStatusTable {
 export interface CaseFactsTable {
   id: string;
   accepted_at: Date | string;
+  accepted_day: string;
   status: string;
   street_id: string | null;
   department_id: string | null;

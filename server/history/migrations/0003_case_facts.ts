@@ -14,6 +14,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('case_facts')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('accepted_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('accepted_day', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('street_id', 'text')
     .addColumn('department_id', 'text')
