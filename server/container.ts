@@ -8,6 +8,8 @@ import { CaseRulesRepository } from './cases/case-rules.repository.ts';
 import { CaseRulesService } from './cases/case-rules.service.ts';
 import { CaseStart } from './cases/case-start.ts';
 import { CaseTimers } from './cases/case-timers.ts';
+import { KpiRepository } from './cases/kpi.repository.ts';
+import { KpiService } from './cases/kpi.service.ts';
 import { departments } from './data/departments.ts';
 import { loadDemoData } from './data/demo-data.ts';
 import { GridIndex } from './geo/grid-index.ts';
@@ -87,6 +89,8 @@ export type Container = {
   /** Tails the stream into `history`; null in worker processes (only servers project). */
   projector: Projector | null;
   historyRepo: HistoryRepository;
+  /** The peacetime figures (`GET /api/v1/kpis`), from the history database. */
+  kpis: KpiService;
   close(): Promise<void>;
 };
 
@@ -258,6 +262,13 @@ export async function createContainer(
     history,
     projector,
     historyRepo,
+    // The score's weights are those of the case rules in force.
+    kpis: new KpiService(
+      new KpiRepository(history.db),
+      data.grids,
+      departments(data.grids),
+      async () => (await caseRules.current()).weights,
+    ),
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();
