@@ -5,7 +5,7 @@
  * (`kpiCounts`/`kpiRates`) over the same cases' final status and steps, exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATEGORY_NAMES } from '../../shared/category-names.ts';
+import { CATEGORY_NAMES } from '../../shared/category.ts';
 import type { Incident } from '../../shared/incident.ts';
 import type { KpiAnswer, KpiGroupBy, KpiRow } from '../../shared/kpi.ts';
 import { mulberry32, pick } from '../../shared/random.ts';

@@ -1,4 +1,4 @@
-import { CATEGORY_NAMES } from '../../shared/category-names.ts';
+import { CATEGORY_NAMES } from '../../shared/category.ts';
 import type { IncidentCategory } from '../../shared/category.ts';
 import type { Department, ScoreWeights } from '../../shared/case-rules.ts';
 import type { GridCollection } from '../../shared/grid.ts';
