@@ -107,7 +107,8 @@ try {
 } catch (err) {
   // A bad binding: every problem named, nothing saved.
   if (!(err instanceof DomainError)) throw err;
-  for (const i of err.issues ?? [{ path: '', message: err.message }]) console.error(`${i.path}: ${i.message}`);
+  for (const i of err.issues ?? [{ path: '', message: err.message }])
+    console.error(`${i.path}: ${i.message}`);
   close();
   process.exit(2);
 }
