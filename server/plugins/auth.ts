@@ -133,8 +133,11 @@ function guard(roles: readonly Role[], permission?: Permission): Guard {
 /** Intake: an integration key or any logged-in operator. */
 export const requireIntakeCaller: Guard = Object.assign(
   async function requireIntakeCaller(req: FastifyRequest): Promise<void> {
-    if (!req.caller)
-      throw new DomainError(401, 'unauthorized', 'send Authorization: Bearer <intake key> or log in');
+    const c = req.caller;
+    if (!c) throw new DomainError(401, 'unauthorized', 'send Authorization: Bearer <intake key> or log in');
+    // Scoped roles report nothing district-wide: a case they posted could fall outside their scope.
+    if (c.kind === 'user' && !can(c.user.role, 'intake.post'))
+      throw new DomainError(403, 'forbidden', `role "${c.user.role}" may not post to intake`);
   },
   { [ACCESS]: { kind: 'intake', roles: PERMISSIONS['intake.post'] } satisfies Access },
 );
