@@ -18,10 +18,10 @@ import { loadDemoData } from '../server/data/demo-data.ts';
 import { knownBindings, type Binding } from '../server/identity/binding.ts';
 import { keys } from '../server/infra/keys.ts';
 import { connect } from '../server/infra/redis.ts';
-import { RevocationBus } from '../server/infra/revocations.ts';
-import { IdentityRepository } from '../server/repositories/identity.repository.ts';
-import { AuthService } from '../server/services/auth.service.ts';
-import { DomainError } from '../server/services/errors.ts';
+import { RevocationBus } from '../server/identity/revocations.ts';
+import { IdentityRepository } from '../server/identity/identity.repository.ts';
+import { AuthService } from '../server/identity/auth.service.ts';
+import { DomainError } from '../server/infra/domain-errors.ts';
 
 const config = loadConfig();
 const url = config.redisUrl ?? `redis+socket://${path.resolve(config.dataDir, 'redis.sock')}`;

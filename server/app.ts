@@ -9,25 +9,25 @@ import Fastify, {
 } from 'fastify';
 import type { Container } from './container.ts';
 import { redisErrors } from './infra/redis-errors.ts';
-import authPlugin from './plugins/auth.ts';
-import closingPlugin from './plugins/closing.ts';
-import errorsPlugin, { frameworkErrors } from './plugins/errors.ts';
-import metricsPlugin from './plugins/metrics.ts';
-import openapi from './plugins/openapi.ts';
-import queueBoard, { QUEUE_BOARD_PATH } from './plugins/queue-board.ts';
-import securityHeaders from './plugins/security-headers.ts';
-import zodValidation from './plugins/zod-validation.ts';
-import auditRoutes from './routes/audit.routes.ts';
-import authRoutes from './routes/auth.routes.ts';
-import casesRoutes from './routes/cases.routes.ts';
-import commandRoutes from './routes/command.routes.ts';
-import healthRoutes from './routes/health.routes.ts';
-import intakeRoutes from './routes/intake.routes.ts';
-import operationRoutes from './routes/operation.routes.ts';
-import replayRoutes from './routes/replay.routes.ts';
-import stateRoutes from './routes/state.routes.ts';
-import statusRoutes from './routes/status.routes.ts';
-import type { Live } from './live.ts';
+import authPlugin from './identity/auth.plugin.ts';
+import closingPlugin from './infra/http/closing.ts';
+import errorsPlugin, { frameworkErrors } from './infra/http/errors.ts';
+import metricsPlugin from './infra/http/metrics.ts';
+import openapi from './infra/http/openapi.ts';
+import queueBoard, { QUEUE_BOARD_PATH } from './infra/http/queue-board.ts';
+import securityHeaders from './infra/http/security-headers.ts';
+import zodValidation from './infra/http/zod-validation.ts';
+import auditRoutes from './history/audit.routes.ts';
+import authRoutes from './identity/auth.routes.ts';
+import casesRoutes from './cases/cases.routes.ts';
+import commandRoutes from './commands/command.routes.ts';
+import healthRoutes from './infra/http/health.routes.ts';
+import intakeRoutes from './intake/intake.routes.ts';
+import operationRoutes from './commands/operation.routes.ts';
+import replayRoutes from './history/replay.routes.ts';
+import stateRoutes from './live/state.routes.ts';
+import statusRoutes from './infra/http/status.routes.ts';
+import type { Live } from './live/live.ts';
 
 export const CLIENT_DIST = path.resolve(import.meta.dirname, '../dist/client');
 const SPA_ROUTES = ['/', '/login', '/wall', '/console', '/field', '/audit', '/replay'];
@@ -85,20 +85,33 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   // Before the routes: it reads each route's schemas and guard as the route is added.
   await app.register(openapi, { version: API_VERSION });
   // Before the routes, so that its onResponse hook counts every answer.
-  await app.register(metricsPlugin, { c, live: opts.live ?? (() => null), token: c.config.metricsToken });
+  await app.register(metricsPlugin, {
+    queue: c.queue,
+    projector: c.projector,
+    commits: c.store.hooks,
+    live: opts.live ?? (() => null),
+    token: c.config.metricsToken,
+  });
   await app.register(authPlugin, { auth: c.auth, secureCookies: c.config.production });
   await app.register(queueBoard, { prefix: QUEUE_BOARD_PATH, auth: c.auth, queue: c.queue });
 
-  await app.register(healthRoutes, { c });
-  await app.register(authRoutes, { c });
-  await app.register(intakeRoutes, { c });
-  await app.register(stateRoutes, { c });
-  await app.register(commandRoutes, { c });
-  await app.register(operationRoutes, { c });
-  await app.register(auditRoutes, { c });
-  await app.register(casesRoutes, { c });
-  await app.register(replayRoutes, { c });
-  await app.register(statusRoutes, { c, live: opts.live ?? (() => null) });
+  // Each route plugin gets the services it calls, never the container.
+  await app.register(healthRoutes, { health: c.health });
+  await app.register(authRoutes, { auth: c.auth });
+  await app.register(intakeRoutes, { intake: c.intake });
+  await app.register(stateRoutes, { snapshot: c.snapshot });
+  await app.register(commandRoutes, {
+    operations: c.operations,
+    dispatches: c.dispatches,
+    reports: c.reports,
+    cases: c.cases,
+    review: c.review,
+  });
+  await app.register(operationRoutes, { operations: c.operations, records: c.records });
+  await app.register(auditRoutes, { records: c.records });
+  await app.register(casesRoutes, { search: c.caseSearch });
+  await app.register(replayRoutes, { replay: c.replay });
+  await app.register(statusRoutes, { status: c.status, live: opts.live ?? (() => null) });
 
   const dist = opts.clientDist ?? CLIENT_DIST;
   if (existsSync(path.join(dist, 'index.html'))) {

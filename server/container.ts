@@ -7,31 +7,37 @@ import { loadDemoData } from './data/demo-data.ts';
 import { GridIndex } from './geo/grid-index.ts';
 import { migrate, openHistory, type History } from './history/db.ts';
 import { HistoryRepository } from './history/history.repository.ts';
+import { ReplayRepository } from './history/replay.repository.ts';
+import { ReplayService } from './history/replay.service.ts';
 import { Projector } from './history/projector.ts';
 import { PostgresSupervisor } from './infra/postgres-supervisor.ts';
 import { keys, type Keys } from './infra/keys.ts';
 import { countError } from './infra/metrics.ts';
-import { PipelineQueue } from './infra/queue.ts';
-import { RevocationBus } from './infra/revocations.ts';
+import { PipelineQueue } from './pipeline/queue.ts';
+import { RevocationBus } from './identity/revocations.ts';
 import { assertNoEviction, connect } from './infra/redis.ts';
 import { knownBindings } from './identity/binding.ts';
-import { JobRegistry } from './jobs/registry.ts';
-import { EventStore } from './repositories/event-store.ts';
-import { IdentityRepository } from './repositories/identity.repository.ts';
-import { StateRepository } from './repositories/state.repository.ts';
-import { ArchivedRecords, ArchiveService } from './services/archive.service.ts';
-import { AuthService } from './services/auth.service.ts';
-import { CaseService } from './services/case.service.ts';
-import { IntakeService } from './services/intake.service.ts';
-import { DispatchService } from './services/dispatch.service.ts';
-import { OperationService } from './services/operation.service.ts';
-import { PipelineService } from './services/pipeline.service.ts';
-import { RateLimiter } from './services/rate-limiter.ts';
-import { RecordService } from './services/record.service.ts';
-import { ReportService } from './services/report.service.ts';
-import { ReviewService } from './services/review.service.ts';
-import { seedIfEmpty } from './services/seed.service.ts';
-import { SnapshotHosts } from './services/snapshot-hosts.ts';
+import { JobRegistry } from './pipeline/registry.ts';
+import { EventStore } from './log/event-store.ts';
+import { IdentityRepository } from './identity/identity.repository.ts';
+import { StateRepository } from './log/state.repository.ts';
+import { ArchivedRecords, ArchiveService } from './history/archive.service.ts';
+import { AuthService } from './identity/auth.service.ts';
+import { CaseSearchService } from './cases/case-search.service.ts';
+import { CaseService } from './cases/case.service.ts';
+import { IntakeService } from './intake/intake.service.ts';
+import { DispatchService } from './commands/dispatch.service.ts';
+import { OperationService } from './commands/operation.service.ts';
+import { PipelineService } from './pipeline/pipeline.service.ts';
+import { RateLimiter } from './intake/rate-limiter.ts';
+import { RecordService } from './history/record.service.ts';
+import { ReportService } from './commands/report.service.ts';
+import { ReviewService } from './pipeline/review.service.ts';
+import { seedIfEmpty } from './data/seed.service.ts';
+import { SnapshotHosts } from './intake/snapshot-hosts.ts';
+import { SnapshotService } from './live/snapshot.service.ts';
+import { HealthService } from './infra/health.service.ts';
+import { StatusService } from './infra/status.service.ts';
 
 /** Everything the routes, the worker and the live feed need, wired once. */
 export type Container = {
@@ -53,6 +59,16 @@ export type Container = {
   review: ReviewService;
   records: RecordService;
   cases: CaseService;
+  /** Every case ever, from the database of record (`GET /api/v1/cases`). */
+  caseSearch: CaseSearchService;
+  /** The state at a past moment and the events after it (`GET /api/v1/replay`). */
+  replay: ReplayService;
+  /** What a console loads before following the feed: snapshot, recent events, static data. */
+  snapshot: SnapshotService;
+  /** `/healthz`: Redis answers, and how far the record is behind. */
+  health: HealthService;
+  /** `GET /api/v1/status`'s figures for the log, pipeline, hot set and projection. */
+  status: StatusService;
   /** Moves finished items from Redis to the database of record (the `archive.sweep` job). */
   archive: ArchiveService;
   registry: JobRegistry;
@@ -190,6 +206,7 @@ export async function createContainer(
     projector.start();
   }
 
+  const records = new RecordService(store, state, historyRepo, () => projector?.projectedSeq() ?? 0);
   return {
     config,
     redisUrl,
@@ -206,8 +223,19 @@ export async function createContainer(
     dispatches: new DispatchService(store, state, archived),
     reports: new ReportService(store, state, archived),
     review: new ReviewService(store, state, grid, archived),
-    records: new RecordService(store, state, historyRepo, () => projector?.projectedSeq() ?? 0),
+    records,
     cases: new CaseService(store, state, archived),
+    caseSearch: new CaseSearchService(historyRepo),
+    replay: new ReplayService(new ReplayRepository(history.db), state, data.plans),
+    snapshot: new SnapshotService(state, store, records, {
+      mapStyleUrl: config.mapStyleUrl,
+      demo: config.demoPassword !== null,
+      grids: data.grids,
+      cameras: data.cameras,
+      plans: data.plans,
+    }),
+    health: new HealthService(redis, projector, config.redisTimeoutMs),
+    status: new StatusService(store, state, queue, projector, config.historyLagAlarm),
     archive,
     registry,
     grids: data.grids,

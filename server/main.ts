@@ -4,7 +4,7 @@ import { redactUrl } from './infra/redact.ts';
 import { PostgresStartError } from './infra/postgres-supervisor.ts';
 import { RedisMissingError } from './infra/redis-supervisor.ts';
 import { startPingzhan } from './runtime.ts';
-import { DEMO_USERS } from './services/auth.service.ts';
+import { DEMO_USERS } from './identity/auth.service.ts';
 
 const config = loadConfig();
 try {

@@ -7,13 +7,13 @@ import { createContainer, type Container } from './container.ts';
 import { DataDirLock } from './infra/data-dir-lock.ts';
 import { withRedaction } from './infra/logging.ts';
 import { PostgresSupervisor } from './infra/postgres-supervisor.ts';
-import { startPipelineWorker } from './infra/queue.ts';
+import { startPipelineWorker } from './pipeline/queue.ts';
 import { RedisSupervisor } from './infra/redis-supervisor.ts';
 import { trackRequestIds } from './infra/request-id.ts';
 import { WorkerProcesses } from './infra/worker-processes.ts';
 import { LagAlarm } from './history/lag-alarm.ts';
-import { scheduleArchiveSweep, startArchiveWorker } from './jobs/archive-schedule.ts';
-import { attachLive, type Live } from './live.ts';
+import { scheduleArchiveSweep, startArchiveWorker } from './history/archive-schedule.ts';
+import { attachLive, type Live } from './live/live.ts';
 
 export type Running = {
   url: string;

@@ -3,8 +3,8 @@ import type { Worker } from 'bullmq';
 import pino from 'pino';
 import { loadConfig } from './config.ts';
 import { createContainer, type Container } from './container.ts';
-import { startPipelineWorker } from './infra/queue.ts';
-import { startArchiveWorker } from './jobs/archive-schedule.ts';
+import { startPipelineWorker } from './pipeline/queue.ts';
+import { startArchiveWorker } from './history/archive-schedule.ts';
 import { LOG_OPTIONS } from './infra/logging.ts';
 import { redactUrl } from './infra/redact.ts';
 

@@ -4,7 +4,7 @@ import { CaseLevel, CaseStatus, CaseStepRecord } from './case.ts';
 import { IncidentCategory } from './category.ts';
 import { Id, IsoTime, LngLat, LngLatInput, Severity } from './common.ts';
 
-export { INCIDENT_CATEGORIES, IncidentCategory } from './category.ts';
+export { CATEGORY_NAMES, INCIDENT_CATEGORIES, IncidentCategory } from './category.ts';
 
 export const IncidentKind = z.enum(['emergency', 'case']);
 

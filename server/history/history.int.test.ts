@@ -3,8 +3,8 @@ import type { FieldReport, Incident, IncidentRecord } from '../../shared/inciden
 import type { LiveEvent } from '../../shared/protocol.ts';
 import { keys } from '../infra/keys.ts';
 import { connect } from '../infra/redis.ts';
-import { StateRepository } from '../repositories/state.repository.ts';
-import { RecordService } from '../services/record.service.ts';
+import { StateRepository } from '../log/state.repository.ts';
+import { RecordService } from './record.service.ts';
 import { loginAll, reportIncident, until, type Api } from '../testing/command-helpers.ts';
 import { postJson, startTestServer, waitForPipelineIdle, type TestServer } from '../testing/harness.ts';
 import { caseReport, startTestPostgres, type TestPostgres } from '../testing/postgres.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../services/errors.ts';
+import { DomainError } from '../infra/domain-errors.ts';
 import { checkBinding, type KnownBindings } from './binding.ts';
 
 const known: KnownBindings = {

@@ -1,7 +1,7 @@
 import { isScoped, type Role } from '../../shared/common.ts';
 import type { GridCollection } from '../../shared/grid.ts';
 import { departments } from '../data/departments.ts';
-import { DomainError } from '../services/errors.ts';
+import { DomainError } from '../infra/domain-errors.ts';
 
 /** What a scoped user is bound to: a `subcentre` to a street, a `department` to a department. */
 export type Binding = { streetId?: string; departmentId?: string };

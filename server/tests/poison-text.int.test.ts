@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentRecord } from '../../shared/incident.ts';
 import { isWellFormed } from '../../shared/text.ts';
-import { versionKey } from '../repositories/event-store.ts';
+import { versionKey } from '../log/event-store.ts';
 import { loginAll, reportIncident, until } from '../testing/command-helpers.ts';
 import {
   postJson,

@@ -1,31 +1,16 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCap } from './cap-parse.ts';
 import { capDateTime, escapeXml, writeCap } from './cap-write.ts';
 import type { CapAlert } from './cap-model.ts';
 import { fixture } from './fixtures/broken-variants.ts';
+import { CAP_XSD, HAS_XMLLINT, xmllint } from '../testing/xmllint.ts';
 
 /**
  * CAP out is checked three ways: back through our own validator (zero problems, same alert),
  * for well-formedness by libxml2's `xmllint`, and against the OASIS CAP 1.2 schema by `xmllint
- * --schema`. NEEDS xmllint: Debian package libxml2-utils (`apt-get install -y libxml2-utils`).
+ * --schema` (server/testing/xmllint.ts: needs Debian's libxml2-utils).
  */
-const XSD = fileURLToPath(new URL('./fixtures/CAP-v1.2.xsd', import.meta.url));
-const HAS_XMLLINT = spawnSync('xmllint', ['--version']).status === 0;
-
-function xmllint(xml: string, ...args: string[]): string {
-  if (!HAS_XMLLINT)
-    throw new Error(
-      'this test needs xmllint: install Debian package libxml2-utils (apt-get install -y libxml2-utils)',
-    );
-  try {
-    execFileSync('xmllint', ['--noout', '--nonet', ...args, '-'], { input: xml, stdio: 'pipe' });
-    return 'ok';
-  } catch (e) {
-    return String((e as { stderr?: Buffer }).stderr ?? e);
-  }
-}
+const XSD = CAP_XSD;
 
 const parsed = (name: string): CapAlert => {
   const r = parseCap(fixture(name));

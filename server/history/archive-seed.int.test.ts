@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mode } from '../../shared/common.ts';
+import type { Resource } from '../../shared/resource.ts';
+import { seedIfEmpty } from '../data/seed.service.ts';
+import { loginAll, snapshot, type Api } from '../testing/command-helpers.ts';
+import { startTestServer, type TestServer } from '../testing/harness.ts';
+
+/**
+ * The seed enters by events: the log from seq 1 alone rebuilds the mode and every resource, so
+ * nothing in Redis exists that the log (and the database projected from it) does not explain.
+ */
+describe('the seed, as events', () => {
+  let s: TestServer;
+  let as: Record<'duty' | 'commander' | 'liaison' | 'admin', Api>;
+  beforeAll(async () => {
+    s = await startTestServer();
+    as = await loginAll(s.url);
+  });
+  afterAll(async () => s?.close());
+
+  it('is one commit: mode.changed, then resource.updated per resource; replaying it gives the state', async () => {
+    const snap = await snapshot(as.duty);
+    const events = await s.container.store.readAfter(0, 10_000);
+    expect(events.length).toBe(snap.resources.length + 1);
+    expect(events[0]).toMatchObject({ seq: 1, type: 'mode.changed', actor: 'system:seed' });
+    expect(events.slice(1).every((e) => e.type === 'resource.updated')).toBe(true);
+    expect(new Set(events.map((e) => e.at)).size).toBe(1); // one commit
+    const { id: _id, ...mode } = events[0].data as Mode & { id: string };
+    expect(mode).toEqual(snap.mode);
+    const byId = (rs: Resource[]) => [...rs].sort((a, b) => a.id.localeCompare(b.id));
+    const replayed = events.slice(1).map((e) => e.data as Resource);
+    expect(byId(replayed)).toEqual(byId(snap.resources));
+    expect(snap.seq).toBe(events.length);
+    // A second start on the same store seeds nothing again.
+    expect(await seedIfEmpty(s.container.store, s.container.state, [])).toBe(false);
+    expect(await s.container.store.headSeq()).toBe(events.length);
+  });
+});

@@ -1,0 +1,81 @@
+import type { IncidentIntake } from '../../shared/incident.ts';
+import type { VideoAlertIntake } from '../../shared/video-alert.ts';
+import { currentRequestId } from '../infra/request-id.ts';
+import type { JobName } from '../pipeline/registry.ts';
+import { DomainError } from '../infra/domain-errors.ts';
+import { intakeId } from '../infra/ids.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import type { SnapshotHosts } from './snapshot-hosts.ts';
+
+export interface IntakeQueue {
+  add(name: JobName, data: unknown, jobId: string): Promise<void>;
+  backlog(): Promise<number>;
+}
+
+/** Accepts reports into the durable pipeline; nothing here touches the state directly. */
+export class IntakeService {
+  constructor(
+    private readonly queue: IntakeQueue,
+    private readonly cameraIds: ReadonlySet<string>,
+    private readonly limiter: RateLimiter,
+    private readonly highWater: number,
+    private readonly snapshotHosts: SnapshotHosts,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  private async admit(caller: string): Promise<void> {
+    const wait = this.limiter.take(caller);
+    if (wait > 0)
+      throw new DomainError(429, 'rate_limited', 'too many requests from this sender', undefined, wait);
+    if ((await this.queue.backlog()) >= this.highWater) {
+      throw new DomainError(503, 'pipeline_busy', 'the pipeline cannot take more right now', undefined, 5);
+    }
+  }
+
+  /**
+   * `requestId` (by default the HTTP request being served) rides on the job, so the worker's log
+   * line for it carries the same id as the request's.
+   */
+  async submitIncident(
+    input: IncidentIntake,
+    actor: string,
+    requestId: string | undefined = currentRequestId(),
+  ): Promise<{ id: string; status: 'queued' }> {
+    await this.admit(actor);
+    const id = intakeId('INC', input.source, input.externalId);
+    await this.queue.add(
+      'intake.incident',
+      { id, input, actor, receivedAt: this.clock().toISOString(), ...(requestId ? { requestId } : {}) },
+      id,
+    );
+    return { id, status: 'queued' };
+  }
+
+  async submitVideoAlert(
+    input: VideoAlertIntake,
+    actor: string,
+    requestId: string | undefined = currentRequestId(),
+  ): Promise<{ id: string; status: 'queued' }> {
+    // What the schema cannot know: the deployment's cameras and snapshot hosts. Every bad field at once.
+    const issues: { path: string; message: string }[] = [];
+    if (!this.cameraIds.has(input.cameraId))
+      issues.push({ path: 'cameraId', message: `unknown camera "${input.cameraId}"` });
+    const snapshot = input.snapshotUrl === undefined ? null : this.snapshotHosts.problem(input.snapshotUrl);
+    if (snapshot) issues.push({ path: 'snapshotUrl', message: snapshot });
+    if (issues.length)
+      throw new DomainError(
+        400,
+        'invalid_request',
+        issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        issues,
+      );
+    await this.admit(actor);
+    const id = intakeId('VA', `camera:${input.cameraId}`, input.externalId);
+    await this.queue.add(
+      'intake.video_alert',
+      { id, input, actor, receivedAt: this.clock().toISOString(), ...(requestId ? { requestId } : {}) },
+      id,
+    );
+    return { id, status: 'queued' };
+  }
+}
