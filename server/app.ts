@@ -7,7 +7,9 @@ import Fastify, {
   type FastifyServerOptions,
   type RouteOptions,
 } from 'fastify';
+import caseRoutes from './cases/case.routes.ts';
 import type { Container } from './container.ts';
+import kpiRoutes from './cases/kpi.routes.ts';
 import { redisErrors } from './infra/redis-errors.ts';
 import authPlugin from './identity/auth.plugin.ts';
 import closingPlugin from './infra/http/closing.ts';
@@ -104,12 +106,14 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
     operations: c.operations,
     dispatches: c.dispatches,
     reports: c.reports,
-    cases: c.cases,
+    caseActions: c.caseActions,
     review: c.review,
   });
   await app.register(operationRoutes, { operations: c.operations, records: c.records });
   await app.register(auditRoutes, { records: c.records });
   await app.register(casesRoutes, { search: c.caseSearch });
+  await app.register(caseRoutes, { caseActions: c.caseActions, caseRules: c.caseRules, records: c.records });
+  await app.register(kpiRoutes, { kpis: c.kpis });
   await app.register(replayRoutes, { replay: c.replay });
   await app.register(statusRoutes, { status: c.status, live: opts.live ?? (() => null) });
 

@@ -3,6 +3,14 @@ import type { Camera } from '../shared/camera.ts';
 import type { GridCollection } from '../shared/grid.ts';
 import type { Plan } from '../shared/plan.ts';
 import type { Config } from './config.ts';
+import { CaseActionsService } from './cases/case-actions.service.ts';
+import { CaseRulesRepository } from './cases/case-rules.repository.ts';
+import { CaseRulesService } from './cases/case-rules.service.ts';
+import { CaseStart } from './cases/case-start.ts';
+import { CaseTimers } from './cases/case-timers.ts';
+import { KpiRepository } from './cases/kpi.repository.ts';
+import { KpiService } from './cases/kpi.service.ts';
+import { departments } from './data/departments.ts';
 import { loadDemoData } from './data/demo-data.ts';
 import { GridIndex } from './geo/grid-index.ts';
 import { migrate, openHistory, type History } from './history/db.ts';
@@ -24,7 +32,6 @@ import { StateRepository } from './log/state.repository.ts';
 import { ArchivedRecords, ArchiveService } from './history/archive.service.ts';
 import { AuthService } from './identity/auth.service.ts';
 import { CaseSearchService } from './cases/case-search.service.ts';
-import { CaseService } from './cases/case.service.ts';
 import { IntakeService } from './intake/intake.service.ts';
 import { DispatchService } from './commands/dispatch.service.ts';
 import { OperationService } from './commands/operation.service.ts';
@@ -58,7 +65,6 @@ export type Container = {
   reports: ReportService;
   review: ReviewService;
   records: RecordService;
-  cases: CaseService;
   /** Every case ever, from the database of record (`GET /api/v1/cases`). */
   caseSearch: CaseSearchService;
   /** The state at a past moment and the events after it (`GET /api/v1/replay`). */
@@ -69,6 +75,10 @@ export type Container = {
   health: HealthService;
   /** `GET /api/v1/status`'s figures for the log, pipeline, hot set and projection. */
   status: StatusService;
+  /** The case rules (versions, routing, limits, calendar) and the case lifecycle with its timers. */
+  caseRules: CaseRulesService;
+  caseActions: CaseActionsService;
+  caseStart: CaseStart;
   /** Moves finished items from Redis to the database of record (the `archive.sweep` job). */
   archive: ArchiveService;
   registry: JobRegistry;
@@ -80,6 +90,8 @@ export type Container = {
   /** Tails the stream into `history`; null in worker processes (only servers project). */
   projector: Projector | null;
   historyRepo: HistoryRepository;
+  /** The peacetime figures (`GET /api/v1/kpis`), from the history database. */
+  kpis: KpiService;
   close(): Promise<void>;
 };
 
@@ -156,7 +168,15 @@ export async function createContainer(
   });
   const historyRepo = new HistoryRepository(history.db);
   const archived = new ArchivedRecords(historyRepo, history.db);
-  const pipeline = new PipelineService(store, state, grid, cameraMap);
+  const caseRules = new CaseRulesService(
+    store,
+    new CaseRulesRepository(redis, k),
+    departments(data.grids),
+    data.grids.features.filter((f) => f.properties.level === 'street').map((f) => f.properties.id),
+  );
+  const caseActions = new CaseActionsService(store, state, archived, caseRules, new CaseTimers(queue));
+  const caseStart = new CaseStart(caseRules, caseActions);
+  const pipeline = new PipelineService(store, state, grid, cameraMap, caseStart);
   const operations = new OperationService(store, state, data.plans, queue, archived);
   const archive = new ArchiveService(store, state, history.db, config.archiveAfterMs);
   const registry = JobRegistry.create({
@@ -164,12 +184,15 @@ export async function createContainer(
     'intake.video_alert': (p) => pipeline.processVideoAlert(p),
     'task.due': (p) => operations.taskDue(p),
     'archive.sweep': () => archive.sweep(),
+    'case.due_soon': (p) => caseActions.deadline('due_soon', p),
+    'case.overdue': (p) => caseActions.deadline('overdue', p),
   });
 
   // Before this process commits anything: versions of older data move to where the commit reads them.
   await store.migrateVersions();
   await store.migrateFinished();
   await seedIfEmpty(store, state, data.resources);
+  await caseRules.seed();
   if (config.demoPassword !== null) await auth.ensureDemoUsers(config.demoPassword);
   else await auth.removeDemoUsers();
 
@@ -222,9 +245,8 @@ export async function createContainer(
     operations,
     dispatches: new DispatchService(store, state, archived),
     reports: new ReportService(store, state, archived),
-    review: new ReviewService(store, state, grid, archived),
+    review: new ReviewService(store, state, grid, archived, caseStart),
     records,
-    cases: new CaseService(store, state, archived),
     caseSearch: new CaseSearchService(historyRepo),
     replay: new ReplayService(new ReplayRepository(history.db), state, data.plans),
     snapshot: new SnapshotService(state, store, records, {
@@ -236,6 +258,9 @@ export async function createContainer(
     }),
     health: new HealthService(redis, projector, config.redisTimeoutMs),
     status: new StatusService(store, state, queue, projector, config.historyLagAlarm),
+    caseRules,
+    caseActions,
+    caseStart,
     archive,
     registry,
     grids: data.grids,
@@ -244,6 +269,13 @@ export async function createContainer(
     history,
     projector,
     historyRepo,
+    // The score's weights are those of the case rules in force.
+    kpis: new KpiService(
+      new KpiRepository(history.db),
+      data.grids,
+      departments(data.grids),
+      async () => (await caseRules.current()).weights,
+    ),
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();

@@ -96,8 +96,9 @@ export type CaseAction = z.infer<typeof CaseAction>;
 export type CaseActionName = CaseAction['action'];
 
 /**
- * A case's peacetime fields before the case pipeline has routed it or started its first step.
- * Producers of new incidents spread it; the case service starts the `verify` step on acceptance.
+ * The peacetime fields of an incident stored before cases had them (v1 events, old data): not
+ * routed, no step. New cases start for real (`server/cases/case-start.ts`: rules version, level,
+ * the `verify` step and its deadline timers).
  */
 export const UNROUTED_CASE = {
   departmentId: null,

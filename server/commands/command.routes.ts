@@ -15,7 +15,7 @@ import {
 } from '../../shared/operation.ts';
 import { Resource, ResourcePatch } from '../../shared/resource.ts';
 import { VideoAlert } from '../../shared/video-alert.ts';
-import type { CaseService } from '../cases/case.service.ts';
+import type { CaseActionsService } from '../cases/case-actions.service.ts';
 import type { ReviewService } from '../pipeline/review.service.ts';
 import type { DispatchService } from './dispatch.service.ts';
 import type { OperationService } from './operation.service.ts';
@@ -41,13 +41,13 @@ export type CommandRouteServices = {
   operations: OperationService;
   dispatches: DispatchService;
   reports: ReportService;
-  cases: CaseService;
+  caseActions: CaseActionsService;
   review: ReviewService;
 };
 
 export default async function commandRoutes(
   fastify: FastifyInstance,
-  { operations, dispatches, reports, cases, review }: CommandRouteServices,
+  { operations, dispatches, reports, caseActions, review }: CommandRouteServices,
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const actor = (req: Parameters<typeof userOf>[0]) => userOf(req).username;
@@ -154,13 +154,16 @@ export default async function commandRoutes(
       preValidation: requireUser('incident.update'),
       schema: {
         tags,
-        summary: 'Move a case forward through its lifecycle',
+        summary: 'Move a case forward through its lifecycle (an alias of the case actions)',
+        description:
+          'Runs the actions from the case status to the one asked for (verify, dispatch, handle, ' +
+          'inspect passed, close), in order, in one commit; `POST /api/v1/cases/:id/actions` is the full set.',
         params: IdParams,
         body: IncidentPatch,
         response: { 200: Incident, ...COMMAND_ERRORS },
       },
     },
-    async (req) => cases.advance(req.params.id, req.body, actor(req)),
+    async (req) => caseActions.patch(req.params.id, req.body, userOf(req)),
   );
   for (const verdict of ['confirm', 'dismiss'] as const) {
     app.post(

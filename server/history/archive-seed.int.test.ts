@@ -20,7 +20,14 @@ describe('the seed, as events', () => {
 
   it('is one commit: mode.changed, then resource.updated per resource; replaying it gives the state', async () => {
     const snap = await snapshot(as.duty);
-    const events = await s.container.store.readAfter(0, 10_000);
+    const all = await s.container.store.readAfter(0, 10_000);
+    // The case rules are seeded by a commit of their own, after the resources (version 1).
+    expect(all.at(-1)).toMatchObject({
+      type: 'case_rules.changed',
+      data: { version: 1 },
+      actor: 'system:seed',
+    });
+    const events = all.slice(0, -1);
     expect(events.length).toBe(snap.resources.length + 1);
     expect(events[0]).toMatchObject({ seq: 1, type: 'mode.changed', actor: 'system:seed' });
     expect(events.slice(1).every((e) => e.type === 'resource.updated')).toBe(true);
@@ -30,9 +37,9 @@ describe('the seed, as events', () => {
     const byId = (rs: Resource[]) => [...rs].sort((a, b) => a.id.localeCompare(b.id));
     const replayed = events.slice(1).map((e) => e.data as Resource);
     expect(byId(replayed)).toEqual(byId(snap.resources));
-    expect(snap.seq).toBe(events.length);
+    expect(snap.seq).toBe(all.length);
     // A second start on the same store seeds nothing again.
     expect(await seedIfEmpty(s.container.store, s.container.state, [])).toBe(false);
-    expect(await s.container.store.headSeq()).toBe(events.length);
+    expect(await s.container.store.headSeq()).toBe(all.length);
   });
 });

@@ -145,7 +145,8 @@ describe('migration 0002 on a database with events', () => {
   });
 
   it('fills the new read models from the events, as a rebuild would', async () => {
-    expect(await migrate(h.db)).toEqual(['0002_records']);
+    // 0003 after it: the KPI facts filled from the `cases` rows 0002 wrote (the same as a rebuild).
+    expect(await migrate(h.db)).toEqual(['0002_records', '0003_case_facts']);
     const dump = async () => {
       const out: Record<string, unknown[]> = {};
       for (const t of READ_MODEL_TABLES)
@@ -166,6 +167,7 @@ describe('migration 0002 on a database with events', () => {
     expect(await repo.listReports('INC-old')).toHaveLength(1);
     expect(await repo.getVideoAlert('VA-1')).toMatchObject({ status: 'new' });
     expect(migrated.resource_status).toHaveLength(1);
+    expect(migrated.case_facts).toMatchObject([{ id: 'INC-old', status: 'accepted', ever_handled: false }]);
     expect((await repo.caseRecord('INC-old')).projectedSeq).toBe(EVENTS.length);
 
     await rebuildReadModels(h.db);

@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { IncidentIntake } from '../../shared/incident.ts';
+import { DeadlineJob } from '../cases/case-timers.ts';
 import { VideoAlertIntake } from '../../shared/video-alert.ts';
 import { DomainError } from '../infra/domain-errors.ts';
 
@@ -30,6 +31,9 @@ export const JOBS = {
   'task.due': z.object({ operationId: z.string(), taskId: z.string() }),
   /** The archive sweep (services/archive.service.ts), repeated by the scheduler in archive-schedule.ts. */
   'archive.sweep': z.object({}),
+  /** A case step's deadline timers (cases/case-timers.ts): 80 % of its limit, and its due time. */
+  'case.due_soon': DeadlineJob,
+  'case.overdue': DeadlineJob,
 } as const;
 
 export type JobName = keyof typeof JOBS;
