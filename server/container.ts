@@ -24,6 +24,7 @@ import { countError } from './infra/metrics.ts';
 import { PipelineQueue } from './pipeline/queue.ts';
 import { RevocationBus } from './identity/revocations.ts';
 import { assertNoEviction, connect } from './infra/redis.ts';
+import { knownBindings } from './identity/binding.ts';
 import { JobRegistry } from './pipeline/registry.ts';
 import { EventStore } from './log/event-store.ts';
 import { IdentityRepository } from './identity/identity.repository.ts';
@@ -137,8 +138,14 @@ export async function createContainer(
   const store = new EventStore(redis, k);
   const state = new StateRepository(redis, k, { archiveAfterMs: config.archiveAfterMs });
   const revocations = new RevocationBus(redis, () => connect(redisUrl, 'revocations'), k.revocations);
-  const auth = new AuthService(new IdentityRepository(redis, k), config.intakeKeys, revocations);
   const data = await loadDemoData();
+  const auth = new AuthService(
+    new IdentityRepository(redis, k),
+    config.intakeKeys,
+    revocations,
+    undefined,
+    knownBindings(data.grids),
+  );
   const grid = new GridIndex(data.grids);
   const cameraMap = new Map(data.cameras.map((c) => [c.id, c]));
   const queue = new PipelineQueue(redisUrl, k.bullPrefix, { timeoutMs: config.redisTimeoutMs });

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CaseSearchPage, CaseSearchQuery } from '../../shared/case-search.ts';
-import { requireUser } from '../identity/auth.plugin.ts';
+import { scopeOf } from '../identity/scope.ts';
+import { scopeCaseQuery } from '../identity/scoped-reads.ts';
+import { requireAnyUser, userOf } from '../identity/auth.plugin.ts';
 import { TAGS } from '../infra/http/openapi.ts';
 import type { CaseSearchService } from './case-search.service.ts';
 import { errors, SESSION_ERRORS } from '../infra/http/answers.ts';
@@ -24,7 +26,8 @@ export default async function casesRoutes(
     '/api/v1/cases',
     {
       // Auth before validation: without a session the answer is 401 whatever the parameters.
-      preValidation: requireUser(),
+      // Scoped roles search their own cases only (their scope ANDed with the filters).
+      preValidation: requireAnyUser(),
       schema: {
         tags: [TAGS.record],
         summary: 'Search every case ever, closed ones included, newest first (keyset-paged)',
@@ -36,6 +39,9 @@ export default async function casesRoutes(
         response: { 200: CaseSearchPage, ...errors(400, ...SESSION_ERRORS) },
       },
     },
-    async (req) => search.search(req.query),
+    async (req) => {
+      const q = scopeCaseQuery(req.query, scopeOf(userOf(req)));
+      return q ? search.search(q) : { items: [], nextCursor: null };
+    },
   );
 }

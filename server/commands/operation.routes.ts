@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isScoped } from '../../shared/common.ts';
 import { AfterActionRecord } from '../../shared/after-action.ts';
 import { FieldReport } from '../../shared/incident.ts';
 import { Operation } from '../../shared/operation.ts';
 import { RankedPlan } from '../../shared/plan.ts';
 import type { RecordService } from '../history/record.service.ts';
 import type { OperationService } from './operation.service.ts';
-import { requireUser } from '../identity/auth.plugin.ts';
+import { canSee } from '../identity/scope.ts';
+import { requireAnyUser, requireUser, userOf } from '../identity/auth.plugin.ts';
+import { notFound } from '../infra/domain-errors.ts';
 import { TAGS } from '../infra/http/openapi.ts';
 import { renderAfterActionHtml } from './after-action-html.ts';
 import { errors, IdParams, SESSION_ERRORS } from '../infra/http/answers.ts';
@@ -15,7 +18,11 @@ import { errors, IdParams, SESSION_ERRORS } from '../infra/http/answers.ts';
 const tags = [TAGS.operations];
 const READ_ERRORS = errors(400, 404, ...SESSION_ERRORS);
 
-/** Reads around operations for any logged-in operator: the operation, its record, fitting plans. */
+/**
+ * Reads around operations for the centre's operators (scoped roles: 403): the operation, its
+ * record, fitting plans. An incident's field reports are its case's: a scoped user reads them
+ * for its own cases (404 for others).
+ */
 export default async function operationRoutes(
   fastify: FastifyInstance,
   { operations, records }: { operations: OperationService; records: RecordService },
@@ -95,7 +102,7 @@ export default async function operationRoutes(
   app.get(
     '/api/v1/incidents/:id/reports',
     {
-      preHandler: user,
+      preHandler: requireAnyUser(),
       schema: {
         tags,
         summary: "An incident's field reports",
@@ -104,6 +111,13 @@ export default async function operationRoutes(
       },
     },
     // Redis for a case it holds, the database (field_reports) for one archived out of it.
-    async (req) => records.reports(req.params.id),
+    async (req) => {
+      const u = userOf(req);
+      if (isScoped(u.role)) {
+        const inc = await records.incident(req.params.id);
+        if (!inc || !canSee(u, inc)) throw notFound(`incident ${req.params.id}`);
+      }
+      return records.reports(req.params.id);
+    },
   );
 }

@@ -173,6 +173,29 @@ describe('FanOut', () => {
     fan.close();
   });
 
+  it('tells a scoped client to resync rather than read the log beyond memory; within memory it catches up', async () => {
+    const log = new MemoryLog(1000);
+    const fan = new FanOut(log, new MemoryRoom(), { frameMs: 1, maxBuffer: 1e9, ringSize: 10 }, 0);
+    fan.append(log.append(30));
+    class Scoped extends MemoryClient {
+      readonly scoped = true;
+    }
+    const far = new Scoped('far');
+    await fan.connect(far, 5);
+    expect(far.resyncs).toEqual(['retention']);
+    expect(far.got).toEqual([]);
+    const near = new Scoped('near');
+    await fan.connect(near, 25);
+    await settle(() => near.got.length === 5);
+    expectContiguous(near, 25, 30);
+    // An unscoped client that far back is served from the log as before.
+    const operator = new MemoryClient('operator');
+    await fan.connect(operator, 5);
+    await settle(() => operator.got.length === 25);
+    expect(operator.resyncs).toEqual([]);
+    fan.close();
+  });
+
   /** A client whose buffer fills with what it is sent and drains as a network would. */
   class DrainingClient extends MemoryClient {
     peak = 0;

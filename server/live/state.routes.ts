@@ -7,7 +7,10 @@ import { AppConfig, RecentEvents } from '../../shared/http.ts';
 import { IncidentRecord } from '../../shared/incident.ts';
 import { Plan } from '../../shared/plan.ts';
 import { Snapshot } from '../../shared/protocol.ts';
-import { requireUser } from '../identity/auth.plugin.ts';
+import { scopeOf, canSee } from '../identity/scope.ts';
+import { scopeRecentEvents, scopeSnapshot } from '../identity/scoped-reads.ts';
+import { requireAnyUser, userOf } from '../identity/auth.plugin.ts';
+import { notFound } from '../infra/domain-errors.ts';
 import { TAGS } from '../infra/http/openapi.ts';
 import { errors, IdParams, SESSION_ERRORS } from '../infra/http/answers.ts';
 import type { SnapshotService } from './snapshot.service.ts';
@@ -24,7 +27,8 @@ export default async function stateRoutes(
   { snapshot }: { snapshot: SnapshotService },
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const user = requireUser();
+  // Every role: scoped ones read their own scope (scoped-reads.ts), the static data as it is.
+  const user = requireAnyUser();
   app.get(
     '/api/v1/config',
     {
@@ -46,7 +50,7 @@ export default async function stateRoutes(
         response: { 200: Snapshot, ...errors(...SESSION_ERRORS) },
       },
     },
-    async () => snapshot.snapshot(),
+    async (req) => scopeSnapshot(await snapshot.snapshot(), scopeOf(userOf(req))),
   );
   app.get(
     '/api/v1/grids',
@@ -75,7 +79,12 @@ export default async function stateRoutes(
         response: { 200: RecentEvents, ...errors(400, ...SESSION_ERRORS) },
       },
     },
-    async (req) => ({ events: await snapshot.recentEvents(req.query.upTo, req.query.limit) }),
+    async (req) => ({
+      events: scopeRecentEvents(
+        await snapshot.recentEvents(req.query.upTo, req.query.limit),
+        scopeOf(userOf(req)),
+      ),
+    }),
   );
   app.get(
     '/api/v1/cameras',
@@ -114,6 +123,11 @@ export default async function stateRoutes(
       },
     },
     // Every incident ever created, as an IncidentRecord: its whole history, every merged report id.
-    async (req) => snapshot.incident(req.params.id),
+    async (req) => {
+      const inc = await snapshot.incident(req.params.id);
+      // Out of a scoped user's scope it does not exist for them: 404, as for an unknown id.
+      if (!canSee(userOf(req), inc)) throw notFound(`incident ${req.params.id}`);
+      return inc;
+    },
   );
 }
