@@ -15,6 +15,10 @@ import { PipelineQueue } from './infra/queue.ts';
 import { RevocationBus } from './infra/revocations.ts';
 import { assertNoEviction, connect } from './infra/redis.ts';
 import { JobRegistry } from './jobs/registry.ts';
+import { KpiReportService, type KpiSource } from './cases/kpi-report.service.ts';
+import { referenceKpiSource } from './cases/kpi-reference-source.ts';
+import { departments } from './data/departments.ts';
+import { KpiReportRepository } from './history/kpi-report.repository.ts';
 import { EventStore } from './repositories/event-store.ts';
 import { IdentityRepository } from './repositories/identity.repository.ts';
 import { StateRepository } from './repositories/state.repository.ts';
@@ -63,6 +67,8 @@ export type Container = {
   /** Tails the stream into `history`; null in worker processes (only servers project). */
   projector: Projector | null;
   historyRepo: HistoryRepository;
+  /** KPI reports (报表): made by the job schedulers or on demand, read from `kpi_reports`. */
+  kpiReports: KpiReportService;
   close(): Promise<void>;
 };
 
@@ -136,11 +142,21 @@ export async function createContainer(
   const pipeline = new PipelineService(store, state, grid, cameraMap);
   const operations = new OperationService(store, state, data.plans, queue, archived);
   const archive = new ArchiveService(store, state, history.db, config.archiveAfterMs);
+  let projector: Projector | null = null;
+  // STAND-IN until h-kpi: its KpiService replaces referenceKpiSource here.
+  const kpiSource: KpiSource = referenceKpiSource(history.db, data.grids, departments(data.grids));
+  const kpiReports = new KpiReportService(
+    store,
+    kpiSource,
+    new KpiReportRepository(history.db),
+    opts.projector ? () => projector?.projectedSeq() ?? 0 : null,
+  );
   const registry = JobRegistry.create({
     'intake.incident': (p) => pipeline.processIncident(p),
     'intake.video_alert': (p) => pipeline.processVideoAlert(p),
     'task.due': (p) => operations.taskDue(p),
     'archive.sweep': () => archive.sweep(),
+    'kpi_report.scheduled': (p) => kpiReports.scheduled(p.kind, p.scheduledAt),
   });
 
   // Before this process commits anything: versions of older data move to where the commit reads them.
@@ -150,7 +166,6 @@ export async function createContainer(
   if (config.demoPassword !== null) await auth.ensureDemoUsers(config.demoPassword);
   else await auth.removeDemoUsers();
 
-  let projector: Projector | null = null;
   if (opts.projector) {
     // The schema before the first read; should the database not answer yet, the projector keeps
     // trying (migrate: true) and intake goes on meanwhile: the stream keeps what is not projected.
@@ -209,6 +224,7 @@ export async function createContainer(
     history,
     projector,
     historyRepo,
+    kpiReports,
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();

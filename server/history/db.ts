@@ -3,6 +3,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import pg from 'pg';
 import * as m0001 from './migrations/0001_events.ts';
 import * as m0002 from './migrations/0002_records.ts';
+import * as m0004 from './migrations/0004_kpi_reports.ts';
 
 /** Columns as the database returns them (bigint as a JS number: seqs stay far below 2^53). */
 export interface EventsTable {
@@ -118,6 +119,17 @@ export interface ResourceStatusTable {
   incident_id: string | null;
   actor: string | null;
 }
+/** One KPI report (`kpi_report.created`), written once; `data` is the whole KpiReport. */
+export interface KpiReportsTable {
+  id: string;
+  kind: string;
+  from: Date | string;
+  to: Date | string;
+  created_at: Date | string;
+  created_by: string;
+  seq: number;
+  data: unknown;
+}
 export interface HistoryTables {
   events: EventsTable;
   projection: ProjectionTable;
@@ -131,6 +143,7 @@ export interface HistoryTables {
   dispatches: DispatchesTable;
   field_reports: FieldReportsTable;
   resource_status: ResourceStatusTable;
+  kpi_reports: KpiReportsTable;
 }
 export type HistoryDb = Kysely<HistoryTables>;
 
@@ -138,6 +151,7 @@ export type HistoryDb = Kysely<HistoryTables>;
 const MIGRATIONS: Record<string, Migration> = {
   '0001_events': m0001,
   '0002_records': m0002,
+  '0004_kpi_reports': m0004,
 };
 
 class InCodeMigrations implements MigrationProvider {

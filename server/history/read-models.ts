@@ -10,11 +10,13 @@ import type {
   DispatchesTable,
   FieldReportsTable,
   HistoryTables,
+  KpiReportsTable,
   OperationsTable,
   ResourceStatusTable,
   TasksTable,
   VideoAlertsTable,
 } from './db.ts';
+import { kpiReportRow, writeKpiReports } from './kpi-reports.read-model.ts';
 import { pgJson, pgText } from './pg-text.ts';
 
 /** The read models, emptied by a rebuild; `events` and `projection` are not among them. */
@@ -29,6 +31,7 @@ export const READ_MODEL_TABLES = [
   'dispatches',
   'field_reports',
   'resource_status',
+  'kpi_reports',
 ] as const;
 
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
@@ -80,6 +83,7 @@ export async function applyToReadModels(trx: Transaction<HistoryTables>, events:
   const dispatches = new Map<string, DispatchesTable>();
   const reports = new Map<string, FieldReportsTable>();
   const resources: ResourceStatusTable[] = [];
+  const kpiReports = new Map<string, KpiReportsTable>();
   const archived: Record<'cases' | 'video_alerts' | 'operations', Map<string, string>> = {
     cases: new Map(),
     video_alerts: new Map(),
@@ -161,6 +165,9 @@ export async function applyToReadModels(trx: Transaction<HistoryTables>, events:
         break;
       case 'operation.archived':
         archived.operations.set(ev.data.id, ev.at);
+        break;
+      case 'kpi_report.created':
+        if (!kpiReports.has(ev.data.id)) kpiReports.set(ev.data.id, kpiReportRow(ev.data, ev.seq));
         break;
       case 'mode.changed':
         modes.push({
@@ -297,6 +304,7 @@ export async function applyToReadModels(trx: Transaction<HistoryTables>, events:
       .values(rows)
       .onConflict((oc) => oc.column('seq').doNothing())
       .execute();
+  await writeKpiReports(trx, kpiReports.values());
   // After the upserts, which never touch archived_at: the first archiving is the one kept.
   for (const table of ['cases', 'video_alerts', 'operations'] as const) {
     for (const [id, at] of archived[table])

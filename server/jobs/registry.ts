@@ -30,6 +30,14 @@ export const JOBS = {
   'task.due': z.object({ operationId: z.string(), taskId: z.string() }),
   /** The archive sweep (services/archive.service.ts), repeated by the scheduler in archive-schedule.ts. */
   'archive.sweep': z.object({}),
+  /**
+   * A scheduled KPI report (cases/kpi-report-schedule.ts): `scheduledAt` is the moment the run
+   * was due (ms), which fixes its window and so its id.
+   */
+  'kpi_report.scheduled': z.object({
+    kind: z.enum(['daily', 'weekly', 'monthly']),
+    scheduledAt: z.number().int().min(0),
+  }),
 } as const;
 
 export type JobName = keyof typeof JOBS;
