@@ -145,7 +145,10 @@ describe('migration 0002 on a database with events', () => {
   });
 
   it('fills the new read models from the events, as a rebuild would', async () => {
-    expect(await migrate(h.db)).toEqual(['0002_records']);
+    // 0002 first, then whatever later migrations exist (0004 kpi_reports, …).
+    const ran = await migrate(h.db);
+    expect(ran[0]).toBe('0002_records');
+    expect(ran).not.toContain('0001_events');
     const dump = async () => {
       const out: Record<string, unknown[]> = {};
       for (const t of READ_MODEL_TABLES)
