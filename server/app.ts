@@ -8,6 +8,7 @@ import Fastify, {
   type RouteOptions,
 } from 'fastify';
 import kpiReportRoutes from './cases/kpi-report.routes.ts';
+import caseRoutes from './cases/case.routes.ts';
 import type { Container } from './container.ts';
 import { redisErrors } from './infra/redis-errors.ts';
 import authPlugin from './plugins/auth.ts';
@@ -98,6 +99,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(operationRoutes, { c });
   await app.register(auditRoutes, { c });
   await app.register(casesRoutes, { c });
+  await app.register(caseRoutes, { c });
   await app.register(replayRoutes, { c });
   await app.register(kpiReportRoutes, { c });
   await app.register(statusRoutes, { c, live: opts.live ?? (() => null) });

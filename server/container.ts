@@ -3,6 +3,12 @@ import type { Camera } from '../shared/camera.ts';
 import type { GridCollection } from '../shared/grid.ts';
 import type { Plan } from '../shared/plan.ts';
 import type { Config } from './config.ts';
+import { CaseActionsService } from './cases/case-actions.service.ts';
+import { CaseRulesRepository } from './cases/case-rules.repository.ts';
+import { CaseRulesService } from './cases/case-rules.service.ts';
+import { CaseStart } from './cases/case-start.ts';
+import { CaseTimers } from './cases/case-timers.ts';
+import { departments } from './data/departments.ts';
 import { loadDemoData } from './data/demo-data.ts';
 import { GridIndex } from './geo/grid-index.ts';
 import { migrate, openHistory, type History } from './history/db.ts';
@@ -17,14 +23,12 @@ import { assertNoEviction, connect } from './infra/redis.ts';
 import { JobRegistry } from './jobs/registry.ts';
 import { KpiReportService, type KpiSource } from './cases/kpi-report.service.ts';
 import { referenceKpiSource } from './cases/kpi-reference-source.ts';
-import { departments } from './data/departments.ts';
 import { KpiReportRepository } from './history/kpi-report.repository.ts';
 import { EventStore } from './repositories/event-store.ts';
 import { IdentityRepository } from './repositories/identity.repository.ts';
 import { StateRepository } from './repositories/state.repository.ts';
 import { ArchivedRecords, ArchiveService } from './services/archive.service.ts';
 import { AuthService } from './services/auth.service.ts';
-import { CaseService } from './services/case.service.ts';
 import { IntakeService } from './services/intake.service.ts';
 import { DispatchService } from './services/dispatch.service.ts';
 import { OperationService } from './services/operation.service.ts';
@@ -55,7 +59,10 @@ export type Container = {
   reports: ReportService;
   review: ReviewService;
   records: RecordService;
-  cases: CaseService;
+  /** The case rules (versions, routing, limits, calendar) and the case lifecycle with its timers. */
+  caseRules: CaseRulesService;
+  caseActions: CaseActionsService;
+  caseStart: CaseStart;
   /** Moves finished items from Redis to the database of record (the `archive.sweep` job). */
   archive: ArchiveService;
   registry: JobRegistry;
@@ -139,7 +146,15 @@ export async function createContainer(
   });
   const historyRepo = new HistoryRepository(history.db);
   const archived = new ArchivedRecords(historyRepo, history.db);
-  const pipeline = new PipelineService(store, state, grid, cameraMap);
+  const caseRules = new CaseRulesService(
+    store,
+    new CaseRulesRepository(redis, k),
+    departments(data.grids),
+    data.grids.features.filter((f) => f.properties.level === 'street').map((f) => f.properties.id),
+  );
+  const caseActions = new CaseActionsService(store, state, archived, caseRules, new CaseTimers(queue));
+  const caseStart = new CaseStart(caseRules, caseActions);
+  const pipeline = new PipelineService(store, state, grid, cameraMap, caseStart);
   const operations = new OperationService(store, state, data.plans, queue, archived);
   const archive = new ArchiveService(store, state, history.db, config.archiveAfterMs);
   let projector: Projector | null = null;
@@ -157,12 +172,15 @@ export async function createContainer(
     'task.due': (p) => operations.taskDue(p),
     'archive.sweep': () => archive.sweep(),
     'kpi_report.scheduled': (p) => kpiReports.scheduled(p.kind, p.scheduledAt),
+    'case.due_soon': (p) => caseActions.deadline('due_soon', p),
+    'case.overdue': (p) => caseActions.deadline('overdue', p),
   });
 
   // Before this process commits anything: versions of older data move to where the commit reads them.
   await store.migrateVersions();
   await store.migrateFinished();
   await seedIfEmpty(store, state, data.resources);
+  await caseRules.seed();
   if (config.demoPassword !== null) await auth.ensureDemoUsers(config.demoPassword);
   else await auth.removeDemoUsers();
 
@@ -213,9 +231,11 @@ export async function createContainer(
     operations,
     dispatches: new DispatchService(store, state, archived),
     reports: new ReportService(store, state, archived),
-    review: new ReviewService(store, state, grid, archived),
+    review: new ReviewService(store, state, grid, archived, caseStart),
     records: new RecordService(store, state, historyRepo, () => projector?.projectedSeq() ?? 0),
-    cases: new CaseService(store, state, archived),
+    caseRules,
+    caseActions,
+    caseStart,
     archive,
     registry,
     grids: data.grids,

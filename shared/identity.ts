@@ -32,7 +32,10 @@ export const PERMISSIONS = {
   'incident.update': ['duty', 'commander'],
   'audit.read': ['admin', 'commander'],
   'intake.post': ['duty', 'commander', 'liaison', 'admin'],
-  // Peacetime (the case actions' own roles are CASE_ACTION_ROLES in case.ts).
+  // Peacetime. Which action each may take on which case is the lifecycle's (server/cases/lifecycle.ts).
+  'case.act': ['duty', 'commander', 'subcentre', 'department'],
+  /** Reads that narrow to the caller's scope themselves (one case, the rules, the departments). */
+  'case.read': ['duty', 'commander', 'liaison', 'admin', 'subcentre', 'department'],
   'case_rules.update': ['admin'],
   /** Scoped roles see their own rows only. */
   'kpi.read': ['duty', 'commander', 'liaison', 'admin', 'subcentre', 'department'],

@@ -24,10 +24,15 @@ import { openHistory } from '../../server/history/db.ts';
 import { mulberry32 } from '../../server/geo/random.ts';
 import { connect } from '../../server/infra/redis.ts';
 import { ArchivedRecords } from '../../server/services/archive.service.ts';
-import { CaseService } from '../../server/services/case.service.ts';
+import { CaseActionsService } from '../../server/cases/case-actions.service.ts';
+import { CaseStart } from '../../server/cases/case-start.ts';
+import { CaseTimers } from '../../server/cases/case-timers.ts';
+import type { User } from '../../shared/identity.ts';
 import { PipelineService } from '../../server/services/pipeline.service.ts';
 import { INCIDENT_CATEGORIES, type IncidentIntake } from '../../shared/incident.ts';
 import { Histogram } from './histogram.ts';
+
+const BENCH_DUTY: User = { id: 'duty', username: 'duty', displayName: 'duty', role: 'duty' };
 import { Poster } from './poster.ts';
 import { startServerProcess } from './processes.ts';
 
@@ -268,11 +273,22 @@ async function loadYear(
     let lastLog = performance.now();
     const lane = async () => {
       let clock = new Date(start);
-      const pipeline = new PipelineService(c.store, c.state, grid, cameras, () => clock);
-      const cases = new CaseService(
+      // A year in the past: deadline timers would all fire at once; the bench measures the history.
+      const noTimers = new CaseTimers({ add: async () => {}, remove: async () => {} });
+      const cases = new CaseActionsService(
         c.store,
         c.state,
         new ArchivedRecords(c.historyRepo, c.history.db),
+        c.caseRules,
+        noTimers,
+        () => clock,
+      );
+      const pipeline = new PipelineService(
+        c.store,
+        c.state,
+        grid,
+        cameras,
+        new CaseStart(c.caseRules, cases),
         () => clock,
       );
       for (let i = next++; i < o.yearCases; i = next++) {
@@ -299,9 +315,9 @@ async function loadYear(
         // The last three days stay open; everything older is dispatched and closed a day later.
         if (r.outcome === 'created' && t < now - 3 * DAY_MS) {
           clock = new Date(t + 2 * 3600 * 1000);
-          await cases.advance(id, { status: 'dispatched' }, 'duty');
+          await cases.patch(id, { status: 'dispatched' }, BENCH_DUTY);
           clock = new Date(t + DAY_MS);
-          await cases.advance(id, { status: 'closed' }, 'duty');
+          await cases.patch(id, { status: 'closed' }, BENCH_DUTY);
         }
         done++;
         if (performance.now() - lastLog > 10_000) {

@@ -32,6 +32,8 @@ export function keys(prefix: string) {
     mode: `${prefix}:mode`,
     done: `${prefix}:done`,
     meta: `${prefix}:meta`,
+    /** The case rules: field `current` and every version ever saved (`v1`, `v2`…), kept for good. */
+    caseRules: `${prefix}:case-rules`,
     users: `${prefix}:users`,
     /** A session, under the sha256 of its token (never the token itself). */
     session: (id: string) => `${prefix}:session:${id}`,

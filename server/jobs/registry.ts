@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import { IncidentIntake } from '../../shared/incident.ts';
+import { DeadlineJob } from '../cases/case-timers.ts';
 import { VideoAlertIntake } from '../../shared/video-alert.ts';
 import { DomainError } from '../services/errors.ts';
 
@@ -38,6 +39,9 @@ export const JOBS = {
     kind: z.enum(['daily', 'weekly', 'monthly']),
     scheduledAt: z.number().int().min(0),
   }),
+  /** A case step's deadline timers (cases/case-timers.ts): 80 % of its limit, and its due time. */
+  'case.due_soon': DeadlineJob,
+  'case.overdue': DeadlineJob,
 } as const;
 
 export type JobName = keyof typeof JOBS;

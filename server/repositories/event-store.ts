@@ -16,7 +16,8 @@ export type StateHash =
   | 'operations'
   | 'dispatches'
   | 'reports'
-  | 'meta';
+  | 'meta'
+  | 'caseRules';
 export const STATE_HASHES: readonly StateHash[] = [
   'incidents',
   'aliases',
@@ -27,6 +28,7 @@ export const STATE_HASHES: readonly StateHash[] = [
   'dispatches',
   'reports',
   'meta',
+  'caseRules',
 ];
 
 /**

@@ -21,8 +21,9 @@ describe('the case lifecycle (PATCH /api/v1/incidents/:id)', () => {
     });
     expect(verified.status).toBe(200);
     expect(verified.body.status).toBe('verified');
+    // The alias runs the action `verify`: the history names the action, as the actions route does.
     expect(verified.body.lastAction).toMatchObject({
-      action: 'verified',
+      action: 'verify',
       actor: 'duty',
       note: '现场核实属实',
     });

@@ -138,13 +138,16 @@ export default async function commandRoutes(fastify: FastifyInstance, { c }: { c
       preValidation: requireUser('incident.update'),
       schema: {
         tags,
-        summary: 'Move a case forward through its lifecycle',
+        summary: 'Move a case forward through its lifecycle (an alias of the case actions)',
+        description:
+          'Runs the actions from the case status to the one asked for (verify, dispatch, handle, ' +
+          'inspect passed, close), in order, in one commit; `POST /api/v1/cases/:id/actions` is the full set.',
         params: IdParams,
         body: IncidentPatch,
         response: { 200: Incident, ...COMMAND_ERRORS },
       },
     },
-    async (req) => c.cases.advance(req.params.id, req.body, actor(req)),
+    async (req) => c.caseActions.patch(req.params.id, req.body, userOf(req)),
   );
   for (const verdict of ['confirm', 'dismiss'] as const) {
     app.post(

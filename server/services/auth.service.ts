@@ -44,6 +44,9 @@ const toUser = (u: StoredUser): User => ({
   username: u.username,
   displayName: u.displayName,
   role: u.role,
+  // A scoped user's binding travels with it (req.user, /auth/me, the socket's scope).
+  ...(u.streetId !== undefined && { streetId: u.streetId }),
+  ...(u.departmentId !== undefined && { departmentId: u.departmentId }),
 });
 
 /**

@@ -1,4 +1,3 @@
-import { UNROUTED_CASE } from '../../shared/case.ts';
 import { distanceM } from '../../shared/common.ts';
 import {
   appendRecent,
@@ -8,6 +7,7 @@ import {
 } from '../../shared/incident.ts';
 import type { Camera } from '../../shared/camera.ts';
 import { ALERT_MATCHES, type VideoAlert } from '../../shared/video-alert.ts';
+import type { CaseStart, NewCase } from '../cases/case-start.ts';
 import type { JobPayload } from '../jobs/registry.ts';
 import type { CommitPlan, EventStore } from '../repositories/event-store.ts';
 import type { StateRepository } from '../repositories/state.repository.ts';
@@ -32,6 +32,8 @@ export class PipelineService {
     private readonly state: StateRepository,
     private readonly locator: Locator,
     private readonly cameras: Map<string, Camera>,
+    /** The start of a case: rules version, level, first step and its deadline timers. */
+    private readonly cases: CaseStart,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -78,7 +80,7 @@ export class PipelineService {
         };
         outcome = 'merged';
       } else {
-        const incident: Incident = {
+        const draft: NewCase = {
           id,
           source: input.source,
           ...(input.externalId ? { externalId: input.externalId } : {}),
@@ -99,12 +101,14 @@ export class PipelineService {
           updatedAt: now.toISOString(),
           reportCount: 1,
           mergedIds: [],
-          ...UNROUTED_CASE,
           videoAlertIds: [],
           operationIds: [],
           lastAction: { at: now.toISOString(), action: 'accepted', actor },
           version: 1,
         };
+        const { incident, expect: rulesInForce } = await this.cases.start(draft, now);
+        // Before the commit: a case committed without its timers would never fall due.
+        await this.cases.schedule(incident);
         plan = {
           idempotencyKey: `intake:${id}`,
           result: id,
@@ -114,6 +118,7 @@ export class PipelineService {
             // its id for good.
             { hash: 'aliases', id, version: null },
             { hash: 'tombstones', id, version: null },
+            rulesInForce,
           ],
           put: [{ hash: 'incidents', id, value: incident }],
           geoAdd: [{ id, ...input.location }],

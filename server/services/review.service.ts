@@ -1,7 +1,7 @@
-import { UNROUTED_CASE } from '../../shared/case.ts';
 import { DEFAULT_SEVERITY, type Incident, type IncidentCategory } from '../../shared/incident.ts';
 import type { PendingEvent } from '../../shared/protocol.ts';
 import type { VideoAlert, VideoAlertType } from '../../shared/video-alert.ts';
+import type { CaseStart, NewCase } from '../cases/case-start.ts';
 import type { CommitPlan, EventStore } from '../repositories/event-store.ts';
 import type { StateRepository } from '../repositories/state.repository.ts';
 import type { ArchivedRecords } from './archive.service.ts';
@@ -40,6 +40,8 @@ export class ReviewService {
     private readonly locator: Locator,
     /** Alerts that left Redis: reviewing one answers as on the finished alert (409). */
     private readonly archived: ArchivedRecords,
+    /** The start of a case: rules version, level, first step and its deadline timers. */
+    private readonly cases: CaseStart,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -66,9 +68,11 @@ export class ReviewService {
         const events: PendingEvent[] = [];
         if (verdict === 'confirm' && cur.incidentId === null) {
           // Deterministic id: a retried confirm can never open a second incident.
-          const incident = this.incidentFrom(cur, intakeId('INC', 'video-alert', cur.id), actor, at);
+          const draft = this.incidentFrom(cur, intakeId('INC', 'video-alert', cur.id), actor, at);
+          const { incident, expect: rulesInForce } = await this.cases.start(draft, now);
+          await this.cases.schedule(incident);
           alert.incidentId = incident.id;
-          plan.expect!.push({ hash: 'incidents', id: incident.id, version: null });
+          plan.expect!.push({ hash: 'incidents', id: incident.id, version: null }, rulesInForce);
           plan.put!.push({ hash: 'incidents', id: incident.id, value: incident });
           plan.geoAdd = [{ id: incident.id, ...incident.location }];
           events.push({ type: 'incident.created', actor, data: incident });
@@ -82,7 +86,7 @@ export class ReviewService {
     return result;
   }
 
-  private incidentFrom(a: VideoAlert, id: string, actor: string, at: string): Incident {
+  private incidentFrom(a: VideoAlert, id: string, actor: string, at: string): NewCase {
     const category = ALERT_CATEGORY[a.type];
     return {
       id,
@@ -103,7 +107,6 @@ export class ReviewService {
       updatedAt: at,
       reportCount: 1,
       mergedIds: [],
-      ...UNROUTED_CASE,
       videoAlertIds: [a.id],
       operationIds: [],
       lastAction: {
