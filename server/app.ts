@@ -10,6 +10,7 @@ import Fastify, {
 import kpiReportRoutes from './cases/kpi-report.routes.ts';
 import caseRoutes from './cases/case.routes.ts';
 import type { Container } from './container.ts';
+import kpiRoutes from './cases/kpi.routes.ts';
 import { redisErrors } from './infra/redis-errors.ts';
 import authPlugin from './plugins/auth.ts';
 import closingPlugin from './plugins/closing.ts';
@@ -100,6 +101,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(auditRoutes, { c });
   await app.register(casesRoutes, { c });
   await app.register(caseRoutes, { c });
+  await app.register(kpiRoutes, { c });
   await app.register(replayRoutes, { c });
   await app.register(kpiReportRoutes, { c });
   await app.register(statusRoutes, { c, live: opts.live ?? (() => null) });

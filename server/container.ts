@@ -8,6 +8,9 @@ import { CaseRulesRepository } from './cases/case-rules.repository.ts';
 import { CaseRulesService } from './cases/case-rules.service.ts';
 import { CaseStart } from './cases/case-start.ts';
 import { CaseTimers } from './cases/case-timers.ts';
+import { defaultCaseRules } from './cases/default-rules.ts';
+import { KpiRepository } from './cases/kpi.repository.ts';
+import { KpiService } from './cases/kpi.service.ts';
 import { departments } from './data/departments.ts';
 import { loadDemoData } from './data/demo-data.ts';
 import { GridIndex } from './geo/grid-index.ts';
@@ -21,8 +24,7 @@ import { PipelineQueue } from './infra/queue.ts';
 import { RevocationBus } from './infra/revocations.ts';
 import { assertNoEviction, connect } from './infra/redis.ts';
 import { JobRegistry } from './jobs/registry.ts';
-import { KpiReportService, type KpiSource } from './cases/kpi-report.service.ts';
-import { referenceKpiSource } from './cases/kpi-reference-source.ts';
+import { KpiReportService } from './cases/kpi-report.service.ts';
 import { KpiReportRepository } from './history/kpi-report.repository.ts';
 import { EventStore } from './repositories/event-store.ts';
 import { IdentityRepository } from './repositories/identity.repository.ts';
@@ -76,6 +78,8 @@ export type Container = {
   historyRepo: HistoryRepository;
   /** KPI reports (报表): made by the job schedulers or on demand, read from `kpi_reports`. */
   kpiReports: KpiReportService;
+  /** The peacetime figures (`GET /api/v1/kpis`), from the history database. */
+  kpis: KpiService;
   close(): Promise<void>;
 };
 
@@ -158,11 +162,18 @@ export async function createContainer(
   const operations = new OperationService(store, state, data.plans, queue, archived);
   const archive = new ArchiveService(store, state, history.db, config.archiveAfterMs);
   let projector: Projector | null = null;
-  // STAND-IN until h-kpi: its KpiService replaces referenceKpiSource here.
-  const kpiSource: KpiSource = referenceKpiSource(history.db, data.grids, departments(data.grids));
+  const kpis = new KpiService(
+    new KpiRepository(history.db),
+    data.grids,
+    departments(data.grids),
+    async () => {
+      // Seam: the weights of the case rules in force once they are stored (the lifecycle's part).
+      return defaultCaseRules(departments(data.grids)).weights;
+    },
+  );
   const kpiReports = new KpiReportService(
     store,
-    kpiSource,
+    kpis,
     new KpiReportRepository(history.db),
     opts.projector ? () => projector?.projectedSeq() ?? 0 : null,
   );
@@ -245,6 +256,7 @@ export async function createContainer(
     projector,
     historyRepo,
     kpiReports,
+    kpis,
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();

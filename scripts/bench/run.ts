@@ -9,6 +9,8 @@
  *   npm run bench -- --history-only     only the history store: projection lag at 1,000 events/s and
  *                                       the snapshot before and after a simulated year (history.ts;
  *                                       --year-cases N, default 125,000; --no-history skips it)
+ *   npm run bench -- --kpi-only         only GET /api/v1/kpis over a simulated year of cases (kpi.ts;
+ *                                       --year-cases N too; --no-kpi skips it)
  *
  * The server runs as a child process exactly as `npm start` runs it (server/main.ts with its own
  * redis-server, appendfsync always, product defaults), so its RSS is its own: read from /proc.
@@ -36,6 +38,7 @@ import {
 } from './processes.ts';
 import { checkDelivery, ratios, table, type ScenarioResult } from './report.ts';
 import { historyBench, type HistoryBenchResult } from './history.ts';
+import { kpiBench, type KpiBenchResult } from './kpi.ts';
 import { reconnectStorm, type StormResult } from './storm.ts';
 
 const INTAKE_KEY = 'demo-intake-key';
@@ -65,6 +68,8 @@ const { values } = parseArgs({
     'storm-down': { type: 'string', default: '5' },
     history: { type: 'boolean', default: true },
     'history-only': { type: 'boolean', default: false },
+    kpi: { type: 'boolean', default: true },
+    'kpi-only': { type: 'boolean', default: false },
     'year-cases': { type: 'string', default: '125000' },
   },
   allowNegative: true,
@@ -396,10 +401,11 @@ async function main(): Promise<void> {
     );
   }
   const historyOnly = values['history-only'];
-  const stormOnly = values['storm-only'] || historyOnly;
+  const kpiOnly = values['kpi-only'];
+  const stormOnly = values['storm-only'] || historyOnly || kpiOnly;
   const ours = stormOnly ? { rows: [], sample: null } : await pingzhan();
   let history: HistoryBenchResult | null = null;
-  if ((values.history && !values['storm-only']) || historyOnly) {
+  if ((values.history && !values['storm-only'] && !kpiOnly) || historyOnly) {
     const yearCases = Number(values['year-cases']);
     if (!(Number.isInteger(yearCases) && yearCases > 0)) throw new Error('--year-cases takes a number');
     log(`history: projection lag at 1000 events/s, then the snapshot before and after ${yearCases} cases`);
@@ -412,8 +418,15 @@ async function main(): Promise<void> {
       log,
     });
   }
+  let kpi: KpiBenchResult | null = null;
+  if ((values.kpi && !values['storm-only'] && !historyOnly) || kpiOnly) {
+    const cases = Number(values['year-cases']);
+    if (!(Number.isInteger(cases) && cases > 0)) throw new Error('--year-cases takes a number');
+    log(`kpi: GET /api/v1/kpis over ${cases} cases in a year`);
+    kpi = await kpiBench({ cases, login: (url) => login(url, 'duty'), log });
+  }
   let storm: StormResult | null = null;
-  if (stormConsoles > 0 && !historyOnly) {
+  if (stormConsoles > 0 && !historyOnly && !kpiOnly) {
     log(`reconnect storm: ${stormConsoles} consoles, server down ${stormDown} s`);
     storm = await reconnectStorm({
       consoles: stormConsoles,
@@ -461,6 +474,7 @@ async function main(): Promise<void> {
     ratios: ratioRows,
     reconnectStorm: storm,
     history,
+    kpi,
     benchRssMb: rssMb(process.pid),
   };
   mkdirSync(path.dirname(values.out), { recursive: true });
@@ -481,7 +495,8 @@ const hardLimit = setTimeout(
   (scenarios.length * (seconds * 6 + (3 * DRAIN_LIMIT_MS) / 1000 + 60) +
     180 +
     (stormConsoles ? 360 : 0) +
-    (values.history || values['history-only'] ? 3600 : 0)) *
+    (values.history || values['history-only'] ? 3600 : 0) +
+    (values.kpi || values['kpi-only'] ? 1800 : 0)) *
     1000,
 );
 hardLimit.unref();

@@ -181,16 +181,17 @@ export async function runPeacetime(args: SimArgs): Promise<number> {
           unit: 'minutes',
           reason: '需协调权属单位，申请延期',
         });
-        if (e) ((c = e), n.extended++);
+        if (e) {
+          c = e;
+          n.extended++;
+        }
       }
       if (!c || !(await take(c, frac))) return null;
-      const before = c.steps[c.steps.length - 1];
       const done = await act(dept, c, { action: 'handle', note: '已现场处置完毕' });
       if (done) {
         n.handled++;
         const s = done.steps.filter((x) => x.step === 'handle').at(-1);
         if (s && s.onTime === false) n.late++;
-        void before;
       }
       return done;
     };

@@ -11,10 +11,13 @@ import type { KpiReportRepository } from '../history/kpi-report.repository.ts';
 import type { EventStore } from '../repositories/event-store.ts';
 import { notFound } from '../services/errors.ts';
 import { newId } from '../services/ids.ts';
+import type { KpiViewer } from './kpi.service.ts';
 import { scheduledWindow, type ScheduledKind } from './report-windows.ts';
 
-/** What a report needs of the KPI read model: the figures of `GET /api/v1/kpis`, unscoped. */
-export type KpiSource = { kpis(q: KpiQuery, scope?: unknown): Promise<KpiAnswer> };
+/** What a report needs of the KPI read model: the figures of `GET /api/v1/kpis` (KpiService). */
+export type KpiSource = { kpis(q: KpiQuery, viewer: KpiViewer): Promise<KpiAnswer> };
+/** A report is the district's: the figures as an operator (any unscoped role) sees them. */
+const DISTRICT: KpiViewer = { role: 'duty' };
 
 /** Who made a scheduled report, on its event and in the report. */
 export const SCHEDULER_ACTOR = 'system:scheduler';
@@ -62,7 +65,7 @@ export class KpiReportService {
   ): Promise<{ id: string; created: boolean }> {
     const createdAt = new Date(this.now()).toISOString();
     const [byStreet, byDepartment, byCategory] = await Promise.all(
-      GROUPS.map((groupBy) => this.kpi.kpis({ from: w.from, to: w.to, groupBy })),
+      GROUPS.map((groupBy) => this.kpi.kpis({ from: w.from, to: w.to, groupBy }, DISTRICT)),
     );
     const report: KpiReport = {
       id: w.id,

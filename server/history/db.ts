@@ -3,6 +3,7 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import pg from 'pg';
 import * as m0001 from './migrations/0001_events.ts';
 import * as m0002 from './migrations/0002_records.ts';
+import * as m0003 from './migrations/0003_case_facts.ts';
 import * as m0004 from './migrations/0004_kpi_reports.ts';
 
 /** Columns as the database returns them (bigint as a JS number: seqs stay far below 2^53). */
@@ -119,6 +120,26 @@ export interface ResourceStatusTable {
   incident_id: string | null;
   actor: string | null;
 }
+/** One row per case: what the KPI figures need (`server/cases/case-facts.ts`, migration 0003). */
+export interface CaseFactsTable {
+  id: string;
+  accepted_at: Date | string;
+  status: string;
+  street_id: string | null;
+  department_id: string | null;
+  category: string;
+  voided: boolean;
+  deferred: boolean;
+  closed: boolean;
+  ever_dispatched: boolean;
+  ever_handled: boolean;
+  handled_on_time: boolean;
+  extended: boolean;
+  closed_on_time: boolean;
+  reworks: number;
+  current_due_at: Date | string | null;
+  last_seq: number;
+}
 /** One KPI report (`kpi_report.created`), written once; `data` is the whole KpiReport. */
 export interface KpiReportsTable {
   id: string;
@@ -144,6 +165,7 @@ export interface HistoryTables {
   field_reports: FieldReportsTable;
   resource_status: ResourceStatusTable;
   kpi_reports: KpiReportsTable;
+  case_facts: CaseFactsTable;
 }
 export type HistoryDb = Kysely<HistoryTables>;
 
@@ -151,6 +173,7 @@ export type HistoryDb = Kysely<HistoryTables>;
 const MIGRATIONS: Record<string, Migration> = {
   '0001_events': m0001,
   '0002_records': m0002,
+  '0003_case_facts': m0003,
   '0004_kpi_reports': m0004,
 };
 

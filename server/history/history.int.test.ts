@@ -395,8 +395,10 @@ describe('the history store', () => {
       expect(rec.history).toEqual([h1, h2, h3]);
       expect(rec.mergedIds).toEqual(['INC-v1-a', 'INC-v1-b']);
     } finally {
-      for (const t of ['cases', 'case_history', 'case_aliases'])
-        await h.pool.query(`delete from ${t} where ${t === 'cases' ? 'id' : 'case_id'} = 'INC-v1-test'`);
+      for (const t of ['cases', 'case_facts', 'case_history', 'case_aliases'])
+        await h.pool.query(
+          `delete from ${t} where ${t === 'cases' || t === 'case_facts' ? 'id' : 'case_id'} = 'INC-v1-test'`,
+        );
     }
   });
 

@@ -145,10 +145,9 @@ describe('migration 0002 on a database with events', () => {
   });
 
   it('fills the new read models from the events, as a rebuild would', async () => {
-    // 0002 first, then whatever later migrations exist (0004 kpi_reports, …).
-    const ran = await migrate(h.db);
-    expect(ran[0]).toBe('0002_records');
-    expect(ran).not.toContain('0001_events');
+    // 0003 and 0004 after it: the KPI facts filled from the `cases` rows 0002 wrote (the same as a
+    // rebuild); kpi_reports, empty (no report before protocol v3).
+    expect(await migrate(h.db)).toEqual(['0002_records', '0003_case_facts', '0004_kpi_reports']);
     const dump = async () => {
       const out: Record<string, unknown[]> = {};
       for (const t of READ_MODEL_TABLES)
@@ -169,6 +168,7 @@ describe('migration 0002 on a database with events', () => {
     expect(await repo.listReports('INC-old')).toHaveLength(1);
     expect(await repo.getVideoAlert('VA-1')).toMatchObject({ status: 'new' });
     expect(migrated.resource_status).toHaveLength(1);
+    expect(migrated.case_facts).toMatchObject([{ id: 'INC-old', status: 'accepted', ever_handled: false }]);
     expect((await repo.caseRecord('INC-old')).projectedSeq).toBe(EVENTS.length);
 
     await rebuildReadModels(h.db);

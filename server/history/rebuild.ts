@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import type { HistoryDb, HistoryTables } from './db.ts';
-import { applyToReadModels, READ_MODEL_TABLES } from './read-models.ts';
+import { applyToReadModels, READ_MODEL_TABLES, type ProjectionOptions } from './read-models.ts';
 
 /**
  * Rebuilds every read model from the `events` table through the same projection code the live
@@ -34,6 +34,7 @@ export async function projectEvents(
   trx: Transaction<HistoryTables>,
   batch: number,
   log?: (msg: string) => void,
+  opts: ProjectionOptions = {},
 ): Promise<number> {
   let after = 0;
   let total = 0;
@@ -56,7 +57,7 @@ export async function projectEvents(
           data: r.data,
         }) as LiveEvent,
     );
-    await applyToReadModels(trx, events);
+    await applyToReadModels(trx, events, opts);
     after = rows[rows.length - 1].seq;
     total += rows.length;
     log?.(`projected through seq ${after}`);
