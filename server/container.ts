@@ -23,6 +23,7 @@ import { countError } from './infra/metrics.ts';
 import { PipelineQueue } from './infra/queue.ts';
 import { RevocationBus } from './infra/revocations.ts';
 import { assertNoEviction, connect } from './infra/redis.ts';
+import { knownBindings } from './identity/binding.ts';
 import { JobRegistry } from './jobs/registry.ts';
 import { KpiReportService } from './cases/kpi-report.service.ts';
 import { KpiReportRepository } from './history/kpi-report.repository.ts';
@@ -126,8 +127,14 @@ export async function createContainer(
   const store = new EventStore(redis, k);
   const state = new StateRepository(redis, k, { archiveAfterMs: config.archiveAfterMs });
   const revocations = new RevocationBus(redis, () => connect(redisUrl, 'revocations'), k.revocations);
-  const auth = new AuthService(new IdentityRepository(redis, k), config.intakeKeys, revocations);
   const data = await loadDemoData();
+  const auth = new AuthService(
+    new IdentityRepository(redis, k),
+    config.intakeKeys,
+    revocations,
+    undefined,
+    knownBindings(data.grids),
+  );
   const grid = new GridIndex(data.grids);
   const cameraMap = new Map(data.cameras.map((c) => [c.id, c]));
   const queue = new PipelineQueue(redisUrl, k.bullPrefix, { timeoutMs: config.redisTimeoutMs });

@@ -4,6 +4,7 @@ import { LiveGateway } from './gateways/live.gateway.ts';
 import { StreamTailer } from './gateways/stream-tailer.ts';
 import { connect } from './infra/redis.ts';
 import { parseSessionCookie } from './plugins/auth.ts';
+import { ScopeTracker } from './live/scoped-feed.ts';
 import { FanOut } from './services/fan-out.ts';
 import { newId } from './services/ids.ts';
 
@@ -14,16 +15,25 @@ export type Live = { fanOut: FanOut; gateway: LiveGateway; close(): Promise<void
  * Must be attached before the app listens, since Socket.IO hooks the HTTP server.
  */
 export async function attachLive(app: FastifyInstance, c: Container): Promise<Live> {
-  const head = await c.store.headSeq();
-  const gateway = new LiveGateway(app.server, (cookie) => c.auth.liveSession(parseSessionCookie(cookie)), {
-    serverId: newId('srv'),
-    origins: { trustProxy: c.config.trustProxy, allowedOrigins: c.config.allowedOrigins },
-    onInternalsProblem: (problems) =>
-      app.log.warn(
-        { problems },
-        'engine.io/ws internals changed: live frames fall back to per-socket encoding',
-      ),
-  });
+  // The working set and its seq in one read: scoped consoles' filter starts from where every
+  // incident stands at the seq the feed starts from (`now = 0`: finished ones too, until archived).
+  const working = await c.state.snapshot(0);
+  const head = working.seq;
+  const tracker = new ScopeTracker(working);
+  const gateway = new LiveGateway(
+    app.server,
+    (cookie) => c.auth.liveSession(parseSessionCookie(cookie)),
+    {
+      serverId: newId('srv'),
+      origins: { trustProxy: c.config.trustProxy, allowedOrigins: c.config.allowedOrigins },
+      onInternalsProblem: (problems) =>
+        app.log.warn(
+          { problems },
+          'engine.io/ws internals changed: live frames fall back to per-socket encoding',
+        ),
+    },
+    tracker,
+  );
   // Before the first socket: a session that ends from now on is cut wherever its socket is.
   const unsubscribe = await c.revocations.subscribe((r) => gateway.revoke(r));
   const fanOut = new FanOut(
@@ -43,7 +53,11 @@ export async function attachLive(app: FastifyInstance, c: Container): Promise<Li
   const tailer = new StreamTailer(
     connect(c.redisUrl, 'tail'),
     c.keys.events,
-    (evs) => fanOut.append(evs),
+    (evs) => {
+      // In log order, once, before any console can be sent these events.
+      tracker.observe(evs);
+      fanOut.append(evs);
+    },
     (err) => app.log.warn({ err }, 'event stream tail failed; retrying'),
   );
   tailer.start(head);

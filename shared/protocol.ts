@@ -131,11 +131,36 @@ export const LiveAuth = z.object({
 export const SessionEnded = z.object({ reason: z.string() });
 export type SessionEnded = z.infer<typeof SessionEnded>;
 
+/**
+ * A scoped console's scope: a `subcentre`'s street or a `department`'s department. Its snapshot
+ * and feed hold only its cases (and what a wall needs besides: the mode and the resources).
+ */
+export const FeedScope = z.object({ streetId: z.string().optional(), departmentId: z.string().optional() });
+export type FeedScope = z.infer<typeof FeedScope>;
+
+/** Whether an incident (a case) is in a feed's scope: its street, or dispatched to its department. */
+export function inFeedScope(
+  scope: FeedScope,
+  inc: { streetId: string | null; departmentId?: string | null },
+): boolean {
+  if (scope.streetId !== undefined) return inc.streetId === scope.streetId;
+  if (scope.departmentId !== undefined) return (inc.departmentId ?? null) === scope.departmentId;
+  return false;
+}
+
 /** The first message on a socket: the protocol the server speaks (the console refuses another). */
 export const Hello = z.object({
   protocol: z.number().int(),
   headSeq: z.number().int().min(0),
   serverId: z.string(),
+  /**
+   * Set on a scoped feed. Its events keep the log's `seq`, so it has gaps (the events of other
+   * scopes): the console applies each event past the last one it applied, in order, and resumes
+   * from the last seq it saw (the server sends it every in-scope event after that, none twice).
+   * An incident that leaves the scope (dispatched elsewhere) comes once more, out of scope: the
+   * console drops it.
+   */
+  scope: FeedScope.optional(),
 });
 export type Hello = z.infer<typeof Hello>;
 

@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import type { User } from '../../shared/identity.ts';
 import {
+  type FeedScope,
   LIVE_NAMESPACE,
   LiveAuth,
   PROTOCOL_VERSION,
@@ -9,7 +10,9 @@ import {
   type LiveEvent,
   type LiveServerEvents,
 } from '../../shared/protocol.ts';
+import { feedScopeOf, scopeOf } from '../identity/scope.ts';
 import type { Revocation } from '../infra/revocations.ts';
+import { scopeKey, type ScopeTracker } from '../live/scoped-feed.ts';
 import type { Broadcaster, FanOut, FeedClient } from '../services/fan-out.ts';
 import { originChecker, type OriginPolicy } from './origin.ts';
 import { SessionIndex } from './session-index.ts';
@@ -38,8 +41,16 @@ class SocketClient implements FeedClient {
   /** Whether this console negotiated permessage-deflate (every browser does). */
   readonly deflate: boolean;
   readonly frameKind: FrameKind;
+  /** A scoped console's scope and the key of its group (consoles of one scope share a frame). */
+  readonly scope: FeedScope | undefined;
+  readonly scopeKey: string | null;
 
-  constructor(private readonly s: LiveSocket) {
+  constructor(
+    private readonly s: LiveSocket,
+    private readonly tracker: ScopeTracker,
+  ) {
+    this.scope = feedScopeOf(scopeOf(s.data.session.user));
+    this.scopeKey = this.scope ? scopeKey(this.scope) : null;
     const params = deflateParams(s.conn);
     this.deflate = params !== null;
     if (!allowPreEncodedFrames(s.conn)) this.frameKind = 'packet';
@@ -50,8 +61,13 @@ class SocketClient implements FeedClient {
   get id() {
     return this.s.id;
   }
+  get scoped() {
+    return this.scope !== undefined;
+  }
   send(events: LiveEvent[]) {
-    this.s.emit('events', events);
+    const out = this.scope ? this.tracker.filter(this.scope, events) : events;
+    // A scoped console's seq has gaps anyway: a slice with none of its events is not sent.
+    if (out.length) this.s.emit('events', out);
   }
   /** The broadcast frame, as encoded once for all (engine.io keeps it in order with the rest). */
   sendShared(frame: SharedFrame) {
@@ -114,6 +130,8 @@ export class LiveGateway {
   readonly ended: Record<string, number> = {};
   /** Consoles that are up to date: they get the shared broadcast frame. */
   private readonly live = new Set<SocketClient>();
+  /** Scoped consoles that are up to date, by scope: each scope's filtered frame, shared by its consoles. */
+  private readonly scopedLive = new Map<string, Set<SocketClient>>();
   /** Told of each broadcast frame as it is written (metrics: feed lag, frame size). */
   onFrame: ((events: LiveEvent[], bytes: number) => void) | null = null;
 
@@ -121,6 +139,8 @@ export class LiveGateway {
     http: HttpServer,
     private readonly authenticate: Authenticate,
     private readonly opts: LiveGatewayOptions,
+    /** Where each incident stood before each event: what scoped consoles are filtered by. */
+    private readonly tracker: ScopeTracker,
   ) {
     const checkOrigin = originChecker(opts.origins);
     this.io = new Server(http, {
@@ -167,25 +187,54 @@ export class LiveGateway {
 
   get broadcaster(): Broadcaster {
     const live = this.live;
+    const scoped = this.scopedLive;
     return {
-      join: (c) => void live.add(c as SocketClient),
-      leave: (c) => void live.delete(c as SocketClient),
+      join: (raw) => {
+        const c = raw as SocketClient;
+        if (c.scopeKey === null) return void live.add(c);
+        let group = scoped.get(c.scopeKey);
+        if (!group) scoped.set(c.scopeKey, (group = new Set()));
+        group.add(c);
+      },
+      leave: (raw) => {
+        const c = raw as SocketClient;
+        if (c.scopeKey === null) return void live.delete(c);
+        const group = scoped.get(c.scopeKey);
+        if (group?.delete(c) && group.size === 0) scoped.delete(c.scopeKey);
+      },
       broadcast: (events) => {
-        if (live.size === 0) return;
-        const frame = sharedFrame(this.nsp.name, 'events', events);
-        const w = this.wire;
-        w.frames++;
-        w.bytes += frame.bytes;
-        w.deflatedBytes += frame.deflatedBytes;
-        w.maxFrameBytes = Math.max(w.maxFrameBytes, frame.plain[0].length + frame.bytes);
-        for (const c of live) {
-          c.sendShared(frame);
-          if (c.frameKind === 'deflated') w.deflateSockets++;
-          else w.plainSockets++;
-        }
-        this.onFrame?.(events, frame.bytes);
+        // Scoped consoles after the others, so the common path is not slowed by them.
+        if (live.size > 0) this.broadcastAll(events);
+        if (scoped.size > 0) this.broadcastScoped(events);
       },
     };
+  }
+
+  /** Each scope's events of the frame, encoded once per scope; a scope with none gets nothing. */
+  private broadcastScoped(events: LiveEvent[]): void {
+    for (const group of this.scopedLive.values()) {
+      const first = group.values().next().value!;
+      const mine = this.tracker.filter(first.scope!, events);
+      if (mine.length === 0) continue;
+      const frame = sharedFrame(this.nsp.name, 'events', mine);
+      for (const c of group) c.sendShared(frame);
+    }
+  }
+
+  private broadcastAll(events: LiveEvent[]): void {
+    const live = this.live;
+    const frame = sharedFrame(this.nsp.name, 'events', events);
+    const w = this.wire;
+    w.frames++;
+    w.bytes += frame.bytes;
+    w.deflatedBytes += frame.deflatedBytes;
+    w.maxFrameBytes = Math.max(w.maxFrameBytes, frame.plain[0].length + frame.bytes);
+    for (const c of live) {
+      c.sendShared(frame);
+      if (c.frameKind === 'deflated') w.deflateSockets++;
+      else w.plainSockets++;
+    }
+    this.onFrame?.(events, frame.bytes);
   }
 
   /** A session ended somewhere (this process or another): cut its sockets. */
@@ -226,7 +275,7 @@ export class LiveGateway {
         const problems = internalsProblems(socket.conn);
         if (problems.length) this.opts.onInternalsProblem?.(problems);
       }
-      const client = new SocketClient(socket);
+      const client = new SocketClient(socket, this.tracker);
       socket.on('disconnect', () => {
         this.sockets.remove(socket);
         const t = this.expiryTimers.get(socket);
@@ -241,6 +290,7 @@ export class LiveGateway {
         protocol: PROTOCOL_VERSION,
         headSeq: fanOut.headSeq,
         serverId: this.opts.serverId,
+        ...(client.scope && { scope: client.scope }),
       });
       void fanOut.connect(client, since).then(
         // Gone while the log was asked where `since` stands: do not leave it in the fan-out.

@@ -1,7 +1,7 @@
 import { fastifyCookie as cookie } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Role } from '../../shared/common.ts';
+import { OPERATOR_ROLES, Role } from '../../shared/common.ts';
 import { can, PERMISSIONS, type Permission, type User } from '../../shared/identity.ts';
 import type { AuthService, Caller } from '../services/auth.service.ts';
 import { DomainError } from '../services/errors.ts';
@@ -94,30 +94,50 @@ export function accessOf(hook: unknown): Access | null {
   return typeof hook === 'function' && ACCESS in hook ? (hook as Guard)[ACCESS] : null;
 }
 
-/** A logged-in operator, optionally with a permission; integrations' keys are refused here. */
+/**
+ * A logged-in user: without a permission, one of the centre's operators (OPERATOR_ROLES) only —
+ * scoped roles (`subcentre`, `department`) get `403` from a route that was not written for their
+ * scope; with one, the roles the permission names. Integrations' keys are refused here.
+ */
 export function requireUser(permission?: Permission): Guard {
+  return guard(permission ? PERMISSIONS[permission] : OPERATOR_ROLES, permission);
+}
+
+/**
+ * Every logged-in role, scoped ones included: for reads that narrow what they answer to the
+ * caller's scope themselves (`server/identity/scope.ts`: out of scope is `404`, never `403`).
+ */
+export function requireAnyUser(): Guard {
+  return guard(Role.options);
+}
+
+function guard(roles: readonly Role[], permission?: Permission): Guard {
   const check = async (req: FastifyRequest) => {
     const c = req.caller;
     if (!c) throw new DomainError(401, 'unauthorized', 'log in first');
     if (c.kind !== 'user')
       throw new DomainError(403, 'forbidden', 'an intake key may only post to the intake routes');
-    if (permission && !can(c.user.role, permission)) {
+    if (permission ? !can(c.user.role, permission) : !roles.includes(c.user.role)) {
       throw new DomainError(
         403,
         'forbidden',
-        `role "${c.user.role}" may not ${permission.replace('.', ' ')}`,
+        permission
+          ? `role "${c.user.role}" may not ${permission.replace('.', ' ')}`
+          : `role "${c.user.role}" may not use this route`,
       );
     }
   };
-  const roles = permission ? PERMISSIONS[permission] : Role.options;
   return Object.assign(check, { [ACCESS]: { kind: 'operator', roles } satisfies Access });
 }
 
 /** Intake: an integration key or any logged-in operator. */
 export const requireIntakeCaller: Guard = Object.assign(
   async function requireIntakeCaller(req: FastifyRequest): Promise<void> {
-    if (!req.caller)
-      throw new DomainError(401, 'unauthorized', 'send Authorization: Bearer <intake key> or log in');
+    const c = req.caller;
+    if (!c) throw new DomainError(401, 'unauthorized', 'send Authorization: Bearer <intake key> or log in');
+    // Scoped roles report nothing district-wide: a case they posted could fall outside their scope.
+    if (c.kind === 'user' && !can(c.user.role, 'intake.post'))
+      throw new DomainError(403, 'forbidden', `role "${c.user.role}" may not post to intake`);
   },
   { [ACCESS]: { kind: 'intake', roles: PERMISSIONS['intake.post'] } satisfies Access },
 );

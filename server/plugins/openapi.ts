@@ -91,7 +91,10 @@ type Security = { [scheme: string]: string[] }[];
 function describeAccess(access: Access | null): { text: string; roles: string[]; security: Security } {
   if (!access) return { text: 'Public: no session needed.', roles: [], security: [] };
   const roles = [...access.roles];
-  const who = roles.length === ALL_ROLES.length ? 'any logged-in operator' : `roles ${roles.join(', ')}`;
+  const who =
+    roles.length === ALL_ROLES.length
+      ? 'any logged-in user (a scoped role, `subcentre` or `department`, gets its own scope only)'
+      : `roles ${roles.join(', ')}`;
   if (access.kind === 'intake')
     return {
       text: `An intake key (\`Authorization: Bearer <key>\`) or ${who}.`,

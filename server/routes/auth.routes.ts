@@ -45,7 +45,9 @@ export default async function authRoutes(fastify: FastifyInstance, { c }: { c: C
       schema: {
         tags,
         summary: 'Who is logged in',
-        description: 'Who may: any logged-in operator (session cookie); `401` without a session.',
+        description:
+          'Who may: any logged-in user (session cookie); `401` without a session. A scoped user ' +
+          '(`subcentre`, `department`) carries its `streetId` or `departmentId`.',
         'x-roles': Role.options,
         security: [{ session: [] }],
         response: { 200: UserAnswer, ...errors(401, 503) },

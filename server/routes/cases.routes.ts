@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CaseSearchPage, CaseSearchQuery } from '../../shared/case-search.ts';
 import type { Container } from '../container.ts';
-import { requireUser } from '../plugins/auth.ts';
+import { scopeOf } from '../identity/scope.ts';
+import { scopeCaseQuery } from '../identity/scoped-reads.ts';
+import { requireAnyUser, userOf } from '../plugins/auth.ts';
 import { TAGS } from '../plugins/openapi.ts';
 import { CaseSearchService } from '../services/case-search.service.ts';
 import { errors, SESSION_ERRORS } from './answers.ts';
@@ -23,7 +25,8 @@ export default async function casesRoutes(fastify: FastifyInstance, { c }: { c: 
     '/api/v1/cases',
     {
       // Auth before validation: without a session the answer is 401 whatever the parameters.
-      preValidation: requireUser(),
+      // Scoped roles search their own cases only (their scope ANDed with the filters).
+      preValidation: requireAnyUser(),
       schema: {
         tags: [TAGS.record],
         summary: 'Search every case ever, closed ones included, newest first (keyset-paged)',
@@ -35,6 +38,9 @@ export default async function casesRoutes(fastify: FastifyInstance, { c }: { c: 
         response: { 200: CaseSearchPage, ...errors(400, ...SESSION_ERRORS) },
       },
     },
-    async (req) => search.search(req.query),
+    async (req) => {
+      const q = scopeCaseQuery(req.query, scopeOf(userOf(req)));
+      return q ? search.search(q) : { items: [], nextCursor: null };
+    },
   );
 }

@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isScoped } from '../../shared/common.ts';
 import { AfterActionRecord } from '../../shared/after-action.ts';
 import { FieldReport } from '../../shared/incident.ts';
 import { Operation } from '../../shared/operation.ts';
 import { RankedPlan } from '../../shared/plan.ts';
 import type { Container } from '../container.ts';
-import { requireUser } from '../plugins/auth.ts';
+import { canSee } from '../identity/scope.ts';
+import { requireAnyUser, requireUser, userOf } from '../plugins/auth.ts';
+import { notFound } from '../services/errors.ts';
 import { TAGS } from '../plugins/openapi.ts';
 import { renderAfterActionHtml } from '../services/after-action-html.ts';
 import { errors, IdParams, SESSION_ERRORS } from './answers.ts';
@@ -14,7 +17,11 @@ import { errors, IdParams, SESSION_ERRORS } from './answers.ts';
 const tags = [TAGS.operations];
 const READ_ERRORS = errors(400, 404, ...SESSION_ERRORS);
 
-/** Reads around operations for any logged-in operator: the operation, its record, fitting plans. */
+/**
+ * Reads around operations for the centre's operators (scoped roles: 403): the operation, its
+ * record, fitting plans. An incident's field reports are its case's: a scoped user reads them
+ * for its own cases (404 for others).
+ */
 export default async function operationRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const user = requireUser();
@@ -91,7 +98,7 @@ export default async function operationRoutes(fastify: FastifyInstance, { c }: {
   app.get(
     '/api/v1/incidents/:id/reports',
     {
-      preHandler: user,
+      preHandler: requireAnyUser(),
       schema: {
         tags,
         summary: "An incident's field reports",
@@ -100,6 +107,13 @@ export default async function operationRoutes(fastify: FastifyInstance, { c }: {
       },
     },
     // Redis for a case it holds, the database (field_reports) for one archived out of it.
-    async (req) => c.records.reports(req.params.id),
+    async (req) => {
+      const u = userOf(req);
+      if (isScoped(u.role)) {
+        const inc = await c.records.incident(req.params.id);
+        if (!inc || !canSee(u, inc)) throw notFound(`incident ${req.params.id}`);
+      }
+      return c.records.reports(req.params.id);
+    },
   );
 }

@@ -15,7 +15,8 @@ export default async function replayRoutes(fastify: FastifyInstance, { c }: { c:
   app.get(
     '/api/v1/replay',
     {
-      // Logged in first (401 before 400), as every read of the record.
+      // Logged in first (401 before 400), as every read of the record. The centre's operators only
+      // (requireUser): a replay shows the whole district, so scoped roles get 403.
       preValidation: requireUser(),
       schema: {
         tags: [TAGS.record],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OperatorRole } from '../../shared/common.ts';
+import { Role } from '../../shared/common.ts';
 import { PERMISSIONS, type Permission } from '../../shared/identity.ts';
 import type { Incident } from '../../shared/incident.ts';
 import type { Snapshot } from '../../shared/protocol.ts';
@@ -7,7 +7,7 @@ import { apiAs, loginAll, reportIncident, snapshot, until, type Api } from '../t
 import { INTAKE_KEY, postJson, startTestServer, type TestServer } from '../testing/harness.ts';
 
 let srv: TestServer;
-let as: Record<OperatorRole, Api>;
+let as: Record<Role, Api>;
 let incident: Incident;
 let opId: string;
 let alertId: string;
@@ -69,7 +69,8 @@ const COMMANDS: { name: string; permission: Permission; call: (api: Api) => Retu
     call: (a) => a.post(`/api/v1/video-alerts/${alertId}/dismiss`),
   },
 ];
-const ROLES: OperatorRole[] = ['duty', 'commander', 'liaison', 'admin'];
+// The scoped roles too: no command of the centre is theirs.
+const ROLES: readonly Role[] = Role.options;
 
 beforeAll(async () => {
   srv = await startTestServer();

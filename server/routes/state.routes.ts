@@ -8,7 +8,9 @@ import { IncidentRecord } from '../../shared/incident.ts';
 import { Plan } from '../../shared/plan.ts';
 import { PROTOCOL_VERSION, Snapshot } from '../../shared/protocol.ts';
 import type { Container } from '../container.ts';
-import { requireUser } from '../plugins/auth.ts';
+import { scopeOf, canSee } from '../identity/scope.ts';
+import { scopeRecentEvents, scopeSnapshot } from '../identity/scoped-reads.ts';
+import { requireAnyUser, userOf } from '../plugins/auth.ts';
 import { TAGS } from '../plugins/openapi.ts';
 import { notFound } from '../services/errors.ts';
 import { errors, IdParams, SESSION_ERRORS } from './answers.ts';
@@ -22,7 +24,8 @@ const tags = [TAGS.state];
 
 export default async function stateRoutes(fastify: FastifyInstance, { c }: { c: Container }) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const user = requireUser();
+  // Every role: scoped ones read their own scope (scoped-reads.ts), the static data as it is.
+  const user = requireAnyUser();
   app.get(
     '/api/v1/config',
     {
@@ -48,7 +51,7 @@ export default async function stateRoutes(fastify: FastifyInstance, { c }: { c: 
         response: { 200: Snapshot, ...errors(...SESSION_ERRORS) },
       },
     },
-    async () => ({ ...(await c.state.snapshot()), plans: c.plans }),
+    async (req) => scopeSnapshot({ ...(await c.state.snapshot()), plans: c.plans }, scopeOf(userOf(req))),
   );
   app.get(
     '/api/v1/grids',
@@ -78,9 +81,12 @@ export default async function stateRoutes(fastify: FastifyInstance, { c }: { c: 
       },
     },
     async (req) => ({
-      events: await c.store.readBackwards(
-        req.query.upTo === undefined ? null : req.query.upTo + 1,
-        req.query.limit,
+      events: scopeRecentEvents(
+        await c.store.readBackwards(
+          req.query.upTo === undefined ? null : req.query.upTo + 1,
+          req.query.limit,
+        ),
+        scopeOf(userOf(req)),
       ),
     }),
   );
@@ -124,7 +130,8 @@ export default async function stateRoutes(fastify: FastifyInstance, { c }: { c: 
       // Every incident ever created (the working set in Redis, else the record in the database),
       // as an IncidentRecord: with its whole history and every merged report id.
       const inc = await c.records.incident(req.params.id);
-      if (!inc) throw notFound(`incident ${req.params.id}`);
+      // Out of a scoped user's scope it does not exist for them: 404, as for an unknown id.
+      if (!inc || !canSee(userOf(req), inc)) throw notFound(`incident ${req.params.id}`);
       return inc;
     },
   );

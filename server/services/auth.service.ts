@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from '../../shared/common.ts';
 import type { User } from '../../shared/identity.ts';
+import { checkBinding, type Binding, type KnownBindings } from '../identity/binding.ts';
 import type { Revocation } from '../infra/revocations.ts';
 import {
   sessionKeyOf,
@@ -11,11 +12,18 @@ import { DomainError } from './errors.ts';
 import { newId } from './ids.ts';
 import { safeEqual, scryptHasher, type PasswordHasher } from './password.ts';
 
-export const DEMO_USERS: { username: Role; displayName: string }[] = [
+/** The demo street: 万寿路街道, the grid's first street (and the simulator fixtures' own). */
+export const DEMO_STREET_ID = '110108001';
+/** The demo department: the city management commission, where the default routing sends most categories. */
+export const DEMO_DEPARTMENT_ID = 'dept-cgw';
+
+export const DEMO_USERS: ({ username: Role; displayName: string } & Binding)[] = [
   { username: 'duty', displayName: '值班员 王敏' },
   { username: 'commander', displayName: '指挥长 李强' },
   { username: 'liaison', displayName: '联络员 张伟' },
   { username: 'admin', displayName: '管理员 陈静' },
+  { username: 'subcentre', displayName: '万寿路街道分中心 刘洋', streetId: DEMO_STREET_ID },
+  { username: 'department', displayName: '区城管委 孙磊', departmentId: DEMO_DEPARTMENT_ID },
 ];
 
 /**
@@ -49,6 +57,9 @@ const toUser = (u: StoredUser): User => ({
   ...(u.departmentId !== undefined && { departmentId: u.departmentId }),
 });
 
+const sameBinding = (a: Binding, b: Binding) =>
+  a.streetId === b.streetId && a.departmentId === b.departmentId;
+
 /**
  * A demo account: marked `demo: true`. Records written before the mark existed are recognised by
  * the exact shape the demo seeding gave them (id `user-<name>`, the demo role and display name);
@@ -69,6 +80,8 @@ export class AuthService {
     private readonly revocations: RevocationPublisher,
     /** Public so a test can count verifications; the product always uses scrypt. */
     readonly hasher: PasswordHasher = scryptHasher(),
+    /** The streets and departments a scoped account may be bound to; none known: none may be added. */
+    private readonly bindings: KnownBindings = { streets: new Map(), departments: new Map() },
   ) {}
 
   /**
@@ -97,6 +110,8 @@ export class AuthService {
         username: d.username,
         displayName: d.displayName,
         role: d.username,
+        ...(d.streetId !== undefined && { streetId: d.streetId }),
+        ...(d.departmentId !== undefined && { departmentId: d.departmentId }),
         passwordHash: hash,
         demo: true,
       };
@@ -104,6 +119,7 @@ export class AuthService {
       await this.repo.saveUser(next);
       // A new demo password ends the sessions opened with the old one.
       if (cur && cur.passwordHash !== hash) await this.endSessions(cur.id, 'password_changed');
+      else if (cur && !sameBinding(cur, d)) await this.endSessions(cur.id, 'scope_changed');
     }
     return skipped;
   }
@@ -123,17 +139,27 @@ export class AuthService {
   }
 
   /**
-   * Creates or updates a real account. A role change (or replacing a demo account) ends the
-   * user's sessions everywhere: their sockets were opened with the old rights.
+   * Creates or updates a real account; a scoped role with its binding (`streetId` for a
+   * `subcentre`, `departmentId` for a `department`, checked against the grid and the departments:
+   * 400 naming the field). A role or binding change (or replacing a demo account) ends the user's
+   * sessions everywhere: their sockets were opened with the old rights and the old scope.
    */
-  async addUser(username: string, displayName: string, role: Role, password: string): Promise<User> {
+  async addUser(
+    username: string,
+    displayName: string,
+    role: Role,
+    password: string,
+    binding: Binding = {},
+  ): Promise<User> {
+    const bound = checkBinding(role, binding, this.bindings);
     const cur = await this.repo.findUser(username);
     const real = cur && !isDemoAccount(cur) ? cur : null;
     // Random, so a real account never shares an id with a demo account of the same name.
-    const user: User = { id: real?.id ?? newId('user'), username, displayName, role };
+    const user: User = { id: real?.id ?? newId('user'), username, displayName, role, ...bound };
     await this.repo.saveUser({ ...user, passwordHash: await this.hasher.hash(password), demo: false });
     if (cur && !real) await this.endSessions(cur.id, 'demo_account_replaced');
     else if (real && real.role !== role) await this.endSessions(real.id, 'role_changed');
+    else if (real && !sameBinding(real, bound)) await this.endSessions(real.id, 'scope_changed');
     return user;
   }
 

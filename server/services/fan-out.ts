@@ -9,6 +9,12 @@ export interface FeedClient {
   /** Bytes written to this client and not yet taken by the network. */
   buffered(): number;
   drop(): void;
+  /**
+   * A scoped console (its events filtered by where each incident stood, which only the events
+   * that passed through memory carry): it is never caught up from the log beyond memory, it is
+   * told to resync (its snapshot is small) instead.
+   */
+  readonly scoped?: boolean;
 }
 
 /** Sends one frame to every client that is up to date; Socket.IO encodes it once for all. */
@@ -109,6 +115,7 @@ export class FanOut {
       // Ahead of the log means a console from another deployment or a wiped store.
       if (cursor > Math.max(head, this.ring.head) || cursor < oldest - 1)
         return this.resync(client, 'retention');
+      if (client.scoped && cursor < this.ring.floor) return this.resync(client, 'retention');
     }
     this.behind.set(client.id, { client, cursor, reading: false, readCount: this.opts.readBatch ?? 2000 });
     this.tick();
@@ -183,7 +190,10 @@ export class FanOut {
         continue;
       }
       if (b.cursor < this.ring.floor) {
-        void this.readFromLog(b);
+        if (b.client.scoped) {
+          this.disconnect(b.client);
+          this.resync(b.client, 'retention');
+        } else void this.readFromLog(b);
         continue;
       }
       // Slices from memory while the client takes them; the rest on a later tick.

@@ -1,3 +1,4 @@
+import { Role } from '../../shared/common.ts';
 import type { Incident, IncidentCategory } from '../../shared/incident.ts';
 import type { Snapshot } from '../../shared/protocol.ts';
 import { INTAKE_KEY, login, postJson } from './harness.ts';
@@ -46,13 +47,15 @@ export function apiAs(url: string, cookie: string): Api {
   };
 }
 
-export async function loginAll(
-  url: string,
-): Promise<Record<'duty' | 'commander' | 'liaison' | 'admin', Api>> {
-  const [duty, commander, liaison, admin] = await Promise.all(
-    ['duty', 'commander', 'liaison', 'admin'].map(async (u) => apiAs(url, await login(url, u))),
+/**
+ * Every demo account logged in: the four operators, the `subcentre` of 万寿路街道
+ * (DEMO_STREET_ID) and the `department` 区城管委 (DEMO_DEPARTMENT_ID).
+ */
+export async function loginAll(url: string): Promise<Record<Role, Api>> {
+  const apis = await Promise.all(
+    Role.options.map(async (u) => [u, apiAs(url, await login(url, u))] as const),
   );
-  return { duty, commander, liaison, admin };
+  return Object.fromEntries(apis) as Record<Role, Api>;
 }
 
 let spread = 0;

@@ -2,8 +2,10 @@
  * The pure heart of the live state: a snapshot plus events applied strictly by `seq`.
  * No Svelte, no DOM, no timers — unit tested and fuzzed in apply-events.test.ts.
  */
+import { inFeedScope } from '../../../../shared/protocol.ts';
 import type {
   Dispatch,
+  FeedScope,
   FieldReport,
   Incident,
   IncidentHistoryEntry,
@@ -48,6 +50,11 @@ export interface LiveData {
    * first, capped: the ticker names what left, and a panel still open on it can say so.
    */
   archived: Map<string, ArchivedItem>;
+  /**
+   * A scoped feed's scope (the socket's `hello` says it): its events keep the log's seq, so they
+   * have gaps, and an incident that leaves the scope comes once more, to be dropped.
+   */
+  scope?: FeedScope;
 }
 
 export type ArchivedItem =
@@ -149,6 +156,11 @@ function applyOne(d: LiveData, e: LiveEvent, ch: Changes): void {
     case 'incident.updated':
     case 'case.due_soon':
     case 'case.overdue':
+      if (d.scope && !inFeedScope(d.scope, e.data)) {
+        // It left this console's scope (dispatched elsewhere): this is the last it hears of it.
+        if (d.incidents.delete(e.data.id)) ch.incidents = true;
+        break;
+      }
       if (upsert(d.incidents, toV2Incident(e.data))) ch.incidents = true;
       break;
     case 'video_alert.created':
@@ -258,6 +270,7 @@ function dropDispatches(d: LiveData, gone: (x: Dispatch) => boolean): boolean {
  * is filled (by a later batch, typically the catch-up the caller starts when `gap` is true).
  */
 export function applyBatch(d: LiveData, events: readonly LiveEvent[]): BatchResult {
+  if (d.scope) return applyScopedBatch(d, events);
   const changes = noChanges();
   const applied: LiveEvent[] = [];
   let duplicates = 0;
@@ -283,6 +296,31 @@ export function applyBatch(d: LiveData, events: readonly LiveEvent[]): BatchResu
     d.pending = kept;
   }
   return { applied, duplicates, gap: d.pending.size > 0, changes };
+}
+
+/**
+ * A scoped feed: the server sends every in-scope event after the seq the socket resumed from, in
+ * order, none twice, and nothing of other scopes, so a hole in the seqs is not a missing event.
+ * Every event past the last applied is applied at once, in seq order; what is at or below it is
+ * a duplicate (a reconnect resends from the last seq seen).
+ */
+function applyScopedBatch(d: LiveData, events: readonly LiveEvent[]): BatchResult {
+  const changes = noChanges();
+  const applied: LiveEvent[] = [];
+  let duplicates = 0;
+  const fresh = events
+    .filter((e) => e && typeof e.seq === 'number' && Number.isInteger(e.seq))
+    .sort((a, b) => a.seq - b.seq);
+  for (const e of fresh) {
+    if (e.seq <= d.seq) {
+      duplicates++;
+      continue;
+    }
+    applyOne(d, e, changes);
+    d.seq = e.seq;
+    applied.push(e);
+  }
+  return { applied, duplicates, gap: false, changes };
 }
 
 /** The highest seq the client knows exists (applied or waiting). */

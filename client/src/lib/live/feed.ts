@@ -231,11 +231,14 @@ export class LiveFeed {
         this.refuse({ reason: 'version', serverProtocol: info?.protocol });
         return;
       }
+      // A scoped feed has gaps (apply-events.ts); the log's head is no measure of how far behind
+      // it is, since most events up to it are other scopes'.
+      if (this.data) this.data.scope = info.scope;
       this.setStatus({
         state: 'live',
         attempt: 0,
         retryAt: null,
-        headSeq: info.headSeq,
+        headSeq: info.scope ? this.st.seq : info.headSeq,
         lastFrameAt: this.deps.now(),
       });
     });
