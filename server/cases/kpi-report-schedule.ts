@@ -2,7 +2,7 @@ import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { redisErrors, type RedisErrorLog } from '../infra/redis-errors.ts';
 import { redisOptions } from '../infra/redis.ts';
 import type { JobName, JobRegistry } from '../jobs/registry.ts';
-import { REPORT_CRON, type ScheduledKind } from './report-windows.ts';
+import { lastDue, REPORT_CRON, scheduledWindow, type ScheduledKind } from './report-windows.ts';
 
 /**
  * The KPI reports' own queue: as with the archive sweep, a job scheduler keeps its next run
@@ -23,10 +23,25 @@ const connection = (url: string, maxRetriesPerRequest: number | null) =>
  * schedulers. Every server upserts them at start under fixed ids, so each exists once however
  * many servers start, and a run is taken by whichever report worker is free.
  */
-export async function scheduleKpiReports(redisUrl: string, prefix: string): Promise<void> {
+export async function scheduleKpiReports(redisUrl: string, prefix: string, now = Date.now()): Promise<void> {
   const queue = new Queue(REPORT_QUEUE, { connection: connection(redisUrl, 2), prefix });
   try {
-    for (const kind of KINDS)
+    for (const kind of KINDS) {
+      // The latest run that was due: a fresh install, or a server down at 08:00, has it at once.
+      // The job id is the report's, so servers starting together queue it once; the report's own
+      // id makes it once even if it ran before.
+      const scheduledAt = lastDue(kind, now);
+      await queue.add(
+        NAME,
+        { kind, scheduledAt },
+        {
+          jobId: `catch-up-${scheduledWindow(kind, scheduledAt).id}`,
+          attempts: 8,
+          backoff: { type: 'exponential', delay: 30_000 },
+          removeOnComplete: { age: 7 * 86_400 },
+          removeOnFail: { count: 100 },
+        },
+      );
       await queue.upsertJobScheduler(
         reportSchedulerId(kind),
         { pattern: REPORT_CRON[kind], tz: REPORT_ZONE },
@@ -43,6 +58,7 @@ export async function scheduleKpiReports(redisUrl: string, prefix: string): Prom
           },
         },
       );
+    }
   } finally {
     await queue.close();
   }

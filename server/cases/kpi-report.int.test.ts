@@ -10,7 +10,7 @@ import {
   type TestServer,
 } from '../testing/harness.ts';
 import { reportQueue, reportSchedulerId } from './kpi-report-schedule.ts';
-import { REPORT_CRON, scheduledWindow } from './report-windows.ts';
+import { lastDue, REPORT_CRON, scheduledWindow } from './report-windows.ts';
 
 /** Two servers on one Redis (one key prefix), as two containers of one deployment. */
 let redis: TestRedis;
@@ -58,6 +58,18 @@ describe('the report schedules', () => {
       }
     } finally {
       await q.close();
+    }
+  });
+
+  it('the latest due runs are caught up at start, once for both servers', async () => {
+    for (const kind of ['daily', 'weekly', 'monthly'] as const) {
+      const id = scheduledWindow(kind, lastDue(kind, Date.now())).id;
+      const r = await until(async () => {
+        const got = await as.duty.get(`/api/v1/reports/${id}`);
+        return got.status === 200 ? (got.body as KpiReport) : null;
+      });
+      expect(r.kind).toBe(kind);
+      expect((await kpiReportEvents(a)).filter((e) => e.data.id === id)).toHaveLength(1);
     }
   });
 

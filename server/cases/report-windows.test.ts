@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoWeek, scheduledWindow } from './report-windows.ts';
+import { isoWeek, lastDue, scheduledWindow } from './report-windows.ts';
 
 /** 08:00 Asia/Shanghai on a date is 00:00 UTC. */
 const eight = (date: string) => Date.parse(`${date}T00:00:00Z`);
@@ -42,5 +42,21 @@ describe('scheduled report windows (Asia/Shanghai)', () => {
     });
     expect(scheduledWindow('monthly', eight('2027-01-01')).id).toBe('KPR-monthly-2026-12');
     expect(scheduledWindow('monthly', eight('2027-03-01')).from).toBe('2027-01-31T16:00:00.000Z');
+  });
+});
+
+describe('the last due run (a server starting catches up)', () => {
+  it('is today 08:00 after eight, yesterday before; the last Monday; the 1st', () => {
+    // 2026-12-02 is a Wednesday; 10:00 in Shanghai is 02:00 UTC.
+    const wed10 = Date.parse('2026-12-02T02:00:00Z');
+    expect(new Date(lastDue('daily', wed10)).toISOString()).toBe('2026-12-02T00:00:00.000Z');
+    expect(new Date(lastDue('daily', wed10 - 3 * 3600_000)).toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(new Date(lastDue('weekly', wed10)).toISOString()).toBe('2026-11-30T00:00:00.000Z');
+    expect(new Date(lastDue('monthly', wed10)).toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    // 07:00 on the 1st: the month before's run.
+    expect(new Date(lastDue('monthly', Date.parse('2026-11-30T23:00:00Z'))).toISOString()).toBe(
+      '2026-11-01T00:00:00.000Z',
+    );
+    expect(scheduledWindow('daily', lastDue('daily', wed10)).id).toBe('KPR-daily-2026-12-01');
   });
 });

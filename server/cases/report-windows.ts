@@ -62,3 +62,17 @@ export const REPORT_CRON: Record<ScheduledKind, string> = {
   weekly: '0 8 * * 1',
   monthly: '0 8 1 * *',
 };
+
+/**
+ * The last moment at or before `now` a schedule was due (08:00 Asia/Shanghai: daily, on
+ * Mondays, on the 1st). A server starting runs that one if its report is missing, so a fresh
+ * install or one that was down at 08:00 has yesterday's report at once.
+ */
+export function lastDue(kind: ScheduledKind, now: number): number {
+  const eightOn = (date: string) => dayStart(date) + 8 * 3600_000;
+  let date = localDate(now);
+  if (eightOn(date) > now) date = addDays(date, -1);
+  if (kind === 'weekly') date = addDays(date, 1 - isoWeekday(date));
+  if (kind === 'monthly') date = `${date.slice(0, 7)}-01`;
+  return eightOn(date);
+}
