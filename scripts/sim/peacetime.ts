@@ -126,10 +126,15 @@ export async function runPeacetime(args: SimArgs): Promise<number> {
   const runFrom = new Date(began - 1000).toISOString();
   const running = new Set<Promise<void>>();
 
-  /** Waits `frac` of the running step's limit (its own dueAt), unless stopping. */
+  /**
+   * Waits until `frac` of the running step's limit has passed since it started, unless stopping.
+   * The limit is the step's own, before any extension (an extended step is judged against its
+   * new due time, which the fractions of an extended fate allow for).
+   */
   const take = async (c: Incident, frac: number) => {
     const s = c.steps[c.steps.length - 1];
-    const limit = s ? Date.parse(s.dueAt) - Date.parse(s.startedAt) : 60_000;
+    const due = s ? Date.parse(s.extension?.previousDueAt ?? s.dueAt) : 0;
+    const limit = s ? due - Date.parse(s.startedAt) : 60_000;
     const until = (s ? Date.parse(s.startedAt) : Date.now()) + frac * limit;
     while (!stopping && Date.now() < until) await sleep(Math.min(500, until - Date.now()));
     return !stopping;
