@@ -13,6 +13,7 @@ import { ResourceMover } from './sim/mover.ts';
 import { ProgressPrinter, RunStats, simClock } from './sim/progress.ts';
 import { Simulation, placesFromGrid, type Planned } from './sim/reports.ts';
 import { DAILY_RATES, STORM_FACTOR } from './sim/rates.ts';
+import { runPeacetime } from './sim/peacetime.ts';
 
 const TICK_MS = 100;
 /** Resources move every half second; the (possibly large) snapshot is read every three. */
@@ -22,6 +23,7 @@ const SNAPSHOT_EVERY_MS = 3000;
 const DRAIN_MS = 10_000;
 
 async function main(args: SimArgs): Promise<number> {
+  if (args.peacetime) return runPeacetime(args);
   const api = new Api({ baseUrl: args.url });
   await api.login(args.user, args.password).catch((err: Error) => {
     throw new Error(`${err.message}\n(is the server running at ${args.url}? start it with \`npm start\`)`);

@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyServerOptions,
   type RouteOptions,
 } from 'fastify';
+import kpiReportRoutes from './cases/kpi-report.routes.ts';
 import caseRoutes from './cases/case.routes.ts';
 import type { Container } from './container.ts';
 import kpiRoutes from './cases/kpi.routes.ts';
@@ -115,6 +116,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(caseRoutes, { caseActions: c.caseActions, caseRules: c.caseRules, records: c.records });
   await app.register(kpiRoutes, { kpis: c.kpis });
   await app.register(replayRoutes, { replay: c.replay });
+  await app.register(kpiReportRoutes, { kpiReports: c.kpiReports, grids: c.grids });
   await app.register(statusRoutes, { status: c.status, live: opts.live ?? (() => null) });
 
   const dist = opts.clientDist ?? CLIENT_DIST;

@@ -45,6 +45,8 @@ import { SnapshotHosts } from './intake/snapshot-hosts.ts';
 import { SnapshotService } from './live/snapshot.service.ts';
 import { HealthService } from './infra/health.service.ts';
 import { StatusService } from './infra/status.service.ts';
+import { KpiReportService } from './cases/kpi-report.service.ts';
+import { KpiReportRepository } from './history/kpi-report.repository.ts';
 
 /** Everything the routes, the worker and the live feed need, wired once. */
 export type Container = {
@@ -90,6 +92,8 @@ export type Container = {
   /** Tails the stream into `history`; null in worker processes (only servers project). */
   projector: Projector | null;
   historyRepo: HistoryRepository;
+  /** KPI reports (报表): made by the job schedulers or on demand, read from `kpi_reports`. */
+  kpiReports: KpiReportService;
   /** The peacetime figures (`GET /api/v1/kpis`), from the history database. */
   kpis: KpiService;
   close(): Promise<void>;
@@ -179,11 +183,26 @@ export async function createContainer(
   const pipeline = new PipelineService(store, state, grid, cameraMap, caseStart);
   const operations = new OperationService(store, state, data.plans, queue, archived);
   const archive = new ArchiveService(store, state, history.db, config.archiveAfterMs);
+  let projector: Projector | null = null;
+  const kpis = new KpiService(
+    new KpiRepository(history.db),
+    data.grids,
+    departments(data.grids),
+    // The score's weights are those of the case rules in force.
+    async () => (await caseRules.current()).weights,
+  );
+  const kpiReports = new KpiReportService(
+    store,
+    kpis,
+    new KpiReportRepository(history.db),
+    opts.projector ? () => projector?.projectedSeq() ?? 0 : null,
+  );
   const registry = JobRegistry.create({
     'intake.incident': (p) => pipeline.processIncident(p),
     'intake.video_alert': (p) => pipeline.processVideoAlert(p),
     'task.due': (p) => operations.taskDue(p),
     'archive.sweep': () => archive.sweep(),
+    'kpi_report.scheduled': (p) => kpiReports.scheduled(p.kind, p.scheduledAt),
     'case.due_soon': (p) => caseActions.deadline('due_soon', p),
     'case.overdue': (p) => caseActions.deadline('overdue', p),
   });
@@ -196,7 +215,6 @@ export async function createContainer(
   if (config.demoPassword !== null) await auth.ensureDemoUsers(config.demoPassword);
   else await auth.removeDemoUsers();
 
-  let projector: Projector | null = null;
   if (opts.projector) {
     // The schema before the first read; should the database not answer yet, the projector keeps
     // trying (migrate: true) and intake goes on meanwhile: the stream keeps what is not projected.
@@ -269,13 +287,8 @@ export async function createContainer(
     history,
     projector,
     historyRepo,
-    // The score's weights are those of the case rules in force.
-    kpis: new KpiService(
-      new KpiRepository(history.db),
-      data.grids,
-      departments(data.grids),
-      async () => (await caseRules.current()).weights,
-    ),
+    kpiReports,
+    kpis,
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();

@@ -14,6 +14,7 @@ import { WorkerProcesses } from './infra/worker-processes.ts';
 import { LagAlarm } from './history/lag-alarm.ts';
 import { scheduleArchiveSweep, startArchiveWorker } from './history/archive-schedule.ts';
 import { attachLive, type Live } from './live/live.ts';
+import { scheduleKpiReports, startKpiReportWorker } from './cases/kpi-report-schedule.ts';
 
 export type Running = {
   url: string;
@@ -84,6 +85,8 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
     const c = container;
     // Finished items leave Redis on a schedule; whichever archive worker is free runs the sweep.
     await scheduleArchiveSweep(redisUrl, c.keys.bullPrefix, config.archiveEveryMs);
+    // The KPI reports' schedules (08:00 daily, Mondays, the 1st), once however many servers start.
+    await scheduleKpiReports(redisUrl, c.keys.bullPrefix);
     let attached: Live | null = null;
     const app = await build(c, {
       logger: withRedaction(opts.logger),
@@ -104,6 +107,9 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
         : null;
     const archiveWorker = startArchiveWorker(redisUrl, c.keys.bullPrefix, c.registry, (err) =>
       app.log.warn({ err: err.message }, 'archive sweep failed'),
+    );
+    const reportWorker = startKpiReportWorker(redisUrl, c.keys.bullPrefix, c.registry, (err) =>
+      app.log.warn({ err: err.message }, 'kpi report failed'),
     );
     const lagAlarm = c.projector
       ? new LagAlarm(c.projector, config.historyLagAlarm, {
@@ -138,6 +144,7 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
           await app.close();
           await worker?.close();
           await archiveWorker.close();
+          await reportWorker.close();
           await workerProcesses?.stop();
           await c.close();
           await postgres?.stop();

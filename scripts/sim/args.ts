@@ -14,6 +14,10 @@ export type SimArgs = {
   startHour: number;
   resources: boolean;
   concurrency: number;
+  /** A peacetime day of the case pipeline instead of the wartime feed (scripts/sim/peacetime.ts). */
+  peacetime: boolean;
+  /** Peacetime: the department accounts that handle cases (each works its own department's). */
+  departmentUsers: string[];
   help: boolean;
 };
 
@@ -35,6 +39,17 @@ Feeds a running Pingzhan server through its public API with a day at the centre'
   --start-hour H     simulated hour the run starts at (default 8)
   --no-resources     do not move dispatched resources towards their incidents
   --concurrency N    requests in flight at most (default 32)
+
+  --peacetime        a peacetime day of the case pipeline instead: hotline and grid cases, the
+                     duty officer answering, verifying, dispatching, inspecting and closing, the
+                     departments handling (most on time, some late, a few reworks, extensions,
+                     deferrals, voids). As admin it saves the case rules with every time limit
+                     divided by --speed (calendar minutes) and scales every delay the same way,
+                     and saves the rules back when it stops (Ctrl-C too). After --duration it
+                     stops taking cases and lets the open ones run their course. Then it prints
+                     GET /api/v1/kpis for the run. Try --peacetime --speed 120 --duration 300.
+  --departments U,V  peacetime: department accounts to log in as (default: department). Cases
+                     routed to a department none of them works go to the first one's for the run.
 `;
 
 export function parseSimArgs(
@@ -58,6 +73,8 @@ export function parseSimArgs(
       'start-hour': { type: 'string', default: '8' },
       resources: { type: 'boolean', default: true },
       concurrency: { type: 'string', default: '32' },
+      peacetime: { type: 'boolean', default: false },
+      departments: { type: 'string', default: 'department' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -78,6 +95,11 @@ export function parseSimArgs(
     startHour,
     resources: values.resources,
     concurrency: Math.max(1, Math.floor(positive('concurrency', values.concurrency))),
+    peacetime: values.peacetime,
+    departmentUsers: values.departments
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     help: values.help,
   };
 }

@@ -4,6 +4,7 @@ import pg from 'pg';
 import * as m0001 from './migrations/0001_events.ts';
 import * as m0002 from './migrations/0002_records.ts';
 import * as m0003 from './migrations/0003_case_facts.ts';
+import * as m0004 from './migrations/0004_kpi_reports.ts';
 
 /** Columns as the database returns them (bigint as a JS number: seqs stay far below 2^53). */
 export interface EventsTable {
@@ -140,6 +141,17 @@ export interface CaseFactsTable {
   current_due_at: Date | string | null;
   last_seq: number;
 }
+/** One KPI report (`kpi_report.created`), written once; `data` is the whole KpiReport. */
+export interface KpiReportsTable {
+  id: string;
+  kind: string;
+  from: Date | string;
+  to: Date | string;
+  created_at: Date | string;
+  created_by: string;
+  seq: number;
+  data: unknown;
+}
 export interface HistoryTables {
   events: EventsTable;
   projection: ProjectionTable;
@@ -153,6 +165,7 @@ export interface HistoryTables {
   dispatches: DispatchesTable;
   field_reports: FieldReportsTable;
   resource_status: ResourceStatusTable;
+  kpi_reports: KpiReportsTable;
   case_facts: CaseFactsTable;
 }
 export type HistoryDb = Kysely<HistoryTables>;
@@ -162,6 +175,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001_events': m0001,
   '0002_records': m0002,
   '0003_case_facts': m0003,
+  '0004_kpi_reports': m0004,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -107,6 +107,13 @@ describe('the history store', () => {
     });
     expect(filed.status).toBe(201);
     report = filed.body;
+    // A KPI report, so that kpi_reports has a row to rebuild.
+    const kpiReport = await as.duty.post('/api/v1/reports', {
+      kind: 'custom',
+      from: new Date(Date.now() - 3600_000).toISOString(),
+      to: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    expect(kpiReport.status).toBe(201);
     const cams = (await as.duty.get('/api/v1/cameras')).body as { id: string }[];
     const alert = await postJson(`${s.url}/api/v1/video-alerts`, {
       cameraId: cams[3].id,

@@ -10,11 +10,13 @@ import type {
   DispatchesTable,
   FieldReportsTable,
   HistoryTables,
+  KpiReportsTable,
   OperationsTable,
   ResourceStatusTable,
   TasksTable,
   VideoAlertsTable,
 } from './db.ts';
+import { kpiReportRow, writeKpiReports } from './kpi-reports.read-model.ts';
 import { pgJson, pgText } from './pg-text.ts';
 import { caseFacts, type CaseFactsRow } from '../cases/case-facts.ts';
 import { upsertCaseFacts } from '../cases/case-facts.repository.ts';
@@ -31,6 +33,7 @@ export const READ_MODEL_TABLES = [
   'dispatches',
   'field_reports',
   'resource_status',
+  'kpi_reports',
   'case_facts',
 ] as const;
 
@@ -38,7 +41,7 @@ export const READ_MODEL_TABLES = [
  * Read models added after migration 0002, which runs the log through this projection before
  * their tables exist: it leaves them out (each one's own migration fills it).
  */
-export const LATER_READ_MODELS = ['case_facts'] as const;
+export const LATER_READ_MODELS = ['case_facts', 'kpi_reports'] as const;
 export type ProjectionOptions = { without?: readonly (typeof LATER_READ_MODELS)[number][] };
 
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
@@ -95,6 +98,7 @@ export async function applyToReadModels(
   const dispatches = new Map<string, DispatchesTable>();
   const reports = new Map<string, FieldReportsTable>();
   const resources: ResourceStatusTable[] = [];
+  const kpiReports = new Map<string, KpiReportsTable>();
   const archived: Record<'cases' | 'video_alerts' | 'operations', Map<string, string>> = {
     cases: new Map(),
     video_alerts: new Map(),
@@ -182,6 +186,9 @@ export async function applyToReadModels(
         break;
       case 'operation.archived':
         archived.operations.set(ev.data.id, ev.at);
+        break;
+      case 'kpi_report.created':
+        if (!kpiReports.has(ev.data.id)) kpiReports.set(ev.data.id, kpiReportRow(ev.data, ev.seq));
         break;
       case 'mode.changed':
         modes.push({
@@ -319,6 +326,7 @@ export async function applyToReadModels(
       .values(rows)
       .onConflict((oc) => oc.column('seq').doNothing())
       .execute();
+  if (!opts.without?.includes('kpi_reports')) await writeKpiReports(trx, kpiReports.values());
   // After the upserts, which never touch archived_at: the first archiving is the one kept.
   for (const table of ['cases', 'video_alerts', 'operations'] as const) {
     for (const [id, at] of archived[table])

@@ -31,6 +31,14 @@ export const JOBS = {
   'task.due': z.object({ operationId: z.string(), taskId: z.string() }),
   /** The archive sweep (services/archive.service.ts), repeated by the scheduler in archive-schedule.ts. */
   'archive.sweep': z.object({}),
+  /**
+   * A scheduled KPI report (cases/kpi-report-schedule.ts): `scheduledAt` is the moment the run
+   * was due (ms), which fixes its window and so its id.
+   */
+  'kpi_report.scheduled': z.object({
+    kind: z.enum(['daily', 'weekly', 'monthly']),
+    scheduledAt: z.number().int().min(0),
+  }),
   /** A case step's deadline timers (cases/case-timers.ts): 80 % of its limit, and its due time. */
   'case.due_soon': DeadlineJob,
   'case.overdue': DeadlineJob,
