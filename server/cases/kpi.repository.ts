@@ -2,16 +2,13 @@ import { sql, type RawBuilder } from 'kysely';
 import type { KpiGroupBy } from '../../shared/kpi.ts';
 import type { HistoryDb } from '../history/db.ts';
 import type { KpiCounts } from './kpi-definitions.ts';
+import type { Scope } from '../identity/scope.ts';
 
 /**
  * Which cases count: all, or a scoped user's own street or department; null (a scoped user bound
  * to nothing) none. The shape of `server/identity/scope.ts`'s `Scope | null`.
  */
-export type KpiScope =
-  | { kind: 'all' }
-  | { kind: 'street'; streetId: string }
-  | { kind: 'department'; departmentId: string }
-  | null;
+export type KpiScope = Scope | null;
 
 /** One group's counts: `key` null is the cases without a street (or not yet dispatched). */
 export type KpiGroupCounts = { key: string | null; counts: KpiCounts };

@@ -5,7 +5,8 @@ import type { GridCollection } from '../../shared/grid.ts';
 import type { User } from '../../shared/identity.ts';
 import type { KpiAnswer, KpiGroupBy, KpiQuery, KpiRow } from '../../shared/kpi.ts';
 import { kpiRates, type KpiCounts } from './kpi-definitions.ts';
-import type { KpiRepository, KpiScope } from './kpi.repository.ts';
+import type { KpiRepository } from './kpi.repository.ts';
+import { scopeOf } from '../identity/scope.ts';
 
 /** The key of the row of cases with no street (outside every street) or not yet dispatched. */
 export const NO_KEY = 'none';
@@ -16,26 +17,11 @@ const NO_NAME: Record<KpiGroupBy, string> = {
   day: '无日期',
 };
 
-/**
- * Where the weights of the score come from: the case rules in force. A seam: until the case
- * rules are stored (the lifecycle's part), the default rules' weights.
- */
+/** Where the weights of the score come from: the case rules in force (the container's wiring). */
 export type WeightsSource = () => Promise<ScoreWeights>;
 
 /** Who is asking: a scoped role sees its own street's or department's cases only. */
 export type KpiViewer = Pick<User, 'role' | 'streetId' | 'departmentId'>;
-
-/**
- * A viewer's cases, as `server/identity/scope.ts` (helper "scope") decides it for every read:
- * once both are merged its `scopeOf` is the one to call here.
- */
-export function scopeOf(viewer: KpiViewer): KpiScope {
-  if (viewer.role === 'subcentre')
-    return viewer.streetId ? { kind: 'street', streetId: viewer.streetId } : null;
-  if (viewer.role === 'department')
-    return viewer.departmentId ? { kind: 'department', departmentId: viewer.departmentId } : null;
-  return { kind: 'all' };
-}
 
 /**
  * `GET /api/v1/kpis`: the figures of the cases accepted in `[from, to)`, grouped, with the total.

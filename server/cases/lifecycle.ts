@@ -3,6 +3,7 @@ import type { CaseRulesInput, CaseStep } from '../../shared/case-rules.ts';
 import type { Role } from '../../shared/common.ts';
 import type { Incident } from '../../shared/incident.ts';
 import { conflict, forbidden, invalid, notFound } from '../infra/domain-errors.ts';
+import { canSee } from '../identity/scope.ts';
 import type { WorkingCalendar } from './calendar.ts';
 import { limitFor, routeCase } from './default-rules.ts';
 
@@ -60,10 +61,7 @@ const NEXT_LEVEL: Record<CaseLevel, CaseLevel | null> = {
 
 /** Whether a case is within the actor's scope (the centre's roles see every case). */
 export function inScope(c: Pick<Incident, 'streetId' | 'departmentId'>, actor: CaseActor): boolean {
-  if (actor.role === 'subcentre') return actor.streetId !== undefined && c.streetId === actor.streetId;
-  if (actor.role === 'department')
-    return actor.departmentId !== undefined && c.departmentId === actor.departmentId;
-  return true;
+  return canSee(actor, c);
 }
 
 /** 404 out of scope (existence is not revealed), else 403 for an action the role may not take. */
