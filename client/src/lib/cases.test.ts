@@ -46,7 +46,18 @@ describe('case actions', () => {
     expect(allowedActions(kase({ status: 'dispatched' }), 'department')).toEqual(['handle', 'extend']);
     expect(allowedActions(kase({ status: 'dispatched' }), 'duty')).not.toContain('handle');
     expect(allowedActions(kase({ status: 'accepted' }), 'department')).toEqual(['extend']);
-    expect(allowedActions(kase({ status: 'deferred' }), 'subcentre')).toEqual(['resume']);
+    expect(allowedActions(kase({ status: 'deferred' }), 'subcentre')).toEqual([
+      'extend',
+      'escalate',
+      'resume',
+      'void',
+    ]);
+    expect(allowedActions(kase({ status: 'dispatched' }), 'duty')).toEqual([
+      'extend',
+      'escalate',
+      'defer',
+      'void',
+    ]);
     expect(allowedActions(kase({ status: 'closed' }), 'commander')).toEqual([]);
     expect(allowedActions(kase(), 'admin')).toEqual([]);
   });

@@ -28,18 +28,22 @@ export const CASE_ACTIONS: readonly CaseActionName[] = [
 ];
 
 /**
- * Which actions fit each status (the server answers 409 to the others). `extend` and `escalate`
- * fit any open step; `defer` (挂账) any open status but the last check.
+ * The statuses each action may start from (the server answers 409 to the others): the same table
+ * as the lifecycle's `ACTION_FROM` (server/cases/lifecycle.ts), which the client may not import.
  */
-const BY_STATUS: Record<CaseStatus, readonly CaseActionName[]> = {
-  accepted: ['verify', 'answer', 'void', 'defer', 'extend', 'escalate'],
-  verified: ['dispatch', 'answer', 'void', 'defer', 'extend', 'escalate'],
-  dispatched: ['handle', 'defer', 'extend', 'escalate'],
-  handled: ['inspect', 'defer', 'extend', 'escalate'],
-  inspected: ['close', 'extend', 'escalate'],
-  deferred: ['resume'],
-  closed: [],
-  voided: [],
+const OPEN: readonly CaseStatus[] = ['accepted', 'verified', 'dispatched', 'handled', 'inspected'];
+export const ACTION_FROM: Record<CaseActionName, readonly CaseStatus[]> = {
+  verify: ['accepted'],
+  answer: ['accepted', 'verified'],
+  void: [...OPEN, 'deferred'],
+  dispatch: ['verified'],
+  handle: ['dispatched'],
+  inspect: ['handled'],
+  close: ['inspected'],
+  defer: OPEN,
+  resume: ['deferred'],
+  extend: [...OPEN, 'deferred'],
+  escalate: [...OPEN, 'deferred'],
 };
 
 /** The case's department may only report it handled and extend; the centre and sub-centre all but handle. */
@@ -52,11 +56,16 @@ export function roleMay(role: Role | undefined, action: CaseActionName): boolean
 export const isOpenCase = (c: Pick<Incident, 'status'>): boolean =>
   c.status !== 'closed' && c.status !== 'voided';
 
-/** The step the case is in: the last one, while unfinished. */
-export function currentStep(c: Pick<Incident, 'steps' | 'status'>): CaseStepRecord | null {
-  if (!isOpenCase(c) || c.status === 'deferred') return null;
+/** The step still running: the last one, while unfinished (a deferred case keeps it). */
+export function runningStep(c: Pick<Incident, 'steps' | 'status'>): CaseStepRecord | null {
+  if (!isOpenCase(c)) return null;
   const s = c.steps[c.steps.length - 1];
   return s && s.finishedAt === undefined ? s : null;
+}
+
+/** The step the case is in and whose due time counts: none while deferred (挂账 stops the clock's weight). */
+export function currentStep(c: Pick<Incident, 'steps' | 'status'>): CaseStepRecord | null {
+  return c.status === 'deferred' ? null : runningStep(c);
 }
 
 /** The actions shown for this case to this user, in board order. */
@@ -64,10 +73,10 @@ export function allowedActions(
   c: Pick<Incident, 'status' | 'steps'>,
   role: Role | undefined,
 ): CaseActionName[] {
-  const step = currentStep(c);
+  const step = runningStep(c);
   return CASE_ACTIONS.filter(
     (a) =>
-      BY_STATUS[c.status].includes(a) &&
+      ACTION_FROM[a].includes(c.status) &&
       roleMay(role, a) &&
       // once per step (延期)
       !(a === 'extend' && (!step || step.extension)) &&
