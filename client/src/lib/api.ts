@@ -239,6 +239,8 @@ export const getKpis = (q: { from: string; to: string; groupBy: KpiGroupBy }) =>
 export const getKpiReports = () => apiAs(z.array(KpiReportMeta), 'GET', '/reports');
 export const getKpiReport = (id: string) => apiAs(KpiReport, 'GET', `/reports/${enc(id)}`);
 export const createKpiReport = (input: KpiReportInput) => apiAs(KpiReportMeta, 'POST', '/reports', input);
-/** A report's download: JSON, CSV or the printable HTML page, in the language asked for. */
+/** A report's download: JSON, or CSV and the printable HTML page in the language asked for (`?lang=zh|en`). */
 export const kpiReportUrl = (id: string, format: 'json' | 'csv' | 'html', lang: 'zh-CN' | 'en') =>
-  `/api/v1/reports/${enc(id)}${format === 'json' ? '' : `.${format}`}?lang=${lang}`;
+  format === 'json'
+    ? `/api/v1/reports/${enc(id)}`
+    : `/api/v1/reports/${enc(id)}.${format}?lang=${lang === 'en' ? 'en' : 'zh'}`;
