@@ -99,6 +99,7 @@ async function open(
 }
 
 let admin = '';
+let wall: Page | null = null;
 let duty = '';
 
 /** Saves the rules with `change` applied to the current version, as the admin. */
@@ -166,6 +167,10 @@ describe('peacetime', () => {
     const after = (await call(duty, 'GET', `/cases/${c.id}`)).body as Incident;
     expect(after.status).toBe('handled');
     expect(after.steps.find((s) => s.step === 'handle')?.finishedAt).toBeTruthy();
+    // back in the inbox, the case has left the to-do list for the handled one
+    await p.click('button.back');
+    await p.waitForSelector(`[data-testid=inbox-done] button[data-id="${c.id}"]`);
+    await p.context().close();
   });
 
   it('the duty officer sees a case go overdue on the wall', async () => {
@@ -187,17 +192,25 @@ describe('peacetime', () => {
     await p.waitForSelector(`[data-testid=urgent-cases] li[data-id="${c.id}"][data-state=overdue]`, {
       timeout: 10_000,
     });
-    // the KPI figures were refreshed by the case events and count it as overdue and open
     await p.waitForFunction(
       () => Number(document.querySelector('[data-testid=overdue-count]')?.textContent?.match(/\d+/)?.[0]) > 0,
     );
+    // the density layer is on the map
+    expect(await p.evaluate(() => window.__pzMap?.getLayer('pz-density')?.type)).toBe('heatmap');
+    wall = p;
+  });
+
+  it("the wall's KPI figures (GET /api/v1/kpis) are refreshed by the case events", async () => {
+    const p = wall!;
     await p.waitForFunction(
       () => Number(document.querySelector('[data-testid=kpi-today-accepted]')?.textContent) >= 1,
       null,
       { timeout: 15_000 },
     );
-    // the density layer is on the map
-    expect(await p.evaluate(() => window.__pzMap?.getLayer('pz-density')?.type)).toBe('heatmap');
+    await p.waitForFunction(
+      () => document.querySelectorAll('[data-testid=rank-streets] tbody tr[data-key]').length > 0,
+    );
+    await p.context().close();
   });
 
   it('the admin changes a time limit in the editor, sees the diff, saves, and a new case gets it', async () => {
