@@ -11,7 +11,7 @@ import { build } from 'vite';
 import { login as apiLogin, startTestServer, type TestServer } from '../../server/testing/harness.ts';
 import type { CaseRules } from '../../shared/case-rules.ts';
 import type { Incident } from '../../shared/index.ts';
-import { INTAKE, launchChromium, ROOT } from './browser.ts';
+import { INTAKE, launchChromium, ROOT, SHOTS } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -162,6 +162,7 @@ describe('peacetime', () => {
     await p.click('[data-testid=action-submit]');
     await p.waitForSelector('[data-testid=action-form] .issue[data-field=note]');
     await p.fill('[data-testid=action-form] textarea[name=note]', '已更换井盖，现场恢复通行');
+    await p.screenshot({ path: path.join(SHOTS, 'inbox.png') });
     await p.click('[data-testid=action-submit]');
     await p.waitForSelector('[data-testid=case-status][data-status=handled]', { timeout: 15_000 });
     const after = (await call(duty, 'GET', `/cases/${c.id}`)).body as Incident;
@@ -197,6 +198,7 @@ describe('peacetime', () => {
     );
     // the density layer is on the map
     expect(await p.evaluate(() => window.__pzMap?.getLayer('pz-density')?.type)).toBe('heatmap');
+    await p.screenshot({ path: path.join(SHOTS, 'peacetime-wall.png') });
     wall = p;
   });
 
@@ -210,6 +212,7 @@ describe('peacetime', () => {
     await p.waitForFunction(
       () => document.querySelectorAll('[data-testid=rank-streets] tbody tr[data-key]').length > 0,
     );
+    await p.screenshot({ path: path.join(SHOTS, 'peacetime-wall.png') });
     await p.context().close();
   });
 
@@ -227,6 +230,7 @@ describe('peacetime', () => {
     await p.click('[data-testid=rules-review]');
     const diff = p.locator('[data-testid=rules-diff] li[data-kind=limit]');
     await diff.waitFor();
+    await p.screenshot({ path: path.join(SHOTS, 'rules-editor.png') });
     expect(await diff.count()).toBe(1);
     expect(await diff.textContent()).toContain('7');
     await p.click('[data-testid=rules-save]');
@@ -252,6 +256,7 @@ describe('peacetime', () => {
     await item.click();
     const due = board.locator('[data-testid=case-detail] [data-testid=step] [data-testid=step-due]').first();
     expect(await due.getAttribute('datetime')).toBe(v.dueAt);
+    await board.screenshot({ path: path.join(SHOTS, 'case-board.png') });
 
     // someone saving first: the editor's next save is refused with 409 and says so
     await changeRules((r) => {

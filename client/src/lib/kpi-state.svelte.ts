@@ -6,8 +6,8 @@
  */
 import type { KpiAnswer, KpiRow } from '../../../shared/kpi.ts';
 import type { LiveEvent } from '../../../shared/index.ts';
-import { getKpis } from './api.ts';
-import { errorText } from './errors.ts';
+import { ApiError, getKpis } from './api.ts';
+import { i18n } from './i18n/index.svelte.ts';
 import { kpiWindows } from './kpi-windows.ts';
 import type { LiveStore } from './live/live-store.svelte.ts';
 
@@ -99,7 +99,11 @@ export class KpiState {
       this.error = null;
       this.loads++;
     } catch (e) {
-      this.error = errorText(e);
+      // one short line on a wall, not the request's whole URL
+      this.error = i18n.t('peace.kpiError', {
+        message:
+          e instanceof ApiError ? (e.status ? `HTTP ${e.status}` : i18n.t('error.network')) : String(e),
+      });
     } finally {
       this.running = false;
       if (this.again) {

@@ -546,6 +546,21 @@ export const zhCN = {
   'rules.diff.route': '分拣 {what}：{from} → {to}',
   'rules.diff.limit': '时限 {what}：{from} → {to}',
   'rules.diff.field': '{what}：{from} → {to}',
+  'history.verify': '核实',
+  'history.answer': '答复结案',
+  'history.void': '作废',
+  'history.dispatch': '派遣',
+  'history.handle': '处置完毕',
+  'history.inspect': '核查',
+  'history.close': '结案',
+  'history.defer': '挂账',
+  'history.resume': '恢复办理',
+  'history.extend': '延期',
+  'history.escalate': '上报',
+  'history.due_soon': '即将超时',
+  'history.overdue': '超时',
+  'peace.kpiError': '考核数据暂不可用（{message}）',
+  'case.required': '必填',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
