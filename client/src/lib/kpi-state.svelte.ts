@@ -5,33 +5,13 @@
  * rolls over and overdue counts move on a quiet feed; never polled every second.
  */
 import type { KpiAnswer, KpiRow } from '../../../shared/kpi.ts';
-import type { LiveEvent } from '../../../shared/index.ts';
 import { ApiError, getKpis } from './api.ts';
 import { i18n } from './i18n/index.svelte.ts';
-import { kpiWindows } from './kpi-windows.ts';
+import { kpiWindows, movesKpis, ranking } from './kpi-windows.ts';
 import type { LiveStore } from './live/live-store.svelte.ts';
 
 export const KPI_DEBOUNCE_MS = 1500;
 export const KPI_QUIET_REFRESH_MS = 5 * 60_000;
-
-/** Events that can move a figure. */
-export function movesKpis(e: LiveEvent): boolean {
-  return (
-    e.type === 'incident.created' ||
-    e.type === 'incident.updated' ||
-    e.type === 'incident.archived' ||
-    e.type === 'case.due_soon' ||
-    e.type === 'case.overdue' ||
-    e.type === 'case_rules.changed'
-  );
-}
-
-/** Best score first; rows without a score (no cases) last, by name. */
-export function ranking(rows: readonly KpiRow[]): KpiRow[] {
-  return [...rows].sort(
-    (a, b) => (b.score ?? -1) - (a.score ?? -1) || b.accepted - a.accepted || a.name.localeCompare(b.name),
-  );
-}
 
 export class KpiState {
   today = $state.raw<KpiRow | null>(null);

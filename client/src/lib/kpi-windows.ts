@@ -1,7 +1,11 @@
 /**
  * PURE: the KPI windows the peacetime wall asks for, on the district's own clock (Asia/Shanghai,
- * UTC+8 all year: China has no daylight saving), whatever the time zone of the wall's browser.
+ * UTC+8 all year: China has no daylight saving), whatever the time zone of the wall's browser;
+ * which events move the figures, and the order of a ranking.
  */
+import type { LiveEvent } from '../../../shared/index.ts';
+import type { KpiRow } from '../../../shared/kpi.ts';
+
 const SH_OFFSET_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 
@@ -52,4 +56,23 @@ export function localInputToIso(v: string): string | null {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)) return null;
   const ms = Date.parse(`${v.slice(0, 16)}:00Z`) - SH_OFFSET_MS;
   return Number.isNaN(ms) ? null : shanghaiIso(ms);
+}
+
+/** Events that can move a figure. */
+export function movesKpis(e: LiveEvent): boolean {
+  return (
+    e.type === 'incident.created' ||
+    e.type === 'incident.updated' ||
+    e.type === 'incident.archived' ||
+    e.type === 'case.due_soon' ||
+    e.type === 'case.overdue' ||
+    e.type === 'case_rules.changed'
+  );
+}
+
+/** Best score first; rows without a score (no cases) last, by name. */
+export function ranking(rows: readonly KpiRow[]): KpiRow[] {
+  return [...rows].sort(
+    (a, b) => (b.score ?? -1) - (a.score ?? -1) || b.accepted - a.accepted || a.name.localeCompare(b.name),
+  );
 }

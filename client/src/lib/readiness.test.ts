@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KpiRow } from '../../../shared/kpi.ts';
 import type { Plan } from '../../../shared/index.ts';
-import { ranking } from './kpi-state.svelte.ts';
+import { ranking } from './kpi-windows.ts';
 import { planReadiness } from './readiness.ts';
 
 const plan = (id: string, needs: Plan['needs']): Plan =>
