@@ -268,6 +268,30 @@ describe('peacetime', () => {
     await p.waitForSelector('[data-testid=rules-conflict]');
   });
 
+  it('the duty officer makes a custom report and downloads it in both languages', async () => {
+    const p = await open('duty', '/reports', { width: 1400, height: 900 });
+    await p.waitForSelector('[data-testid=report-form]');
+    // to before from: the shared schema's message, nothing sent
+    await p.fill('input[name=from]', '2026-12-01T10:00');
+    await p.fill('input[name=to]', '2026-12-01T08:00');
+    await p.click('[data-testid=report-form] button[type=submit]');
+    await p.waitForSelector('[data-testid=report-form] .issue');
+    await p.fill('input[name=from]', '2026-11-01T00:00');
+    await p.fill('input[name=to]', '2026-12-31T00:00');
+    await p.click('[data-testid=report-form] button[type=submit]');
+    const row = p.locator('[data-testid=report-list] tr.fresh');
+    await row.waitFor({ timeout: 20_000 });
+    const links = await row.locator('a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    expect(links).toHaveLength(5);
+    for (const href of links) {
+      const res = await fetch(href, { headers: { cookie: duty } });
+      expect(res.status, href).toBe(200);
+    }
+    expect(links.some((h) => h.endsWith('.html?lang=en'))).toBe(true);
+    expect(links.some((h) => h.endsWith('.csv?lang=zh'))).toBe(true);
+    await p.context().close();
+  });
+
   it('raised no page errors and no schema mismatches', () => {
     expect(pageErrors).toEqual([]);
     expect(wireErrors).toEqual([]);

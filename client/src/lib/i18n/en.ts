@@ -563,4 +563,6 @@ export const en: Record<MessageKey, string> = {
   'history.overdue': 'Overdue',
   'peace.kpiError': 'KPI figures unavailable ({message})',
   'case.required': 'Required',
+  'peace.noStreet': 'Outside the streets',
+  'peace.notDispatched': 'Not dispatched',
 };

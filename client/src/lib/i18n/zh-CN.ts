@@ -561,6 +561,8 @@ export const zhCN = {
   'history.overdue': '超时',
   'peace.kpiError': '考核数据暂不可用（{message}）',
   'case.required': '必填',
+  'peace.noStreet': '街道外',
+  'peace.notDispatched': '未派遣',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
