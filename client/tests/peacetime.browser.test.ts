@@ -292,6 +292,30 @@ describe('peacetime', () => {
     await p.context().close();
   });
 
+  it("a sub-centre's home is its wall, with its own figures and its street's board", async () => {
+    const sub = await apiLogin(server.url, 'subcentre');
+    const me = (await call(sub, 'GET', '/auth/me')).body.user as { streetId: string };
+    const p = await open('subcentre', '/', { width: 1600, height: 1000 });
+    await p.waitForURL(/\/wall$/);
+    await p.waitForSelector('[data-testid=peace-figures]');
+    // its KPI rows are its own street's (the server scopes them)
+    await p.waitForFunction(
+      () => document.querySelector('[data-testid=kpi-month-accepted]')?.textContent !== undefined,
+    );
+    const nav = await p
+      .locator('.app-header nav a')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(nav).toContain('/cases');
+    expect(nav).not.toContain('/rules');
+    await p.click('.app-header nav a[href="/cases"]');
+    await p.waitForSelector('[data-testid=case-board]');
+    // no street filter: the board is its street's; every case listed is in it
+    expect(await p.locator('[data-testid=filter-street]').count()).toBe(0);
+    const streets = await p.evaluate(() => [...new Set(window.__pzLive!.incidents.map((i) => i.streetId))]);
+    expect(streets.every((s) => s === me.streetId)).toBe(true);
+    await p.context().close();
+  });
+
   it('raised no page errors and no schema mismatches', () => {
     expect(pageErrors).toEqual([]);
     expect(wireErrors).toEqual([]);
