@@ -33,7 +33,19 @@ import statusRoutes from './infra/http/status.routes.ts';
 import type { Live } from './live/live.ts';
 
 export const CLIENT_DIST = path.resolve(import.meta.dirname, '../dist/client');
-const SPA_ROUTES = ['/', '/login', '/wall', '/console', '/field', '/audit', '/replay'];
+const SPA_ROUTES = [
+  '/',
+  '/login',
+  '/wall',
+  '/console',
+  '/field',
+  '/audit',
+  '/replay',
+  '/cases',
+  '/inbox',
+  '/rules',
+  '/reports',
+];
 /** The API's version in the OpenAPI document: the contract's. */
 const API_VERSION = '1.0.0';
 

@@ -34,6 +34,15 @@ import {
 } from '../../../shared/index.ts';
 import { CaseSearchPage, type CaseSearchParams } from '../../../shared/case-search.ts';
 import { ReplayAnswer, type Replay } from '../../../shared/replay.ts';
+import type { CaseAction } from '../../../shared/case.ts';
+import { CaseRules, Department, type CaseRulesInput } from '../../../shared/case-rules.ts';
+import {
+  KpiAnswer,
+  KpiReport,
+  KpiReportMeta,
+  type KpiGroupBy,
+  type KpiReportInput,
+} from '../../../shared/kpi.ts';
 import { decode, ProtocolError } from './wire.ts';
 
 /* Every answer's shape is a shared schema (shared/http.ts for the wrappers): nothing is declared here. */
@@ -211,3 +220,27 @@ export const getReplay = async (from: string, to: string): Promise<Replay> =>
 
 /** How this server process is doing (`GET /api/v1/status`); the wall reads its `history`. */
 export const getStatus = () => apiAs(Status, 'GET', '/status', undefined, { quiet401: true });
+
+/* Peacetime case handling (the contract's "Peacetime case handling"). */
+
+/** The district's responsible departments (分拣转办 targets). */
+export const getDepartments = () => apiAs(z.array(Department), 'GET', '/departments');
+/** One case with its steps; a scoped user asking outside its scope gets 404. */
+export const getCase = (id: string) => apiAs(Incident, 'GET', `/cases/${enc(id)}`);
+/** An action on a case (`409` when it does not fit the case's status); the answer is the case. */
+export const caseAction = (id: string, action: CaseAction) =>
+  apiAs(Incident, 'POST', `/cases/${enc(id)}/actions`, action);
+export const getCaseRules = () => apiAs(CaseRules, 'GET', '/case-rules');
+/** Saves the whole document; `409` when someone saved a newer version first. */
+export const putCaseRules = (rules: CaseRulesInput) => apiAs(CaseRules, 'PUT', '/case-rules', rules);
+/** The figures over the cases accepted in `[from, to)`, one row per group. */
+export const getKpis = (q: { from: string; to: string; groupBy: KpiGroupBy }) =>
+  apiAs(KpiAnswer, 'GET', `/kpis?${new URLSearchParams(q)}`);
+export const getKpiReports = () => apiAs(z.array(KpiReportMeta), 'GET', '/reports');
+export const getKpiReport = (id: string) => apiAs(KpiReport, 'GET', `/reports/${enc(id)}`);
+export const createKpiReport = (input: KpiReportInput) => apiAs(KpiReportMeta, 'POST', '/reports', input);
+/** A report's download: JSON, or CSV and the printable HTML page in the language asked for (`?lang=zh|en`). */
+export const kpiReportUrl = (id: string, format: 'json' | 'csv' | 'html', lang: 'zh-CN' | 'en') =>
+  format === 'json'
+    ? `/api/v1/reports/${enc(id)}`
+    : `/api/v1/reports/${enc(id)}.${format}?lang=${lang === 'en' ? 'en' : 'zh'}`;

@@ -1,7 +1,20 @@
 /** A tiny history router: the path is state, `navigate()` pushes, back/forward just work. */
 import type { Role } from '../../../shared/index.ts';
 
-export type RouteName = 'login' | 'wall' | 'console' | 'field' | 'audit' | 'replay' | 'home' | 'notFound';
+export type RouteName =
+  | 'login'
+  | 'wall'
+  | 'console'
+  | 'field'
+  | 'audit'
+  | 'replay'
+  | 'cases'
+  | 'inbox'
+  | 'rules'
+  | 'reports'
+  | 'home'
+  | 'notFound';
+export type ViewName = Exclude<RouteName, 'login' | 'home' | 'notFound'>;
 
 export const ROUTES: Record<string, RouteName> = {
   '/': 'home',
@@ -11,22 +24,33 @@ export const ROUTES: Record<string, RouteName> = {
   '/field': 'field',
   '/audit': 'audit',
   '/replay': 'replay',
+  '/cases': 'cases',
+  '/inbox': 'inbox',
+  '/rules': 'rules',
+  '/reports': 'reports',
 };
 
 /** Which roles each view is for; others are told it is not for them. */
-export const VIEW_ROLES: Record<'wall' | 'console' | 'field' | 'audit' | 'replay', readonly Role[]> = {
-  wall: ['duty', 'commander', 'liaison', 'admin'],
+export const VIEW_ROLES: Record<ViewName, readonly Role[]> = {
+  // a sub-centre's wall and board show its own street (the server scopes what it reads)
+  wall: ['duty', 'commander', 'liaison', 'admin', 'subcentre'],
   console: ['duty', 'commander', 'admin'],
   field: ['liaison', 'commander'],
   // the audit trail: as GET /api/v1/audit allows
   audit: ['admin', 'commander'],
   // replay: as GET /api/v1/replay allows (any operator)
   replay: ['duty', 'commander', 'liaison', 'admin'],
+  // peacetime: the case board, the department's inbox, the rules editor, the KPI reports
+  cases: ['duty', 'commander', 'admin', 'subcentre'],
+  inbox: ['department'],
+  rules: ['admin'],
+  reports: ['duty', 'commander', 'liaison', 'admin'],
 };
 
 export function homeFor(role: Role): string {
   if (role === 'commander') return '/console';
   if (role === 'liaison') return '/field';
+  if (role === 'department') return '/inbox';
   return '/wall';
 }
 

@@ -14,6 +14,9 @@ import {
   Operation,
 } from '../../../../shared/index.ts';
 import { TASK_COLUMNS } from '../war.ts';
+import { CASE_STEPS, LimitUnit } from '../../../../shared/case-rules.ts';
+import { CaseAction, CaseLevel } from '../../../../shared/case.ts';
+import { KpiReportKind } from '../../../../shared/kpi.ts';
 
 describe('i18n', () => {
   it('has the same keys in both catalogues, none empty', () => {
@@ -34,6 +37,11 @@ describe('i18n', () => {
     for (const c of TaskStatus.options) expect(keys.has(`taskAction.${c}`), c).toBe(true);
     for (const c of TaskOutcome.options) expect(keys.has(`outcome.${c}`), c).toBe(true);
     for (const c of Operation.shape.status.options) expect(keys.has(`opStatus.${c}`), c).toBe(true);
+    for (const c of CASE_STEPS) expect(keys.has(`caseStep.${c}`), c).toBe(true);
+    for (const o of CaseAction.options) expect(keys.has(`caseAction.${o.shape.action.value}`)).toBe(true);
+    for (const c of CaseLevel.options) expect(keys.has(`caseLevel.${c}`), c).toBe(true);
+    for (const c of LimitUnit.options) expect(keys.has(`unit.${c}`), c).toBe(true);
+    for (const c of KpiReportKind.options) expect(keys.has(`reportKind.${c}`), c).toBe(true);
   });
 
   it('uses the same parameters in both languages', () => {

@@ -35,6 +35,14 @@ class I18n {
   private percent = $derived(
     new Intl.NumberFormat(this.locale, { style: 'percent', maximumFractionDigits: 0 }),
   );
+  // KPI rates: 99.89 % and 96.96 % differ in the first decimal
+  private percent1 = $derived(
+    new Intl.NumberFormat(this.locale, {
+      style: 'percent',
+      minimumFractionDigits: 1,
+      maximumFractionDigits: 1,
+    }),
+  );
 
   setLocale(l: Locale): void {
     this.locale = l;
@@ -59,6 +67,7 @@ class I18n {
   day = (d: Date): string => this.date.format(d);
   n = (x: number): string => this.number.format(x);
   pct = (x: number): string => this.percent.format(x);
+  pct1 = (x: number): string => this.percent1.format(x);
 
   private fmt(f: Intl.DateTimeFormat, v: string | number | Date): string {
     const d = v instanceof Date ? v : new Date(v);

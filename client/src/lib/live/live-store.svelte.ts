@@ -108,7 +108,7 @@ export class LiveStore {
   dayStart = $state(startOfToday());
 
   behind = $derived(Math.max(0, this.status.headSeq - this.status.seq));
-  openIncidents = $derived(this.incidents.filter((i) => i.status !== 'closed'));
+  openIncidents = $derived(this.incidents.filter((i) => i.status !== 'closed' && i.status !== 'voided'));
   newAlerts = $derived(this.videoAlerts.filter((a) => a.status === 'new'));
   todayBySeverity = $derived.by(() => {
     const out: Record<Severity, number> = { 1: 0, 2: 0, 3: 0, 4: 0 };

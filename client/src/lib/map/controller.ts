@@ -20,6 +20,7 @@ import type { Changes } from '../live/apply-events.ts';
 import {
   camerasGeoJSON,
   cordonsGeoJSON,
+  densityGeoJSON,
   gridBounds,
   gridLabelsGeoJSON,
   incidentsGeoJSON,
@@ -247,6 +248,7 @@ export class MapController {
         cordonsGeoJSON(d.operations, (id) => byId.get(id)),
       );
     }
+    if (this.dirty.incidents || posture) set(SRC.density, densityGeoJSON(d.incidents, wartime));
     if (this.dirty.incidents || this.dirty.selection || posture) {
       set(
         SRC.incidents,

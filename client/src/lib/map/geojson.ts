@@ -128,7 +128,7 @@ export function incidentsGeoJSON(
   /** Wartime: the incidents of active operations; null in peacetime (nothing is quiet). */
   focusIds: ReadonlySet<string> | null = null,
 ): Fc<IncidentProps> {
-  const list = [...incidents].filter((i) => i.status !== 'closed');
+  const list = [...incidents].filter((i) => i.status !== 'closed' && i.status !== 'voided');
   list.sort((a, b) => b.severity - a.severity);
   return fc(
     list.map((i) => ({
@@ -146,6 +146,16 @@ export function incidentsGeoJSON(
       },
     })),
   );
+}
+
+/** Open cases (neither closed nor voided) as weighted points for the density layer; none in wartime. */
+export function densityGeoJSON(incidents: Iterable<Incident>, wartime: boolean): Fc<{ severity: number }> {
+  if (wartime) return fc([]);
+  const out: Feature<Point, { severity: number }>[] = [];
+  for (const i of incidents)
+    if (i.status !== 'closed' && i.status !== 'voided' && !i.outsideDistrict)
+      out.push({ type: 'Feature', geometry: point(i.location), properties: { severity: i.severity } });
+  return fc(out);
 }
 
 /** At most this many video alerts are drawn (a storm leaves thousands unreviewed). */

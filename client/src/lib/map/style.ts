@@ -32,6 +32,7 @@ export const SRC = {
   cameras: 'pz-cameras',
   resources: 'pz-resources',
   cordons: 'pz-cordons',
+  density: 'pz-density',
 } as const;
 
 export type LayerGroup = 'grid' | 'incidents' | 'alerts' | 'cameras' | 'resources';
@@ -45,6 +46,8 @@ export function overlaySources(): Record<string, SourceSpecification> {
     [SRC.resources]: { type: 'geojson', data: emptyFc() },
     [SRC.alerts]: { type: 'geojson', data: emptyFc() },
     [SRC.cordons]: { type: 'geojson', data: emptyFc() },
+    // open cases, unclustered, for the peacetime density layer (a heatmap of clusters would lie)
+    [SRC.density]: { type: 'geojson', data: emptyFc() },
     [SRC.incidents]: {
       type: 'geojson',
       data: emptyFc(),
@@ -93,6 +96,7 @@ export const GROUP_LAYERS: Record<LayerGroup, string[]> = {
   resources: ['pz-resources', 'pz-resources-glyph'],
   alerts: ['pz-alerts-pulse', 'pz-alerts', 'pz-alerts-selected'],
   incidents: [
+    'pz-density',
     'pz-cordon-fill',
     'pz-cordon-line',
     'pz-incident-clusters',
@@ -164,6 +168,34 @@ export function overlayLayers(): LayerSpecification[] {
       filter: ['==', ['get', 'level'], 'community'],
       layout: text({ 'text-field': ['get', 'name'], 'text-size': 12 }),
       paint: { 'text-color': '#8ea6c1', 'text-halo-color': '#0b1826', 'text-halo-width': 1.2 },
+    },
+    {
+      // where the open cases are (peacetime): fades out as the points take over when zooming in
+      id: 'pz-density',
+      type: 'heatmap',
+      source: SRC.density,
+      maxzoom: 16,
+      paint: {
+        'heatmap-weight': ['interpolate', ['linear'], ['get', 'severity'], 1, 1, 4, 0.4],
+        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 10, 0.8, 15, 2],
+        'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 14, 15, 36],
+        'heatmap-opacity': ['interpolate', ['linear'], ['zoom'], 12, 0.7, 16, 0],
+        'heatmap-color': [
+          'interpolate',
+          ['linear'],
+          ['heatmap-density'],
+          0,
+          'rgba(0,0,0,0)',
+          0.2,
+          '#1d4d7a',
+          0.45,
+          '#2b83ba',
+          0.7,
+          '#f2c200',
+          1,
+          '#d7191c',
+        ],
+      },
     },
     {
       id: 'pz-cordon-fill',
