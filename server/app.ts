@@ -12,6 +12,7 @@ import caseRoutes from './cases/case.routes.ts';
 import type { Container } from './container.ts';
 import kpiRoutes from './cases/kpi.routes.ts';
 import { redisErrors } from './infra/redis-errors.ts';
+import { echoRequestId } from './infra/request-id.ts';
 import authPlugin from './identity/auth.plugin.ts';
 import closingPlugin from './infra/http/closing.ts';
 import errorsPlugin, { frameworkErrors } from './infra/http/errors.ts';
@@ -85,6 +86,8 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   });
 
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
+  // Every answer names its request (`X-Request-Id`), errors before any handler included.
+  echoRequestId(app);
   // Redis connections exist before the app does; from now on their errors go to the server's log.
   if (opts.logger) redisErrors.setLogger(app.log);
 

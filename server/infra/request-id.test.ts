@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { currentRequestId, genReqId, saneRequestId, trackRequestIds } from './request-id.ts';
+import { currentRequestId, echoRequestId, genReqId, saneRequestId, trackRequestIds } from './request-id.ts';
 
 describe('request ids', () => {
   it('keeps a sane token and refuses anything else', () => {
@@ -19,6 +19,7 @@ describe('request ids', () => {
 
   it('reaches handlers registered before, and code they await, and is echoed', async () => {
     const app = Fastify();
+    echoRequestId(app);
     await app.register(async (child) => {
       child.get('/deep', async (req) => {
         await new Promise((r) => setImmediate(r));

@@ -50,10 +50,17 @@ function bindHandlerContext(): void {
     { request: FastifyRequest; reply: FastifyReply }
   >;
   start.bindStore(context, (ctx) => ({ requestId: ctx.request.id }));
-  // The caller gets the id it may quote (or that it sent and we kept).
-  start.subscribe((msg) => {
-    const { request, reply } = msg as { request: FastifyRequest; reply: FastifyReply };
-    if (!reply.sent) reply.header(REQUEST_ID_HEADER, request.id);
+}
+
+/**
+ * The caller gets the id it may quote (or that it sent and we kept) on every answer: set at
+ * `onRequest`, so a 400 from validation, a 401 from a guard and a 404 for no route carry it too
+ * (those never reach a handler). Added by `build()` before any route.
+ */
+export function echoRequestId(app: FastifyInstance): void {
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
 }
 

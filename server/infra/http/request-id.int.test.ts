@@ -81,6 +81,22 @@ describe('request ids', () => {
     expect((await jobLine(id)).reqId).toBe(requestId);
   });
 
+  it('names the request on answers that never reach a handler: 400, 401, 404', async () => {
+    const bad = await postJson(
+      `${running.url}/api/v1/incidents`,
+      { ...report(), severity: 9 },
+      { authorization: `Bearer ${INTAKE_KEY}`, 'x-request-id': 'probe-400' },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('x-request-id')).toBe('probe-400');
+    const anon = await fetch(`${running.url}/api/v1/snapshot`, { headers: { 'x-request-id': 'probe-401' } });
+    expect(anon.status).toBe(401);
+    expect(anon.headers.get('x-request-id')).toBe('probe-401');
+    const none = await fetch(`${running.url}/api/v1/no-such-route`);
+    expect(none.status).toBe(404);
+    expect(none.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('replaces an id that is not a sane token', async () => {
     for (const bad of ['has space', 'x'.repeat(65), 'quote"d', '-leading-dash']) {
       const { id, requestId } = await post({ 'x-request-id': bad });
