@@ -35,6 +35,11 @@ const Env = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(0).default(64),
   /** Pipeline worker processes `npm start` runs beside the server; 0 runs the worker inside it. */
   WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  /**
+   * A pipeline worker serves `GET /metrics` on this port (127.0.0.1; `npm start`'s workers on this
+   * port + their slot: 0, 1, …); unset: workers serve nothing.
+   */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   /** Intake answers 503 once this many jobs are waiting. */
   QUEUE_HIGH_WATER: z.coerce.number().int().min(1).default(50_000),
   /** Intake requests per second allowed for one key or user. */
@@ -110,6 +115,8 @@ export type Config = {
   archiveEveryMs: number;
   /** `GET /metrics` wants `Authorization: Bearer <this>` when set. */
   metricsToken: string | null;
+  /** Where a pipeline worker serves its `/metrics` (plus its slot under `npm start`); null: nowhere. */
+  workerMetricsPort: number | null;
   /** INTAKE_KEYS was set explicitly (not the demo default). */
   intakeKeysConfigured: boolean;
 };
@@ -165,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     archiveAfterMs: e.ARCHIVE_AFTER_MS,
     archiveEveryMs: e.ARCHIVE_EVERY_MS,
     metricsToken: e.METRICS_TOKEN || null,
+    workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
     intakeKeysConfigured: e.INTAKE_KEYS !== undefined,
   };
 }

@@ -7,13 +7,16 @@ import { startPipelineWorker } from './pipeline/queue.ts';
 import { startArchiveWorker } from './history/archive-schedule.ts';
 import { LOG_OPTIONS } from './infra/logging.ts';
 import { redactUrl } from './infra/redact.ts';
+import { Metrics } from './infra/metrics.ts';
+import { serveMetrics, type MetricsServer } from './infra/metrics-server.ts';
 
 /**
  * A pipeline worker process: one of those `npm start` runs beside the server (`WORKERS`), or an
  * extra one (`npm run worker`). Without REDIS_URL it joins the Redis that `npm start` runs under
  * DATA_DIR.
  */
-let running: { worker: Worker; archiveWorker: Worker; c: Container } | null = null;
+let running: { worker: Worker; archiveWorker: Worker; c: Container; metrics: MetricsServer | null } | null =
+  null;
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
@@ -23,6 +26,7 @@ const stop = async () => {
   if (running) {
     await running.worker.close();
     await running.archiveWorker.close();
+    await running.metrics?.close();
     await running.c.close();
   }
   process.exit(0);
@@ -57,7 +61,19 @@ const worker = startPipelineWorker(
 const archiveWorker = startArchiveWorker(redisUrl, c.keys.bullPrefix, c.registry, (err) =>
   log.warn({ err: err.message }, 'archive sweep failed'),
 );
-running = { worker, archiveWorker, c };
+// Its own figures for Prometheus: commit latency, queue depth and age, errors, the process.
+let metrics: MetricsServer | null = null;
+if (config.workerMetricsPort !== null) {
+  const slot = Number(process.env.PZ_WORKER_SLOT ?? 0);
+  const m = new Metrics(
+    { queueCounts: () => c.queue.counts(), oldestWaitingAt: () => c.queue.oldestWaitingAt() },
+    { process_role: 'worker' },
+  );
+  c.store.hooks.onCommit = (ms, events) => m.commit(ms, events);
+  metrics = await serveMetrics(m, { port: config.workerMetricsPort + slot, token: config.metricsToken });
+  log.info({ port: metrics.port }, 'worker metrics at /metrics');
+}
+running = { worker, archiveWorker, c, metrics };
 // A child of `npm start` says nothing on its own; the server reports it.
 if (!process.env.PZ_WORKER_CHILD)
   console.log(

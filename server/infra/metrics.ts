@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import { Role } from '../../shared/common.ts';
 
 /**
  * The Prometheus metrics of one server process. Each server gets its own Registry (tests run
@@ -35,7 +36,7 @@ export type MetricSources = {
   consolesByRole?: () => Record<string, number> | null;
 };
 
-const ROLES = ['duty', 'commander', 'liaison', 'admin'] as const;
+const ROLES = Role.options;
 
 /** Seconds buckets for work that takes milliseconds normally and seconds when something is wrong. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -106,13 +106,27 @@ describe('the server process', () => {
       (await fetch(`${url}/api/v1/incidents/${r.body.id}`, { headers: { cookie } })).status;
     // No worker in the server: the report waits in the queue until one starts.
     expect(await status()).toBe(404);
+    const metricsPort = await freePort();
     const worker = spawn(process.execPath, ['--import', 'tsx', 'server/worker-main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, DATA_DIR: dataDir },
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        WORKER_METRICS_PORT: String(metricsPort),
+        METRICS_TOKEN: 'm-t',
+      },
       stdio: 'ignore',
     });
     children.push(worker);
     await expect.poll(status, { timeout: 30_000, interval: 200 }).toBe(200);
+    // The worker's own /metrics: its commit of that report, its queue, behind METRICS_TOKEN.
+    const scrape = (auth?: string) =>
+      fetch(`http://127.0.0.1:${metricsPort}/metrics`, auth ? { headers: { authorization: auth } } : {});
+    expect((await scrape()).status).toBe(401);
+    const text = await (await scrape('Bearer m-t')).text();
+    expect(text).toMatch(/^pingzhan_committed_events_total\{process_role="worker"\} [1-9]/m);
+    expect(text).toMatch(/^pingzhan_queue_jobs\{[^}]*state="waiting"[^}]*\} \d+/m);
+    expect(text).toContain('process_cpu_seconds_total');
     worker.kill('SIGTERM');
     expect(await exited(worker)).toBe(0);
     server.child.kill('SIGTERM');

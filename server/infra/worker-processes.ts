@@ -40,7 +40,7 @@ export class WorkerProcesses {
     const child = fork(WORKER_MAIN, [], {
       // The same loader flags (tsx) and options as this process.
       execArgv: process.execArgv,
-      env: { ...process.env, ...this.env, PZ_WORKER_CHILD: '1' },
+      env: { ...process.env, ...this.env, PZ_WORKER_CHILD: '1', PZ_WORKER_SLOT: String(slot) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.children.add(child);

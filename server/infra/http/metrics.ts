@@ -1,10 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ProjectorStatus } from '../../history/projector.ts';
 import type { EventStoreHooks } from '../../log/event-store.ts';
 import type { PipelineQueue } from '../../pipeline/queue.ts';
 import { Metrics } from '../metrics.ts';
+import { bearerMatches } from '../metrics-server.ts';
 import type { Live } from '../../live/live.ts';
 
 declare module 'fastify' {
@@ -26,13 +26,6 @@ export type MetricsPluginOptions = {
   /** `config.metricsToken`: when set, a scrape must send `Authorization: Bearer <token>`. */
   token: string | null;
 };
-
-function bearerMatches(header: string | undefined, token: string): boolean {
-  if (!header?.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice(7).trim());
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
-}
 
 /**
  * `GET /metrics` (Prometheus text) and the hooks that feed it: every HTTP answer (onResponse),
