@@ -53,7 +53,9 @@ export default async function open311Routes(
 ) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  // The spec's POST is a form. Every field once: a repeated one is refused by name (an array).
+  // The spec's POST is a form, and only a form (JSON or text is 415 here). Every field once: a
+  // repeated one is refused by name (it arrives as an array, not a string).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: INTAKE_BODY_LIMIT },
