@@ -1,10 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Id } from '../../../shared/common.ts';
-import { DomainError } from '../../infra/domain-errors.ts';
 import { TAGS } from '../../infra/http/openapi.ts';
-import { isRedisUnavailable, REDIS_RETRY_AFTER_S } from '../../infra/redis-errors.ts';
+import { errorAnswer } from '../../infra/http/errors.ts';
 import { INTAKE_BODY_LIMIT } from '../../intake/intake.routes.ts';
 import {
   CONTENT_TYPE,
@@ -69,51 +68,22 @@ export default async function open311Routes(
     },
   );
 
+  // The API's own mapping of every error (validation, domain, Redis down, body too large …),
+  // written as the spec's list: one `{code, description}` per bad field, naming it.
   app.setErrorHandler((err: FastifyError & { validationContext?: string }, req, reply) => {
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      const where = err.validationContext === 'body' ? '' : `${err.validationContext ?? ''}.`;
-      return fail(
-        req,
-        reply,
-        400,
-        err.validation.map((v) => {
-          const field = v.instancePath.split('/').filter(Boolean).join('.');
-          const keys = Array.isArray(v.params?.keys) ? (v.params.keys as string[]).join(', ') : '';
-          const name = keys || field || err.validationContext || 'request';
-          return {
-            code: 400,
-            description: `${where === '.' ? '' : where}${name}: ${v.message ?? 'invalid'}`,
-          };
-        }),
-      );
-    }
-    if (err instanceof DomainError) {
-      if (err.retryAfterS) reply.header('retry-after', String(err.retryAfterS));
-      const list = err.issues?.length
-        ? err.issues.map((i) => ({ code: err.status, description: `${i.path}: ${i.message}` }))
-        : [{ code: err.status, description: err.message }];
-      return fail(req, reply, err.status, list);
-    }
-    if (isRedisUnavailable(err)) {
-      reply.header('retry-after', String(REDIS_RETRY_AFTER_S));
-      return fail(req, reply, 503, [
-        { code: 503, description: 'the data store is not answering; try again shortly' },
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return fail(req, reply, 415, [
+        { code: 415, description: 'send application/x-www-form-urlencoded, as GeoReport v2 does' },
       ]);
-    }
-    switch (err.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return fail(req, reply, 413, [{ code: 413, description: 'the request body is too large' }]);
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return fail(req, reply, 415, [
-          { code: 415, description: 'send application/x-www-form-urlencoded, as GeoReport v2 does' },
-        ]);
-    }
-    const status = err.statusCode ?? 500;
-    if (status >= 500) {
-      req.log.error({ err }, 'open311 request failed');
-      return fail(req, reply, 500, [{ code: 500, description: 'something went wrong; it has been logged' }]);
-    }
-    return fail(req, reply, status, [{ code: status, description: err.message }]);
+    const a = errorAnswer(err, req);
+    if (a.retryAfterS) reply.header('retry-after', String(a.retryAfterS));
+    const list = a.body.issues?.length
+      ? a.body.issues.map((i) => ({
+          code: a.status,
+          description: i.path ? `${i.path}: ${i.message}` : i.message,
+        }))
+      : [{ code: a.status, description: a.body.message ?? a.body.error }];
+    return fail(req, reply, a.status, list);
   });
 
   app.setNotFoundHandler((req, reply) =>
