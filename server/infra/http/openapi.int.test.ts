@@ -227,6 +227,9 @@ describe('OpenAPI from the route schemas', () => {
       requestBody: { content: Record<string, unknown> };
     };
     expect(Object.keys(post.requestBody.content)).toEqual(['application/x-www-form-urlencoded']);
+    const xml = doc.paths['/open311/v2/requests/{id}.xml']!.get!.responses;
+    expect(Object.keys(xml['200']!.content!)).toEqual(['text/xml']);
+    expect(Object.keys(xml['404']!.content!)).toEqual(['text/xml']);
     for (const r of NOT_DOCUMENTED) expect(documented.has(r)).toBe(false);
     expect([...documented].some((r) => r.includes('/admin/queues') || r.includes('/docs'))).toBe(false);
   });

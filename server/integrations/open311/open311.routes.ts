@@ -104,9 +104,11 @@ export default async function open311Routes(
   const actorOf = (req: FastifyRequest) => (req as FastifyRequest & { open311Actor?: string }).open311Actor!;
 
   for (const f of FORMATS) {
-    const ok = (list: z.ZodType) => (f === 'json' ? list : S.Open311Xml);
+    // The document says which media type each answer is (the bodies are sent as text).
+    const media = (schema: z.ZodType) => ({ content: { [CONTENT_TYPE[f].split(';')[0]!]: { schema } } });
+    const ok = (list: z.ZodType) => media(f === 'json' ? list : S.Open311Xml);
     const errs = (...codes: number[]) =>
-      Object.fromEntries(codes.map((c) => [c, f === 'json' ? S.Open311Error : S.Open311Xml]));
+      Object.fromEntries(codes.map((c) => [c, media(f === 'json' ? S.Open311Error : S.Open311Xml)]));
 
     app.get(
       `/services.${f}`,
