@@ -27,6 +27,7 @@ import casesRoutes from './cases/cases.routes.ts';
 import commandRoutes from './commands/command.routes.ts';
 import healthRoutes from './infra/http/health.routes.ts';
 import intakeRoutes from './intake/intake.routes.ts';
+import open311Routes, { OPEN311_PREFIX } from './integrations/open311/open311.routes.ts';
 import operationRoutes from './commands/operation.routes.ts';
 import replayRoutes from './history/replay.routes.ts';
 import stateRoutes from './live/state.routes.ts';
@@ -132,6 +133,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(kpiRoutes, { kpis: c.kpis });
   await app.register(replayRoutes, { replay: c.replay });
   await app.register(kpiReportRoutes, { kpiReports: c.kpiReports, grids: c.grids });
+  await app.register(open311Routes, { prefix: OPEN311_PREFIX, open311: c.open311 });
   await app.register(statusRoutes, { status: c.status, live: opts.live ?? (() => null) });
 
   const dist = opts.clientDist ?? CLIENT_DIST;

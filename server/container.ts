@@ -30,7 +30,7 @@ import { EventStore } from './log/event-store.ts';
 import { IdentityRepository } from './identity/identity.repository.ts';
 import { StateRepository } from './log/state.repository.ts';
 import { ArchivedRecords, ArchiveService } from './history/archive.service.ts';
-import { AuthService } from './identity/auth.service.ts';
+import { actorOf, AuthService } from './identity/auth.service.ts';
 import { CaseSearchService } from './cases/case-search.service.ts';
 import { IntakeService } from './intake/intake.service.ts';
 import { DispatchService } from './commands/dispatch.service.ts';
@@ -47,6 +47,8 @@ import { HealthService } from './infra/health.service.ts';
 import { StatusService } from './infra/status.service.ts';
 import { KpiReportService } from './cases/kpi-report.service.ts';
 import { KpiReportRepository } from './history/kpi-report.repository.ts';
+import { Open311Repository } from './integrations/open311/open311.repository.ts';
+import { Open311Service } from './integrations/open311/open311.service.ts';
 
 /** Everything the routes, the worker and the live feed need, wired once. */
 export type Container = {
@@ -96,6 +98,8 @@ export type Container = {
   kpiReports: KpiReportService;
   /** The peacetime figures (`GET /api/v1/kpis`), from the history database. */
   kpis: KpiService;
+  /** Open311 GeoReport v2 (`/open311/v2/`): requests through `intake`, read from the record. */
+  open311: Open311Service;
   close(): Promise<void>;
 };
 
@@ -248,6 +252,17 @@ export async function createContainer(
   }
 
   const records = new RecordService(store, state, historyRepo, () => projector?.projectedSeq() ?? 0);
+  const departmentNames = new Map(departments(data.grids).map((d) => [d.id, d.name]));
+  const open311 = new Open311Service(
+    intake,
+    records,
+    new Open311Repository(history.db),
+    (key) => {
+      const caller = auth.keyCaller(key);
+      return caller ? actorOf(caller) : null;
+    },
+    (id) => departmentNames.get(id),
+  );
   return {
     config,
     redisUrl,
@@ -289,6 +304,7 @@ export async function createContainer(
     historyRepo,
     kpiReports,
     kpis,
+    open311,
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();

@@ -165,6 +165,16 @@ describe('a case as a service request', () => {
     });
   });
 
+  it('shows the reporter’s words and photo, never the contact line', () => {
+    const f = Open311RequestForm.parse(form(SPEC_POST));
+    const c = { ...CASE, description: intakeFromOpen311(f, '市政设施').description };
+    expect(open311Request(c, () => undefined)).toMatchObject({
+      description: 'A large sinkhole is destroying the street',
+      media_url: 'http://example.com/image.jpg',
+    });
+    expect(JSON.stringify(open311Request(c, () => undefined))).not.toMatch(/111111111|sfgov|smith/);
+  });
+
   it('in XML: service_requests/request, user text escaped, well-formed', () => {
     const xml = toXml('service_requests', 'request', [open311Request(CASE, () => undefined)]);
     expect(xml).toContain('<description>井盖缺失 &lt;危险&gt;</description>');

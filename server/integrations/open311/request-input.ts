@@ -51,6 +51,24 @@ export const Open311RequestForm = z.strictObject({
 });
 export type Open311RequestForm = z.infer<typeof Open311RequestForm>;
 
+/** How the reporter's contact and photo are written into the case's description (one line each). */
+export const CONTACT = { name: '联系人 ', phone: '电话 ', email: '邮箱 ' } as const;
+export const MEDIA_LINE = '图片 ';
+
+/**
+ * What of a description `GET requests` shows: the reporter's words and photo, never the contact
+ * line (a phone number or an e-mail is for the call back, not for every reader of the list).
+ */
+export function publicParts(description: string): { text: string; mediaUrl: string } {
+  const lines = description.split('\n');
+  const contact = (l: string) => Object.values(CONTACT).some((p) => l.startsWith(p));
+  const media = lines.find((l) => l.startsWith(MEDIA_LINE));
+  return {
+    text: lines.filter((l) => !contact(l) && !l.startsWith(MEDIA_LINE)).join('\n'),
+    mediaUrl: media ? media.slice(MEDIA_LINE.length) : '',
+  };
+}
+
 /** The case the request becomes: its title is the description's first line, or the service's name. */
 export function intakeFromOpen311(f: Open311RequestForm, serviceName: string): IncidentIntake {
   const firstLine = f.description
@@ -58,10 +76,14 @@ export function intakeFromOpen311(f: Open311RequestForm, serviceName: string): I
     .find((l) => l.trim())
     ?.trim();
   const who = [f.last_name, f.first_name].filter(Boolean).join('');
-  const contact = [who && `联系人 ${who}`, f.phone && `电话 ${f.phone}`, f.email && `邮箱 ${f.email}`]
+  const contact = [
+    who && `${CONTACT.name}${who}`,
+    f.phone && `${CONTACT.phone}${f.phone}`,
+    f.email && `${CONTACT.email}${f.email}`,
+  ]
     .filter(Boolean)
     .join(' · ');
-  const description = [f.description, f.media_url && `图片 ${f.media_url}`, contact]
+  const description = [f.description, f.media_url && `${MEDIA_LINE}${f.media_url}`, contact]
     .filter(Boolean)
     .join('\n');
   return {

@@ -7,6 +7,7 @@ import { CATEGORY_NAMES } from '../../../shared/category.ts';
 import type { CaseStep } from '../../../shared/case-rules.ts';
 import type { Incident } from '../../../shared/incident.ts';
 import { capDateTime } from '../../warnings/cap-write.ts';
+import { publicParts } from './request-input.ts';
 
 export type Open311Request = {
   service_request_id: string;
@@ -51,13 +52,14 @@ export function open311Request(
 ): Open311Request {
   const running = [...c.steps].reverse().find((s) => s.finishedAt === undefined);
   const closed = c.status === 'closed' || c.status === 'voided';
+  const shown = c.description ? publicParts(c.description) : { text: '', mediaUrl: '' };
   return {
     service_request_id: c.id,
     status: closed ? 'closed' : 'open',
     status_notes: statusNotes(c),
     service_name: CATEGORY_NAMES[c.category].zh,
     service_code: c.category,
-    description: c.description ?? c.title,
+    description: shown.text || c.title,
     agency_responsible: (c.departmentId && departmentName(c.departmentId)) || '',
     service_notice: '',
     requested_datetime: capDateTime(Date.parse(c.createdAt)),
@@ -68,6 +70,6 @@ export function open311Request(
     zipcode: '',
     lat: c.location.lat,
     long: c.location.lng,
-    media_url: '',
+    media_url: shown.mediaUrl,
   };
 }
