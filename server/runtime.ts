@@ -42,6 +42,11 @@ export type StartOptions = {
   workerProcesses?: boolean;
   /** Tests may run their own PostgreSQL without fsync; the product's always syncs. */
   postgresDurable?: boolean;
+  /**
+   * Make the latest due daily/weekly/monthly report at start (the product does, default true).
+   * Tests that check "nothing was written" turn it off: those reports are commits of their own.
+   */
+  reportCatchUp?: boolean;
 };
 
 /**
@@ -86,7 +91,9 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
     // Finished items leave Redis on a schedule; whichever archive worker is free runs the sweep.
     await scheduleArchiveSweep(redisUrl, c.keys.bullPrefix, config.archiveEveryMs);
     // The KPI reports' schedules (08:00 daily, Mondays, the 1st), once however many servers start.
-    await scheduleKpiReports(redisUrl, c.keys.bullPrefix);
+    await scheduleKpiReports(redisUrl, c.keys.bullPrefix, Date.now(), {
+      catchUp: opts.reportCatchUp ?? true,
+    });
     let attached: Live | null = null;
     const app = await build(c, {
       logger: withRedaction(opts.logger),

@@ -23,25 +23,32 @@ const connection = (url: string, maxRetriesPerRequest: number | null) =>
  * schedulers. Every server upserts them at start under fixed ids, so each exists once however
  * many servers start, and a run is taken by whichever report worker is free.
  */
-export async function scheduleKpiReports(redisUrl: string, prefix: string, now = Date.now()): Promise<void> {
+export async function scheduleKpiReports(
+  redisUrl: string,
+  prefix: string,
+  now = Date.now(),
+  opts: { catchUp: boolean } = { catchUp: true },
+): Promise<void> {
   const queue = new Queue(REPORT_QUEUE, { connection: connection(redisUrl, 2), prefix });
   try {
     for (const kind of KINDS) {
-      // The latest run that was due: a fresh install, or a server down at 08:00, has it at once.
-      // The job id is the report's, so servers starting together queue it once; the report's own
-      // id makes it once even if it ran before.
-      const scheduledAt = lastDue(kind, now);
-      await queue.add(
-        NAME,
-        { kind, scheduledAt },
-        {
-          jobId: `catch-up-${scheduledWindow(kind, scheduledAt).id}`,
-          attempts: 8,
-          backoff: { type: 'exponential', delay: 30_000 },
-          removeOnComplete: { age: 7 * 86_400 },
-          removeOnFail: { count: 100 },
-        },
-      );
+      if (opts.catchUp) {
+        // The latest run that was due: a fresh install, or a server down at 08:00, has it at once.
+        // The job id is the report's, so servers starting together queue it once; the report's own
+        // id makes it once even if it ran before.
+        const scheduledAt = lastDue(kind, now);
+        await queue.add(
+          NAME,
+          { kind, scheduledAt },
+          {
+            jobId: `catch-up-${scheduledWindow(kind, scheduledAt).id}`,
+            attempts: 8,
+            backoff: { type: 'exponential', delay: 30_000 },
+            removeOnComplete: { age: 7 * 86_400 },
+            removeOnFail: { count: 100 },
+          },
+        );
+      }
       await queue.upsertJobScheduler(
         reportSchedulerId(kind),
         { pattern: REPORT_CRON[kind], tz: REPORT_ZONE },

@@ -21,8 +21,13 @@ const HOSTILE = '<img src=x onerror=alert(1)>"案卷&';
 
 beforeAll(async () => {
   redis = await startTestRedis();
-  a = await startTestServer({ redisUrl: redis.url, prefix: '{pzkpr}' });
-  b = await startTestServer({ redisUrl: redis.url, prefix: '{pzkpr}', databaseUrl: a.config.databaseUrl });
+  a = await startTestServer({ redisUrl: redis.url, prefix: '{pzkpr}', reportCatchUp: true });
+  b = await startTestServer({
+    redisUrl: redis.url,
+    prefix: '{pzkpr}',
+    databaseUrl: a.config.databaseUrl,
+    reportCatchUp: true,
+  });
   as = await loginAll(a.url);
   await reportIncident(a.url, as.duty, { category: 'environment', title: HOSTILE });
   await reportIncident(a.url, as.duty, { category: 'traffic' });

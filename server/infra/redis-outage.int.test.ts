@@ -184,6 +184,9 @@ describe('a job that meets an unanswering Redis', () => {
       'intake.video_alert': async () => undefined,
       'task.due': async () => undefined,
       'archive.sweep': async () => undefined,
+      'kpi_report.scheduled': async () => undefined,
+      'case.due_soon': async () => undefined,
+      'case.overdue': async () => undefined,
     });
     const queue = new PipelineQueue(redis.url, '{pzjobs}');
     const worker = startPipelineWorker(redis.url, '{pzjobs}', registry, 1);

@@ -48,6 +48,8 @@ export async function startTestServer(
     prefix?: string;
     env?: Record<string, string>;
     config?: Partial<Config>;
+    /** Make the latest due reports at start, as the product does (off: they are commits of their own). */
+    reportCatchUp?: boolean;
   } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pz-data-'));
@@ -61,7 +63,10 @@ export async function startTestServer(
       ...(opts.redisUrl ? { redisUrl: opts.redisUrl } : {}),
       databaseUrl: given ?? pg!.url,
     };
-    const running = await startPingzhan(config, { redisFsync: 'no' });
+    const running = await startPingzhan(config, {
+      redisFsync: 'no',
+      reportCatchUp: opts.reportCatchUp ?? false,
+    });
     return {
       ...running,
       dataDir,
