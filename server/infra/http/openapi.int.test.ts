@@ -79,22 +79,10 @@ const CONTRACT_ROUTES = [
 ];
 
 /**
- * Contract routes this branch does not serve yet (the turn-2 peacetime, warning, integration
- * and footage routes are other helpers' work). Once one is served, the document must list it,
- * whether or not it is still named here.
+ * Contract routes not served yet (the warning, video-integration and footage routes: issue 12).
+ * Once one is served, the document must list it and it must leave this list (checked below).
  */
 const NOT_YET_BUILT = [
-  'GET /api/v1/departments',
-  'GET /api/v1/case-rules',
-  'PUT /api/v1/case-rules',
-  'POST /api/v1/cases/{id}/actions',
-  'GET /api/v1/cases/{id}',
-  'GET /api/v1/kpis',
-  'GET /api/v1/reports',
-  'POST /api/v1/reports',
-  'GET /api/v1/reports/{id}',
-  'GET /api/v1/reports/{id}.html',
-  'GET /api/v1/reports/{id}.csv',
   'POST /api/v1/warnings',
   'GET /api/v1/warnings',
   'GET /api/v1/warnings/{id}.xml',
@@ -221,6 +209,8 @@ describe('OpenAPI from the route schemas', () => {
       (r) => !documented.has(r) && !NOT_YET_BUILT.includes(r) && !NOT_DOCUMENTED.includes(r),
     );
     expect(missing).toEqual([]);
+    // And the list of what is not built yet stays honest: nothing on it is served.
+    expect(NOT_YET_BUILT.filter((r) => documented.has(r))).toEqual([]);
     expect(OPEN311_ROUTES.filter((r) => !documented.has(r))).toEqual([]);
     // The spec's POST is a form, and the document says so.
     const post = doc.paths['/open311/v2/requests.json']!.post as unknown as {
