@@ -47,6 +47,8 @@ import { HealthService } from './infra/health.service.ts';
 import { StatusService } from './infra/status.service.ts';
 import { KpiReportService } from './cases/kpi-report.service.ts';
 import { KpiReportRepository } from './history/kpi-report.repository.ts';
+import { WarningRepository } from './warnings/warning.repository.ts';
+import { WarningService } from './warnings/warning.service.ts';
 
 /** Everything the routes, the worker and the live feed need, wired once. */
 export type Container = {
@@ -96,6 +98,8 @@ export type Container = {
   kpiReports: KpiReportService;
   /** The peacetime figures (`GET /api/v1/kpis`), from the history database. */
   kpis: KpiService;
+  /** Early warnings (预警, CAP 1.2): intake, the pipeline job, the expiry timers, CAP out. */
+  warnings: WarningService;
   close(): Promise<void>;
 };
 
@@ -197,7 +201,13 @@ export async function createContainer(
     new KpiReportRepository(history.db),
     opts.projector ? () => projector?.projectedSeq() ?? 0 : null,
   );
+  const warnings = new WarningService(store, new WarningRepository(redis, k), queue, {
+    defaultExpiryMs: config.warningDefaultExpiryMs,
+    capSender: config.capSender,
+  });
   const registry = JobRegistry.create({
+    'warning.cap': (p) => warnings.apply(p),
+    'warning.expire': (p) => warnings.expire(p),
     'intake.incident': (p) => pipeline.processIncident(p),
     'intake.video_alert': (p) => pipeline.processVideoAlert(p),
     'task.due': (p) => operations.taskDue(p),
@@ -289,6 +299,7 @@ export async function createContainer(
     historyRepo,
     kpiReports,
     kpis,
+    warnings,
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();
