@@ -51,7 +51,7 @@ describe('CAP warnings end to end', () => {
     fetch(`${s.url}/api/v1/warnings`, {
       method: 'POST',
       headers: { 'content-type': type, authorization: `Bearer ${INTAKE_KEY}` },
-      body,
+      body: typeof body === 'string' ? body : Buffer.from(body),
     }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
   const active = async () => (await duty.get('/api/v1/warnings')).body as Warning[];
   const stored = async (id: string) => {
