@@ -201,7 +201,8 @@ export async function createContainer(
     new KpiReportRepository(history.db),
     opts.projector ? () => projector?.projectedSeq() ?? 0 : null,
   );
-  const warnings = new WarningService(store, new WarningRepository(redis, k), queue, {
+  const warningRepo = new WarningRepository(redis, k);
+  const warnings = new WarningService(store, warningRepo, queue, {
     defaultExpiryMs: config.warningDefaultExpiryMs,
     capSender: config.capSender,
   });
@@ -252,6 +253,7 @@ export async function createContainer(
       retention: config.eventRetention,
       migrate: !migrated,
       stallMs: config.historyStallMs,
+      warningRaws: (ids) => warningRepo.raws(ids),
       log: opts.log,
     });
     projector.start();

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Incident } from '../../shared/incident.ts';
 import type { PendingEvent } from '../../shared/protocol.ts';
 import type { Warning } from '../../shared/warning.ts';
@@ -14,12 +13,9 @@ import { incidentCap } from './incident-cap.ts';
 import { applyCap, type BookOutcome } from './warning-book.ts';
 import { aliasField, type StoredRaw, type WarningRepository } from './warning.repository.ts';
 import { isShownWarning } from './warning-shown.ts';
+import { warningId } from './warning-id.ts';
 
-/** The id of a CAP message, deterministic from `(sender, identifier)`: an Alert's is its warning's. */
-export function warningId(sender: string, identifier: string): string {
-  const h = createHash('sha256').update(sender).update('\0').update(identifier).digest('hex');
-  return `W-${h.slice(0, 20)}`;
-}
+export { warningId };
 
 /** The expiry timer's job id: one per (warning, expires), so an Update's new `expires` gets its own. */
 export const expiryJobId = (id: string, expires: string): string => `WX-${id}-${Date.parse(expires)}`;

@@ -7,6 +7,7 @@ import {
   login,
   startTestServer,
   waitForPipelineIdle,
+  waitForProjection,
   type TestServer,
 } from '../testing/harness.ts';
 import { CAP_XSD, xmllint } from '../testing/xmllint.ts';
@@ -160,6 +161,23 @@ describe('CAP warnings end to end', () => {
       (e) => e.type.startsWith('warning.') && e.data.id === first.body.id,
     );
     expect(evs.map((e) => e.type)).toEqual(['warning.issued', 'warning.updated', 'warning.cancelled']);
+    // The record: the thread's latest version, and each of its messages as received.
+    await waitForProjection(s, await s.container.store.headSeq());
+    const db = s.container.history.db;
+    const row = await db
+      .selectFrom('warnings')
+      .selectAll()
+      .where('id', '=', first.body.id)
+      .executeTakeFirstOrThrow();
+    expect(row.state).toBe('cancelled');
+    const msgs = await db
+      .selectFrom('warning_messages')
+      .selectAll()
+      .where('warning_id', '=', first.body.id)
+      .orderBy('seq')
+      .execute();
+    expect(msgs.map((m) => m.identifier).sort()).toEqual(['thread-1', 'thread-1c', 'thread-1u']);
+    expect(parseCap(new Uint8Array(msgs[0].raw)).ok).toBe(true);
     const xml = await duty.get(`/api/v1/warnings/${first.body.id}.xml`);
     expect(xml.status).toBe(200);
     expect(xml.headers.get('content-type')).toMatch(/^application\/cap\+xml/);
