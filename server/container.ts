@@ -205,6 +205,7 @@ export async function createContainer(
   const warnings = new WarningService(store, warningRepo, queue, {
     defaultExpiryMs: config.warningDefaultExpiryMs,
     capSender: config.capSender,
+    admit: (actor) => intake.admit(actor),
   });
   const registry = JobRegistry.create({
     'warning.cap': (p) => warnings.apply(p),

@@ -58,7 +58,7 @@ export default async function warningRoutes(
           "never received 409. The id answered is the message's, which for an Alert is its warning's.",
         response: {
           202: described(Queued, 'durably queued'),
-          ...errors(400, 401, 403, 409, 413, 415, 503),
+          ...errors(400, 401, 403, 409, 413, 415, 429, 503),
         },
       },
     },

@@ -45,7 +45,12 @@ export class WarningService {
     private readonly store: EventStore,
     private readonly repo: WarningRepository,
     private readonly queue: WarningQueue,
-    private readonly opts: { defaultExpiryMs: number; capSender: string },
+    private readonly opts: {
+      defaultExpiryMs: number;
+      capSender: string;
+      /** Intake's rate limit and backlog check (429/503), after the message proved valid. */
+      admit?: (actor: string) => Promise<void>;
+    },
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -77,6 +82,7 @@ export class WarningService {
           unknown.map((u) => ({ path: 'references', message: `unknown alert ${u}` })),
         );
     }
+    await this.opts.admit?.(actor);
     const job: CapJob = {
       id,
       raw: Buffer.from(bytes).toString('base64'),
