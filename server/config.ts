@@ -65,6 +65,14 @@ const Env = z.object({
     .int()
     .min(0)
     .default(24 * 3600 * 1000),
+  /** A CAP warning without `expires` ends this long after it came (CAP allows none). */
+  WARNING_DEFAULT_EXPIRY_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(24 * 3600_000),
+  /** The CAP `sender` of what we publish (`GET /api/v1/incidents/:id/cap.xml`). */
+  CAP_SENDER: z.string().min(1).default('pingzhan@localhost'),
   /** How often the archive sweep runs (a BullMQ job scheduler). */
   ARCHIVE_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
   /** Bearer token for `GET /metrics`; unset: open to whoever reaches the port. */
@@ -112,6 +120,8 @@ export type Config = {
   snapshotHosts: string[];
   redisTimeoutMs: number;
   archiveAfterMs: number;
+  warningDefaultExpiryMs: number;
+  capSender: string;
   archiveEveryMs: number;
   /** `GET /metrics` wants `Authorization: Bearer <this>` when set. */
   metricsToken: string | null;
@@ -170,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     snapshotHosts: list(e.SNAPSHOT_HOSTS).map((h) => h.toLowerCase()),
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     archiveAfterMs: e.ARCHIVE_AFTER_MS,
+    warningDefaultExpiryMs: e.WARNING_DEFAULT_EXPIRY_MS,
+    capSender: e.CAP_SENDER,
     archiveEveryMs: e.ARCHIVE_EVERY_MS,
     metricsToken: e.METRICS_TOKEN || null,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,

@@ -49,6 +49,8 @@ import { KpiReportService } from './cases/kpi-report.service.ts';
 import { KpiReportRepository } from './history/kpi-report.repository.ts';
 import { Open311Repository } from './integrations/open311/open311.repository.ts';
 import { Open311Service } from './integrations/open311/open311.service.ts';
+import { WarningRepository } from './warnings/warning.repository.ts';
+import { WarningService } from './warnings/warning.service.ts';
 
 /** Everything the routes, the worker and the live feed need, wired once. */
 export type Container = {
@@ -100,6 +102,8 @@ export type Container = {
   kpis: KpiService;
   /** Open311 GeoReport v2 (`/open311/v2/`): requests through `intake`, read from the record. */
   open311: Open311Service;
+  /** Early warnings (预警, CAP 1.2): intake, the pipeline job, the expiry timers, CAP out. */
+  warnings: WarningService;
   close(): Promise<void>;
 };
 
@@ -201,7 +205,15 @@ export async function createContainer(
     new KpiReportRepository(history.db),
     opts.projector ? () => projector?.projectedSeq() ?? 0 : null,
   );
+  const warningRepo = new WarningRepository(redis, k);
+  const warnings = new WarningService(store, warningRepo, queue, {
+    defaultExpiryMs: config.warningDefaultExpiryMs,
+    capSender: config.capSender,
+    admit: (actor) => intake.admit(actor),
+  });
   const registry = JobRegistry.create({
+    'warning.cap': (p) => warnings.apply(p),
+    'warning.expire': (p) => warnings.expire(p),
     'intake.incident': (p) => pipeline.processIncident(p),
     'intake.video_alert': (p) => pipeline.processVideoAlert(p),
     'task.due': (p) => operations.taskDue(p),
@@ -246,6 +258,7 @@ export async function createContainer(
       retention: config.eventRetention,
       migrate: !migrated,
       stallMs: config.historyStallMs,
+      warningRaws: (ids) => warningRepo.raws(ids),
       log: opts.log,
     });
     projector.start();
@@ -305,6 +318,7 @@ export async function createContainer(
     kpiReports,
     kpis,
     open311,
+    warnings,
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();

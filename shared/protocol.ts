@@ -13,6 +13,7 @@ import { Plan } from './plan.ts';
 import { Resource } from './resource.ts';
 import { text } from './text.ts';
 import { VideoAlert } from './video-alert.ts';
+import { Warning } from './warning.ts';
 
 /**
  * v2: incidents are bounded (no `history`; `lastAction`; the latest RECENT_IDS_KEPT merged and
@@ -46,6 +47,11 @@ export const EVENT_TYPES = [
   'case.overdue',
   'case_rules.changed',
   'kpi_report.created',
+  // Early warnings (CAP 1.2): the thread as it now stands.
+  'warning.issued',
+  'warning.updated',
+  'warning.cancelled',
+  'warning.expired',
 ] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
@@ -79,6 +85,10 @@ export const EVENT_DATA = {
   'case.overdue': Incident,
   'case_rules.changed': CaseRules.extend({ id: z.literal('case-rules') }),
   'kpi_report.created': KpiReport,
+  'warning.issued': Warning,
+  'warning.updated': Warning,
+  'warning.cancelled': Warning,
+  'warning.expired': Warning,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;
@@ -108,6 +118,8 @@ export const Snapshot = z.object({
   resources: z.array(Resource),
   plans: z.array(Plan),
   operations: z.array(Operation),
+  /** Active warnings (live and drill; stored ones are never shown). */
+  warnings: z.array(Warning),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 /** The state as Redis holds it: a snapshot without the plan library (the API adds that). */

@@ -56,6 +56,10 @@ export class OperationEventFilter {
         return ev.data.id === this.incidentId;
       case 'case_rules.changed':
       case 'kpi_report.created':
+      case 'warning.issued':
+      case 'warning.updated':
+      case 'warning.cancelled':
+      case 'warning.expired':
         return false;
       case 'report.created':
         return ev.data.incidentId === this.incidentId;
@@ -161,6 +165,14 @@ export function summarize(ev: LiveEvent): string {
       return `案卷规则更新：第 ${ev.data.version} 版${ev.data.note ? ` · ${ev.data.note}` : ''}`;
     case 'kpi_report.created':
       return `考核报表：${ev.data.kind} ${ev.data.from} – ${ev.data.to}`;
+    case 'warning.issued':
+      return `预警发布：${ev.data.headline}`;
+    case 'warning.updated':
+      return `预警更新：${ev.data.headline}`;
+    case 'warning.cancelled':
+      return `预警解除：${ev.data.headline}`;
+    case 'warning.expired':
+      return `预警到期：${ev.data.headline}`;
   }
 }
 

@@ -99,7 +99,8 @@ describe('task due timers (BullMQ delayed jobs)', () => {
     // Every due job has run (only d's, ten hours out, still waits).
     await until(async () => {
       const n = await srv.container.queue.counts();
-      return n.active === 0 && n.waiting === 0 && n.delayed === 1;
+      // (The incident's own case timers wait too: only the task timers count here.)
+      return n.active === 0 && n.waiting === 0 && (await srv.container.queue.delayedCount('task.due')) === 1;
     });
     const op = (await as.liaison.get(`/api/v1/operations/${opId}`)).body;
     expect(op.tasks.map((t: { id: string; overdue: boolean }) => [t.id, t.overdue])).toEqual([
@@ -129,7 +130,7 @@ describe('task due timers (BullMQ delayed jobs)', () => {
 
     expect((await as.commander.post(`/api/v1/operations/${opId}/stand-down`)).status).toBe(200);
     // The remaining timer was dropped with the operation.
-    await until(async () => (await srv.container.queue.counts()).delayed === 0);
+    await until(async () => (await srv.container.queue.delayedCount('task.due')) === 0);
     const rec = (await as.commander.get(`/api/v1/operations/${opId}/after-action`)).body as AfterActionRecord;
     expect(rec.tasks).toMatchObject({ total: 4, onTime: 1, late: 1, notDone: 2 });
     expect(rec.tasks.items.map((t) => t.outcome)).toEqual(['not_done', 'on_time', 'late', 'not_done']);

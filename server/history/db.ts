@@ -5,6 +5,7 @@ import * as m0001 from './migrations/0001_events.ts';
 import * as m0002 from './migrations/0002_records.ts';
 import * as m0003 from './migrations/0003_case_facts.ts';
 import * as m0004 from './migrations/0004_kpi_reports.ts';
+import * as m0005 from './migrations/0005_warnings.ts';
 
 /** Columns as the database returns them (bigint as a JS number: seqs stay far below 2^53). */
 export interface EventsTable {
@@ -152,6 +153,29 @@ export interface KpiReportsTable {
   seq: number;
   data: unknown;
 }
+/** A CAP warning (thread), its latest version (`warning.*`); `data` is the whole Warning. */
+export interface WarningsTable {
+  id: string;
+  sender: string;
+  identifier: string;
+  status: string;
+  state: string;
+  colour: string;
+  onset: Date | string;
+  expires: Date | string;
+  updated_at: Date | string;
+  last_seq: number;
+  data: unknown;
+}
+/** A CAP message as received (its bytes); not a read model: no rebuild touches it. */
+export interface WarningMessagesTable {
+  message_id: string;
+  warning_id: string;
+  sender: string;
+  identifier: string;
+  raw: Buffer;
+  seq: number;
+}
 export interface HistoryTables {
   events: EventsTable;
   projection: ProjectionTable;
@@ -166,6 +190,8 @@ export interface HistoryTables {
   field_reports: FieldReportsTable;
   resource_status: ResourceStatusTable;
   kpi_reports: KpiReportsTable;
+  warnings: WarningsTable;
+  warning_messages: WarningMessagesTable;
   case_facts: CaseFactsTable;
 }
 export type HistoryDb = Kysely<HistoryTables>;
@@ -176,6 +202,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_records': m0002,
   '0003_case_facts': m0003,
   '0004_kpi_reports': m0004,
+  '0005_warnings': m0005,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -89,7 +89,8 @@ describe('the record through crashes and rebuilds', () => {
     // The restarted worker finishes the queued jobs and the projector catches up.
     const done = await until(async () => {
       const st = await status();
-      const busy = (st.pipeline.waiting ?? 0) + (st.pipeline.active ?? 0) + (st.pipeline.delayed ?? 0);
+      // Delayed jobs are timers for later (each case's deadlines), not queued work.
+      const busy = (st.pipeline.waiting ?? 0) + (st.pipeline.active ?? 0);
       return busy === 0 && st.history.healthy && st.history.projectedSeq === st.headSeq ? st : null;
     }, 90_000);
     const head = done.headSeq;

@@ -6,7 +6,14 @@ import { connect } from '../infra/redis.ts';
 import { StateRepository } from '../log/state.repository.ts';
 import { RecordService } from './record.service.ts';
 import { loginAll, reportIncident, until, type Api } from '../testing/command-helpers.ts';
-import { postJson, startTestServer, waitForPipelineIdle, type TestServer } from '../testing/harness.ts';
+import {
+  INTAKE_KEY,
+  postJson,
+  startTestServer,
+  waitForPipelineIdle,
+  type TestServer,
+} from '../testing/harness.ts';
+import { fixture } from '../warnings/fixtures/broken-variants.ts';
 import { caseReport, startTestPostgres, type TestPostgres } from '../testing/postgres.ts';
 import { migrate, openHistory, type History } from './db.ts';
 import { HistoryRepository, InvalidCursorError } from './history.repository.ts';
@@ -114,6 +121,13 @@ describe('the history store', () => {
       to: new Date(Date.now() + 3600_000).toISOString(),
     });
     expect(kpiReport.status).toBe(201);
+    // A CAP warning (a published message), so that warnings has a row to rebuild.
+    const cap = await fetch(`${s.url}/api/v1/warnings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cap+xml', authorization: `Bearer ${INTAKE_KEY}` },
+      body: fixture('spec12-a2.xml'),
+    });
+    expect(cap.status).toBe(202);
     const cams = (await as.duty.get('/api/v1/cameras')).body as { id: string }[];
     const alert = await postJson(`${s.url}/api/v1/video-alerts`, {
       cameraId: cams[3].id,

@@ -147,7 +147,12 @@ describe('migration 0002 on a database with events', () => {
   it('fills the new read models from the events, as a rebuild would', async () => {
     // 0003 and 0004 after it: the KPI facts filled from the `cases` rows 0002 wrote (the same as a
     // rebuild); kpi_reports, empty (no report before protocol v3).
-    expect(await migrate(h.db)).toEqual(['0002_records', '0003_case_facts', '0004_kpi_reports']);
+    expect(await migrate(h.db)).toEqual([
+      '0002_records',
+      '0003_case_facts',
+      '0004_kpi_reports',
+      '0005_warnings',
+    ]);
     const dump = async () => {
       const out: Record<string, unknown[]> = {};
       for (const t of READ_MODEL_TABLES)

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import { migrate, newClient, type HistoryDb } from './db.ts';
 import { applyToReadModels } from './read-models.ts';
+import { writeWarningMessages, type RawMessages } from './warnings.read-model.ts';
 import { pgJson, pgText } from './pg-text.ts';
 import { publishProjectedSeq, trimProjected } from './trim.ts';
 import { countError } from '../infra/metrics.ts';
@@ -28,6 +29,11 @@ export type ProjectorOptions = {
    * keeping the newest `retention` for consoles to resume from (commit.lua then trims nothing).
    */
   retention?: number;
+  /**
+   * The raw CAP messages (Redis `warningRaw`), copied into `warning_messages` in the batch that
+   * projects the events which took them. Unset: the messages are not copied.
+   */
+  warningRaws?: RawMessages;
   /** Bring the schema up to date first, retrying like any other database error. */
   migrate?: boolean;
   name?: string;
@@ -255,10 +261,9 @@ export class Projector {
         .returning('seq')
         .execute();
       const fresh = new Set(inserted.map((r) => r.seq));
-      await applyToReadModels(
-        trx,
-        events.filter((e) => fresh.has(e.seq)),
-      );
+      const applied = events.filter((e) => fresh.has(e.seq));
+      await applyToReadModels(trx, applied);
+      if (this.o.warningRaws) await writeWarningMessages(trx, applied, this.o.warningRaws);
       return row.seq;
     });
     const cursor = Math.max(this.cursor, projected);

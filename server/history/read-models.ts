@@ -11,12 +11,14 @@ import type {
   FieldReportsTable,
   HistoryTables,
   KpiReportsTable,
+  WarningsTable,
   OperationsTable,
   ResourceStatusTable,
   TasksTable,
   VideoAlertsTable,
 } from './db.ts';
 import { kpiReportRow, writeKpiReports } from './kpi-reports.read-model.ts';
+import { warningRow, writeWarnings } from './warnings.read-model.ts';
 import { pgJson, pgText } from './pg-text.ts';
 import { caseFacts, type CaseFactsRow } from '../cases/case-facts.ts';
 import { upsertCaseFacts } from '../cases/case-facts.repository.ts';
@@ -34,6 +36,7 @@ export const READ_MODEL_TABLES = [
   'field_reports',
   'resource_status',
   'kpi_reports',
+  'warnings',
   'case_facts',
 ] as const;
 
@@ -41,7 +44,7 @@ export const READ_MODEL_TABLES = [
  * Read models added after migration 0002, which runs the log through this projection before
  * their tables exist: it leaves them out (each one's own migration fills it).
  */
-export const LATER_READ_MODELS = ['case_facts', 'kpi_reports'] as const;
+export const LATER_READ_MODELS = ['case_facts', 'kpi_reports', 'warnings'] as const;
 export type ProjectionOptions = { without?: readonly (typeof LATER_READ_MODELS)[number][] };
 
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
@@ -99,6 +102,7 @@ export async function applyToReadModels(
   const reports = new Map<string, FieldReportsTable>();
   const resources: ResourceStatusTable[] = [];
   const kpiReports = new Map<string, KpiReportsTable>();
+  const warnings = new Map<string, WarningsTable>();
   const archived: Record<'cases' | 'video_alerts' | 'operations', Map<string, string>> = {
     cases: new Map(),
     video_alerts: new Map(),
@@ -189,6 +193,12 @@ export async function applyToReadModels(
         break;
       case 'kpi_report.created':
         if (!kpiReports.has(ev.data.id)) kpiReports.set(ev.data.id, kpiReportRow(ev.data, ev.seq));
+        break;
+      case 'warning.issued':
+      case 'warning.updated':
+      case 'warning.cancelled':
+      case 'warning.expired':
+        warnings.set(ev.data.id, warningRow(ev.data, ev.seq));
         break;
       case 'mode.changed':
         modes.push({
@@ -327,6 +337,7 @@ export async function applyToReadModels(
       .onConflict((oc) => oc.column('seq').doNothing())
       .execute();
   if (!opts.without?.includes('kpi_reports')) await writeKpiReports(trx, kpiReports.values());
+  if (!opts.without?.includes('warnings')) await writeWarnings(trx, warnings.values());
   // After the upserts, which never touch archived_at: the first archiving is the one kept.
   for (const table of ['cases', 'video_alerts', 'operations'] as const) {
     for (const [id, at] of archived[table])

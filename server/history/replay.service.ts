@@ -6,6 +6,8 @@ import type { LiveEvent } from '../../shared/protocol.ts';
 import { REPLAY_MAX_EVENTS, type Replay, type ReplayQuery } from '../../shared/replay.ts';
 import type { Resource } from '../../shared/resource.ts';
 import type { VideoAlert } from '../../shared/video-alert.ts';
+import type { Warning } from '../../shared/warning.ts';
+import { isShownWarning } from '../warnings/warning-shown.ts';
 import { FINISHED_KEPT_MS, inSnapshot } from '../log/snapshot-window.ts';
 
 /** What replay reads from the log (ReplayRepository). */
@@ -51,12 +53,14 @@ export class ReplayService {
     const videoAlerts: VideoAlert[] = [];
     const operations: Operation[] = [];
     const resources = new Map<string, Resource>();
+    const warnings: Warning[] = [];
     let mode: Mode | null = null;
     for (const e of latest) {
       if (e.type === 'incident.created' || e.type === 'incident.updated') incidents.push(e.data);
       else if (e.type === 'video_alert.created' || e.type === 'video_alert.updated') videoAlerts.push(e.data);
       else if (e.type.startsWith('operation.')) operations.push(e.data as Operation);
       else if (e.type === 'resource.updated') resources.set(e.data.id, e.data);
+      else if (e.type.startsWith('warning.')) warnings.push(e.data as Warning);
       else if (e.type === 'mode.changed') {
         const { id: _id, ...m } = e.data;
         mode = m;
@@ -124,6 +128,8 @@ export class ReplayService {
         resources: [...resources.values()],
         plans: this.plans,
         operations,
+        // Shown then: active, routed to consoles, not yet past its expires.
+        warnings: warnings.filter((w) => isShownWarning(w, now)),
       },
       events,
       truncated,

@@ -22,6 +22,11 @@ export function scopeSnapshot(s: Snapshot, scope: Scope | null): Snapshot {
 export const SCOPED_CONTEXT_EVENTS: ReadonlySet<LiveEvent['type']> = new Set([
   'mode.changed',
   'resource.updated',
+  // Warnings are the district's, not a case's: every wall shows them (as in the snapshot).
+  'warning.issued',
+  'warning.updated',
+  'warning.cancelled',
+  'warning.expired',
 ]);
 
 const CASE_EVENTS: ReadonlySet<LiveEvent['type']> = new Set([

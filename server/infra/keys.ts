@@ -29,6 +29,12 @@ export function keys(prefix: string) {
     operations: `${prefix}:operations`,
     dispatches: `${prefix}:dispatches`,
     reports: `${prefix}:reports`,
+    /** CAP warnings (threads) by id (shared/warning.ts). */
+    warnings: `${prefix}:warnings`,
+    /** "sender identifier" of every message held → the id of its thread (idempotency, references). */
+    warningAliases: `${prefix}:warning-aliases`,
+    /** The raw CAP message as received (base64 of its bytes), by message id; never in events. */
+    warningRaw: `${prefix}:warning-raw`,
     mode: `${prefix}:mode`,
     done: `${prefix}:done`,
     meta: `${prefix}:meta`,

@@ -23,7 +23,8 @@ export class IntakeService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  private async admit(caller: string): Promise<void> {
+  /** Rate limit per sender, then the backlog: 429 / 503 before anything is queued (CAP intake too). */
+  async admit(caller: string): Promise<void> {
     const wait = this.limiter.take(caller);
     if (wait > 0)
       throw new DomainError(429, 'rate_limited', 'too many requests from this sender', undefined, wait);

@@ -17,7 +17,10 @@ export type StateHash =
   | 'dispatches'
   | 'reports'
   | 'meta'
-  | 'caseRules';
+  | 'caseRules'
+  | 'warnings'
+  | 'warningAliases'
+  | 'warningRaw';
 export const STATE_HASHES: readonly StateHash[] = [
   'incidents',
   'aliases',
@@ -29,6 +32,9 @@ export const STATE_HASHES: readonly StateHash[] = [
   'reports',
   'meta',
   'caseRules',
+  'warnings',
+  'warningAliases',
+  'warningRaw',
 ];
 
 /**
@@ -119,7 +125,7 @@ export class EventStore {
       const vkey = versionKey(key);
       // Every versioned entity has its entry once migrated: equal counts mean nothing to do, so a
       // normal start costs two HLENs, not a read of the whole state.
-      if (h === 'aliases' || h === 'tombstones') continue;
+      if (h === 'aliases' || h === 'tombstones' || h === 'warningAliases' || h === 'warningRaw') continue;
       const [n, nv] = await Promise.all([this.redis.hlen(key), this.redis.hlen(vkey)]);
       if (n === nv) continue;
       let cursor = '0';

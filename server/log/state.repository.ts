@@ -9,6 +9,8 @@ import type { Keys } from '../infra/keys.ts';
 import type { StateHash } from './event-store.ts';
 import { geoIndexable } from './geo-limits.ts';
 import { FINISHED_KEPT_MS, inSnapshot } from './snapshot-window.ts';
+import type { Warning } from '../../shared/warning.ts';
+import { isShownWarning } from '../warnings/warning-shown.ts';
 
 /** Open incidents near a point, nearest first, with their JSON. */
 const NEAR_OPEN_LUA = `
@@ -230,12 +232,14 @@ export class StateRepository {
       .hgetall(this.k.videoAlerts)
       .hgetall(this.k.resources)
       .hgetall(this.k.operations)
+      .hgetall(this.k.warnings)
       .exec();
     if (!res) throw new Error('snapshot transaction aborted');
     for (const [err] of res) if (err) throw err;
-    const [seq, mode, inc, va, rs, ops] = res.map(([, v]) => v) as [
+    const [seq, mode, inc, va, rs, ops, ws] = res.map(([, v]) => v) as [
       string | null,
       string | null,
+      Record<string, string>,
       Record<string, string>,
       Record<string, string>,
       Record<string, string>,
@@ -250,6 +254,7 @@ export class StateRepository {
       videoAlerts: values<VideoAlert>(va).filter((a) => inSnapshot(a, now, this.finishedKeptMs)),
       resources: values<Resource>(rs),
       operations: values<Operation>(ops),
+      warnings: values<Warning>(ws).filter((w) => isShownWarning(w, now)),
     };
   }
 }

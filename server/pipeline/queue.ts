@@ -70,6 +70,12 @@ export class PipelineQueue {
     await this.queue.add(name, data, { jobId, ...opts });
   }
 
+  /** A job with this id is still to run (waiting, delayed, active), not done and not failed. */
+  async pending(jobId: string): Promise<boolean> {
+    const state = await this.queue.getJobState(jobId);
+    return ['waiting', 'delayed', 'active', 'prioritized', 'waiting-children'].includes(state);
+  }
+
   async remove(jobId: string): Promise<void> {
     // Best effort (a due-task timer that still fires finds its task closed), but never silent.
     await this.queue.remove(jobId).catch((err) => this.error(err));
@@ -87,6 +93,15 @@ export class PipelineQueue {
 
   async counts() {
     return this.queue.getJobCounts();
+  }
+
+  /**
+   * Delayed jobs of one name (`task.due`, `case.overdue`…): the timers of one kind. Reads every
+   * delayed job, so for tests and an operator's question, not for a scrape.
+   */
+  async delayedCount(name: string): Promise<number> {
+    const jobs = await this.queue.getDelayed();
+    return jobs.filter((j) => j?.name === name).length;
   }
 
   /**

@@ -39,6 +39,16 @@ export const JOBS = {
     kind: z.enum(['daily', 'weekly', 'monthly']),
     scheduledAt: z.number().int().min(0),
   }),
+  /** A CAP message accepted by `POST /api/v1/warnings` (warnings/warning.service.ts): its bytes, base64. */
+  'warning.cap': z.object({
+    id: z.string(),
+    raw: z.string().base64(),
+    actor: z.string(),
+    receivedAt: z.string(),
+    requestId: RequestId,
+  }),
+  /** A warning's expiry timer, at its `expires` (a delayed job per warning and expires). */
+  'warning.expire': z.object({ id: z.string(), expires: z.string() }),
   /** A case step's deadline timers (cases/case-timers.ts): 80 % of its limit, and its due time. */
   'case.due_soon': DeadlineJob,
   'case.overdue': DeadlineJob,

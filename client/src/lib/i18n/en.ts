@@ -158,6 +158,10 @@ export const en: Record<MessageKey, string> = {
   'event.case.overdue': 'Case overdue',
   'event.case_rules.changed': 'Case rules changed',
   'event.kpi_report.created': 'KPI report',
+  'event.warning.issued': 'Warning issued',
+  'event.warning.updated': 'Warning updated',
+  'event.warning.cancelled': 'Warning cancelled',
+  'event.warning.expired': 'Warning expired',
   'ticker.archivedMany': '{count} items archived',
 
   'wall.ticker': 'Live feed',

@@ -156,6 +156,10 @@ export const zhCN = {
   'event.case.overdue': '案卷超时',
   'event.case_rules.changed': '案卷规则更新',
   'event.kpi_report.created': '考核报表',
+  'event.warning.issued': '预警发布',
+  'event.warning.updated': '预警更新',
+  'event.warning.cancelled': '预警解除',
+  'event.warning.expired': '预警到期',
   'ticker.archivedMany': '{count} 项已归档',
 
   'wall.ticker': '实时动态',

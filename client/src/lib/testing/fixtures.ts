@@ -141,6 +141,7 @@ export function snapshot(patch: Partial<Snapshot> = {}): Snapshot {
     resources: [],
     plans: [],
     operations: [],
+    warnings: [],
     ...patch,
   };
 }
