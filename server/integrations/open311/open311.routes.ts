@@ -28,8 +28,12 @@ const READS_NEED_A_KEY =
   'Reads of requests need a key too: a request holds a citizen’s own words and place, which this ' +
   'district does not publish (the spec leaves GET open; we choose not to).';
 
-const formatOf = (req: FastifyRequest): Open311Format =>
-  (req.routeOptions.url ?? req.url.split('?')[0]!).endsWith('.xml') ? 'xml' : 'json';
+/** A route's own format (`….xml`), else the asked path's (the catch-all, the not-found handler). */
+const formatOf = (req: FastifyRequest): Open311Format => {
+  const route = req.routeOptions.url;
+  const path = route && !route.endsWith('*') ? route : req.url.split('?')[0]!;
+  return path.endsWith('.xml') ? 'xml' : 'json';
+};
 
 function send(reply: FastifyReply, format: Open311Format, status: number, body: string) {
   return reply.code(status).header('cache-control', 'no-store').type(CONTENT_TYPE[format]).send(body);
@@ -86,9 +90,17 @@ export default async function open311Routes(
     return fail(req, reply, a.status, list);
   });
 
-  app.setNotFoundHandler((req, reply) =>
-    fail(req, reply, 404, [{ code: 404, description: `no route ${req.method} ${req.url.split('?')[0]}` }]),
-  );
+  const noRoute = (req: FastifyRequest, reply: FastifyReply) =>
+    fail(req, reply, 404, [{ code: 404, description: `no route ${req.method} ${req.url.split('?')[0]}` }]);
+  app.setNotFoundHandler(noRoute);
+  // The built console's static files are served under `/*`, which would take an unknown path
+  // here before the not-found handler does: a catch-all of our own prefix is more specific.
+  app.route({
+    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    url: '/*',
+    schema: { hide: true },
+    handler: noRoute,
+  });
 
   /** The key first: a caller without one learns nothing about the form's fields. */
   const keyFromQuery = async (req: FastifyRequest) => {
