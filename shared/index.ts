@@ -14,3 +14,4 @@ export * from './http.ts';
 export * from './case.ts';
 export * from './case-rules.ts';
 export * from './kpi.ts';
+export * from './footage.ts';

@@ -4,7 +4,9 @@
  * events strictly by `seq`.
  */
 import { z } from 'zod';
+import { CameraState } from './camera.ts';
 import { CaseRules } from './case-rules.ts';
+import { FootageRequest } from './footage.ts';
 import { Id, IsoTime, Mode } from './common.ts';
 import { KpiReport } from './kpi.ts';
 import { FieldReport, Incident } from './incident.ts';
@@ -21,8 +23,10 @@ import { Warning } from './warning.ts';
  * v3: peacetime case handling: incidents carry their case fields (`departmentId`, `level`,
  * `steps`…) and statuses `deferred`/`voided`; deadlines (`case.due_soon`, `case.overdue`), the case
  * rules (`case_rules.changed`) and KPI reports (`kpi_report.created`) are events.
+ * v4: cameras are state (`camera.updated`: their device links and whether they report), and
+ * footage retrieval for the police is recorded (`footage_request.created`/`.updated`).
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 export const LIVE_NAMESPACE = '/live';
 
 export const EVENT_TYPES = [
@@ -52,6 +56,10 @@ export const EVENT_TYPES = [
   'warning.updated',
   'warning.cancelled',
   'warning.expired',
+  // v4: cameras (links, online/offline) and footage retrieval (调取录像).
+  'camera.updated',
+  'footage_request.created',
+  'footage_request.updated',
 ] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
@@ -89,6 +97,9 @@ export const EVENT_DATA = {
   'warning.updated': Warning,
   'warning.cancelled': Warning,
   'warning.expired': Warning,
+  'camera.updated': CameraState,
+  'footage_request.created': FootageRequest,
+  'footage_request.updated': FootageRequest,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;

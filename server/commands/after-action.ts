@@ -60,6 +60,9 @@ export class OperationEventFilter {
       case 'warning.updated':
       case 'warning.cancelled':
       case 'warning.expired':
+      case 'camera.updated':
+      case 'footage_request.created':
+      case 'footage_request.updated':
         return false;
       case 'report.created':
         return ev.data.incidentId === this.incidentId;
@@ -173,6 +176,12 @@ export function summarize(ev: LiveEvent): string {
       return `预警解除：${ev.data.headline}`;
     case 'warning.expired':
       return `预警到期：${ev.data.headline}`;
+    case 'camera.updated':
+      return `摄像头 ${ev.data.name}：${ev.data.status === 'online' ? '在线' : ev.data.status === 'offline' ? '离线' : '未知'}`;
+    case 'footage_request.created':
+      return `调取录像申请：${ev.data.requester} · ${ev.data.caseRef}`;
+    case 'footage_request.updated':
+      return `调取录像 ${ev.data.caseRef} → ${ev.data.status}`;
   }
 }
 

@@ -162,6 +162,9 @@ export const en: Record<MessageKey, string> = {
   'event.warning.updated': 'Warning updated',
   'event.warning.cancelled': 'Warning cancelled',
   'event.warning.expired': 'Warning expired',
+  'event.camera.updated': 'Camera updated',
+  'event.footage_request.created': 'Footage requested',
+  'event.footage_request.updated': 'Footage request updated',
   'ticker.archivedMany': '{count} items archived',
 
   'wall.ticker': 'Live feed',

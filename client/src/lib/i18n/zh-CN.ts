@@ -160,6 +160,9 @@ export const zhCN = {
   'event.warning.updated': '预警更新',
   'event.warning.cancelled': '预警解除',
   'event.warning.expired': '预警到期',
+  'event.camera.updated': '摄像头状态',
+  'event.footage_request.created': '调取录像申请',
+  'event.footage_request.updated': '调取录像更新',
   'ticker.archivedMany': '{count} 项已归档',
 
   'wall.ticker': '实时动态',

@@ -1,0 +1,55 @@
+/**
+ * Footage retrieval for the police (调取录像), the contract's "Integrations": the duty officer
+ * records a request, the commander approves or denies it, the duty officer completes it with the
+ * hours of video delivered. Every step is one commit and one event (`footage_request.*`).
+ */
+import { z } from 'zod';
+import { Id, IsoTime } from './common.ts';
+import { text } from './text.ts';
+
+export const FootageStatus = z.enum(['requested', 'approved', 'denied', 'completed']);
+export type FootageStatus = z.infer<typeof FootageStatus>;
+
+/** `POST /api/v1/footage-requests` [duty]. */
+export const FootageRequestInput = z
+  .strictObject({
+    cameraIds: z.array(Id).min(1).max(200),
+    from: IsoTime,
+    to: IsoTime,
+    /** Who asked for it: the police unit and officer, as they gave it. */
+    requester: text.line(200),
+    /** The police case (or incident) reference the footage is for. */
+    caseRef: text.line(200),
+    reason: text.requiredMultiline(2000),
+  })
+  .refine((r) => Date.parse(r.from) < Date.parse(r.to), { path: ['to'], message: 'to must be after from' });
+export type FootageRequestInput = z.infer<typeof FootageRequestInput>;
+
+/** `POST …/:id/approve` and `…/deny` [commander]: an optional note (a denial's reason). */
+export const FootageDecisionInput = z.strictObject({ note: text.multiline(2000).optional() });
+export type FootageDecisionInput = z.infer<typeof FootageDecisionInput>;
+
+/** `POST …/:id/complete` [duty]: the hours of video delivered. */
+export const FootageCompleteInput = z.strictObject({ hours: z.number().min(0).max(100_000) });
+export type FootageCompleteInput = z.infer<typeof FootageCompleteInput>;
+
+export const FootageRequest = z.object({
+  id: Id,
+  cameraIds: z.array(Id),
+  from: IsoTime,
+  to: IsoTime,
+  requester: text.stored(),
+  caseRef: text.stored(),
+  reason: text.stored(),
+  status: FootageStatus,
+  requestedBy: text.stored(),
+  requestedAt: IsoTime,
+  decidedBy: text.stored().optional(),
+  decidedAt: IsoTime.optional(),
+  decisionNote: text.stored().optional(),
+  completedBy: text.stored().optional(),
+  completedAt: IsoTime.optional(),
+  /** Hours of video delivered (on completion). */
+  hours: z.number().optional(),
+});
+export type FootageRequest = z.infer<typeof FootageRequest>;
