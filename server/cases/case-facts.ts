@@ -1,38 +1,14 @@
 import type { Incident } from '../../shared/incident.ts';
 import { localDate } from './calendar.ts';
 import { kpiCounts } from './kpi-definitions.ts';
+import type { CaseFactsTable } from '../history/db.ts';
 
 /**
- * A case's row in `case_facts` (migration 0003): what the KPI figures need, as columns the
- * database can count and GROUP BY. One row per case, replaced by every version of it.
+ * A case's row in `case_facts` (migration 0003), as this module writes it: the table's own
+ * columns (`CaseFactsTable`, which says what each means), with times as ISO strings.
  */
 export type CaseFactsRow = {
-  id: string;
-  /** When the case was accepted (`createdAt`): the KPI window selects on it. */
-  accepted_at: string;
-  /** Its day, `YYYY-MM-DD` in Asia/Shanghai (`groupBy=day`), reckoned once here rather than per query. */
-  accepted_day: string;
-  status: string;
-  street_id: string | null;
-  department_id: string | null;
-  category: string;
-  /** Now in that status. */
-  voided: boolean;
-  deferred: boolean;
-  closed: boolean;
-  ever_dispatched: boolean;
-  ever_handled: boolean;
-  handled_on_time: boolean;
-  extended: boolean;
-  closed_on_time: boolean;
-  reworks: number;
-  /**
-   * The due time of the step the case is in, while it counts towards `overdueOpen` (neither
-   * closed, voided nor deferred, that step unfinished); null otherwise. The case is overdue-open
-   * at `now` exactly when `current_due_at < now`.
-   */
-  current_due_at: string | null;
-  last_seq: number;
+  [K in keyof CaseFactsTable]: Exclude<CaseFactsTable[K], Date>;
 };
 
 /**

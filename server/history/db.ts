@@ -124,12 +124,15 @@ export interface ResourceStatusTable {
 /** One row per case: what the KPI figures need (`server/cases/case-facts.ts`, migration 0003). */
 export interface CaseFactsTable {
   id: string;
+  /** When the case was accepted (`createdAt`): the KPI window selects on it. */
   accepted_at: Date | string;
+  /** Its day, `YYYY-MM-DD` in Asia/Shanghai (`groupBy=day`), reckoned once when written rather than per query. */
   accepted_day: string;
   status: string;
   street_id: string | null;
   department_id: string | null;
   category: string;
+  /** Now in that status. */
   voided: boolean;
   deferred: boolean;
   closed: boolean;
@@ -139,6 +142,11 @@ export interface CaseFactsTable {
   extended: boolean;
   closed_on_time: boolean;
   reworks: number;
+  /**
+   * The due time of the step the case is in, while it counts towards `overdueOpen` (neither
+   * closed, voided nor deferred, that step unfinished); null otherwise. The case is overdue-open
+   * at `now` exactly when `current_due_at < now`.
+   */
   current_due_at: Date | string | null;
   last_seq: number;
 }
