@@ -30,6 +30,14 @@ export const CASE_MAIN_LINE = [
 ] as const;
 export type CaseStatus = z.infer<typeof CaseStatus>;
 
+/**
+ * A case that ended: closed 结案 or voided 作废, neither of which any action leaves. It leaves the
+ * open-incident index (a new report nearby opens a new case) and, in time, the working set.
+ */
+export const ENDED_CASE_STATUSES = ['closed', 'voided'] as const satisfies readonly CaseStatus[];
+export const caseEnded = (status: CaseStatus): boolean =>
+  (ENDED_CASE_STATUSES as readonly CaseStatus[]).includes(status);
+
 /** community → street → district (三级循环). */
 export const CaseLevel = z.enum(['community', 'street', 'district']);
 export type CaseLevel = z.infer<typeof CaseLevel>;

@@ -1,4 +1,4 @@
-import type { CaseAction } from '../../shared/case.ts';
+import { caseEnded, type CaseAction } from '../../shared/case.ts';
 import type { User } from '../../shared/identity.ts';
 import type { Incident, IncidentPatch } from '../../shared/incident.ts';
 import type { PendingEvent } from '../../shared/protocol.ts';
@@ -20,9 +20,6 @@ export const actorOf = (u: User): CaseActor => ({
   ...(u.streetId ? { streetId: u.streetId } : {}),
   ...(u.departmentId ? { departmentId: u.departmentId } : {}),
 });
-
-/** A case that ended leaves the open-incident index: new reports nearby open a new case. */
-const ENDED = new Set<Incident['status']>(['closed', 'voided']);
 
 /**
  * The case commands (`POST /api/v1/cases/:id/actions`, the old `PATCH /api/v1/incidents/:id`)
@@ -115,7 +112,7 @@ export class CaseActionsService {
           plan: {
             expect: [{ hash: 'incidents', id, version: cur.version }],
             put: [{ hash: 'incidents', id, value: next }],
-            ...(ENDED.has(next.status) ? { geoRem: [id] } : {}),
+            ...(caseEnded(next.status) ? { geoRem: [id] } : {}),
             events,
           },
         };
@@ -129,7 +126,7 @@ export class CaseActionsService {
   /** Timers for the step `next` runs when `cur` did not run that very step with that due time. */
   private async scheduleFor(cur: Incident, next: Incident, inForce: RulesInForce): Promise<void> {
     const run = runningStep(next);
-    if (!run || ENDED.has(next.status)) return;
+    if (!run || caseEnded(next.status)) return;
     const was = runningStep(cur);
     if (was && was.index === run.index && was.step.dueAt === run.step.dueAt) return;
     await this.timers.schedule(next, inForce.calendar, this.unitOf(next, run.step.step, inForce));
@@ -159,7 +156,7 @@ export class CaseActionsService {
         const noop = (outcome: string) => ({ plan: null, result: outcome });
         const cur = await this.state.getIncident(job.caseId);
         if (!cur) return noop('gone');
-        if (ENDED.has(cur.status)) return noop('ended');
+        if (caseEnded(cur.status)) return noop('ended');
         const run = runningStep(cur);
         if (!run || run.index !== job.stepIndex) return noop('step_finished');
         if (run.step.dueAt !== job.dueAt) return noop('due_time_moved');

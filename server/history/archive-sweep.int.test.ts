@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperatorRole } from '../../shared/common.ts';
 import type { LiveEvent } from '../../shared/protocol.ts';
@@ -14,23 +12,7 @@ import {
   type TestServer,
 } from '../testing/harness.ts';
 import { RecordingClient } from '../testing/live-client.ts';
-import { caseReport } from '../testing/postgres.ts';
-
-/** The postmaster and every process it forked, to freeze PostgreSQL (it neither answers nor errs). */
-function postgresPids(pgdata: string): number[] {
-  const master = Number(readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const kids: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === master) kids.push(Number(d));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return [master, ...kids];
-}
+import { caseReport, postgresPids } from '../testing/postgres.ts';
 
 const archivedIds = (events: LiveEvent[], type: string) =>
   events.filter((e) => e.type === type).map((e) => (e.data as { id: string }).id);
@@ -207,6 +189,22 @@ describe('the archive sweep (ARCHIVE_AFTER_MS=0)', () => {
     expect(
       feed.events.filter((e) => e.type === 'incident.created' && (e.data as { id: string }).id === caseId),
     ).toHaveLength(1);
+  });
+
+  it('moves voided cases out too (作废 ends a case as 结案 does), and their record still answers', async () => {
+    const id = (await postAccepted(`${s.url}/api/v1/incidents`, caseReport('arch-void', 1))).body
+      .id as string;
+    await held(s, id);
+    const voided = await as.duty.post(`/api/v1/cases/${id}/actions`, { action: 'void', reason: '重复上报' });
+    expect(voided.status).toBe(200);
+    await until(async () => archivedIds(feed.events, 'incident.archived').includes(id) || null);
+    expect(await s.container.redis.hexists(s.container.keys.incidents, id)).toBe(0);
+    expect((await snapshot(as.duty)).incidents.map((i) => i.id)).not.toContain(id);
+    const rec = await as.duty.get(`/api/v1/cases/${id}`);
+    expect(rec.status).toBe(200);
+    expect(rec.body).toMatchObject({ id, status: 'voided' });
+    // Ended for good: no action brings it back.
+    expect((await as.duty.post(`/api/v1/cases/${id}/actions`, { action: 'verify' })).status).toBe(409);
   });
 
   it('archives nothing while the database does not answer, and catches up once it does', async () => {

@@ -1,3 +1,4 @@
+import { caseEnded } from '../../shared/case.ts';
 import type { Incident } from '../../shared/incident.ts';
 import type { Operation } from '../../shared/operation.ts';
 import type { PendingEvent } from '../../shared/protocol.ts';
@@ -135,7 +136,7 @@ export class ArchiveService {
   private candidates(hot: HotSet, now: number): Group[] {
     const old = (at: string | null | undefined) =>
       typeof at === 'string' && now - Date.parse(at) >= this.afterMs;
-    const incidents = hot.incidents.filter((i) => i.status === 'closed' && old(i.updatedAt));
+    const incidents = hot.incidents.filter((i) => caseEnded(i.status) && old(i.updatedAt));
     const operations = hot.operations.filter((o) => o.status === 'stood_down' && old(o.stoodDownAt));
     const goingInc = new Set(incidents.map((i) => i.id));
     const goingOp = new Set(operations.map((o) => o.id));

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../testing/command-helpers.ts';
 import {
@@ -10,24 +8,7 @@ import {
   type TestServer,
 } from '../testing/harness.ts';
 import { RecordingClient } from '../testing/live-client.ts';
-import { caseReport, eventsShape } from '../testing/postgres.ts';
-
-/** The postmaster and every process it forked (backends, checkpointer, WAL writer …). */
-function postgresPids(pgdata: string): number[] {
-  const master = Number(readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const kids: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === master) kids.push(Number(d));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return [master, ...kids];
-}
+import { caseReport, eventsShape, postgresPids } from '../testing/postgres.ts';
 
 /**
  * PostgreSQL frozen (SIGSTOP of all its processes: it neither answers nor errs, the hardest case)

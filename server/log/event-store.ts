@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { caseEnded, type CaseStatus } from '../../shared/case.ts';
 import type { LiveEvent, PendingEvent } from '../../shared/protocol.ts';
 import type { Keys } from '../infra/keys.ts';
 import { geoIndexable } from './geo-limits.ts';
@@ -53,7 +54,7 @@ return 1
 
 /** The hashes whose items finish, and when an item of each is finished (its finishing time, ms). */
 const FINISHING: Partial<Record<StateHash, (v: Record<string, unknown>) => number | null>> = {
-  incidents: (v) => (v.status === 'closed' ? Date.parse(String(v.updatedAt)) : null),
+  incidents: (v) => (caseEnded(v.status as CaseStatus) ? Date.parse(String(v.updatedAt)) : null),
   videoAlerts: (v) =>
     v.status === 'dismissed' || v.status === 'confirmed' ? Date.parse(String(v.updatedAt)) : null,
   operations: (v) => (v.status === 'stood_down' ? Date.parse(String(v.stoodDownAt ?? v.updatedAt)) : null),

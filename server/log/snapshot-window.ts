@@ -1,3 +1,4 @@
+import { caseEnded } from '../../shared/case.ts';
 import type { Incident } from '../../shared/incident.ts';
 import type { VideoAlert } from '../../shared/video-alert.ts';
 
@@ -12,6 +13,6 @@ import type { VideoAlert } from '../../shared/video-alert.ts';
 export const FINISHED_KEPT_MS = 24 * 3600 * 1000;
 
 export function inSnapshot(item: Incident | VideoAlert, now: number, keptMs = FINISHED_KEPT_MS): boolean {
-  const finished = item.status === 'closed' || item.status === 'dismissed';
+  const finished = 'cameraId' in item ? item.status === 'dismissed' : caseEnded(item.status);
   return !finished || now - Date.parse(item.updatedAt) < keptMs;
 }

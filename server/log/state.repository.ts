@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { caseEnded } from '../../shared/case.ts';
 import type { Mode } from '../../shared/common.ts';
 import type { FieldReport, Incident } from '../../shared/incident.ts';
 import type { Dispatch, Operation } from '../../shared/operation.ts';
@@ -173,7 +174,7 @@ export class StateRepository {
       const raw = await this.redis.hmget(this.k[hash], ...want);
       return raw.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as T);
     };
-    const incidents = (await read<Incident>('incidents')).filter((i) => i.status === 'closed');
+    const incidents = (await read<Incident>('incidents')).filter((i) => caseEnded(i.status));
     const videoAlerts = await read<VideoAlert>('videoAlerts');
     const operations = await read<Operation>('operations');
     // A confirmed alert goes once its incident is no longer open: read just those incidents.
@@ -182,7 +183,7 @@ export class StateRepository {
     if (linked.length) {
       const raw = await this.redis.hmget(this.k.incidents, ...linked);
       raw.forEach((v, i) => {
-        if (v !== null && (JSON.parse(v) as Incident).status !== 'closed') openIncidentIds.add(linked[i]);
+        if (v !== null && !caseEnded((JSON.parse(v) as Incident).status)) openIncidentIds.add(linked[i]);
       });
     }
     const anyGoing = incidents.length > 0 || operations.length > 0;

@@ -1,3 +1,4 @@
+import { caseEnded } from '../../shared/case.ts';
 import { distanceM } from '../../shared/common.ts';
 import {
   appendRecent,
@@ -147,7 +148,7 @@ export class PipelineService {
   ): Promise<Incident | null> {
     const near = await this.state.openIncidentsNear(at.lng, at.lat, MERGE_RADIUS_M);
     for (const inc of near) {
-      if (inc.id === selfId || inc.category !== category || inc.status === 'closed') continue;
+      if (inc.id === selfId || inc.category !== category || caseEnded(inc.status)) continue;
       if (Math.abs(Date.parse(inc.reportedAt) - reportedAtMs) > MERGE_WINDOW_MS) continue;
       return inc;
     }
@@ -168,7 +169,7 @@ export class PipelineService {
         camera.location.lat,
         LINK_RADIUS_M,
       );
-      const target = near.find((i) => matches.includes(i.category) && i.status !== 'closed') ?? null;
+      const target = near.find((i) => matches.includes(i.category) && !caseEnded(i.status)) ?? null;
       const alert: VideoAlert = {
         id,
         cameraId: camera.id,

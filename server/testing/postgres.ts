@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PostgresSupervisor } from '../infra/postgres-supervisor.ts';
@@ -50,4 +50,24 @@ export function caseReport(tag: string, i: number, extra: Record<string, unknown
     location: { lng: 116.1 + (i % 40) * 0.007, lat: 39.9 + (Math.floor(i / 40) % 30) * 0.009 },
     ...extra,
   };
+}
+
+/**
+ * The postmaster and every process it forked (backends, checkpointer, WAL writer …): the tests
+ * freeze PostgreSQL with SIGSTOP to all of them, so it neither answers nor errs (the hardest case).
+ */
+export function postgresPids(pgdata: string): number[] {
+  const master = Number(readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const kids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === master) kids.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return [master, ...kids];
 }

@@ -3,6 +3,7 @@
  * and the city's systems that take CAP. The alert is Restricted (the centre's own cases carry
  * reporters' words and places: not for the public), one info in Chinese, the place as a circle.
  */
+import { caseEnded } from '../../shared/case.ts';
 import type { Incident, IncidentCategory } from '../../shared/incident.ts';
 import type { CapAlert, CapInfo } from './cap-model.ts';
 import { capDateTime } from './cap-write.ts';
@@ -43,7 +44,7 @@ const certainty = (i: Incident): CapInfo['certainty'] =>
  */
 export function incidentCap(i: Incident, opts: IncidentCapOptions): CapAlert {
   const updated = Date.parse(i.updatedAt);
-  const finished = i.status === 'closed' || i.status === 'voided';
+  const finished = caseEnded(i.status);
   return {
     identifier: `${i.id}.v${i.version}`,
     sender: opts.sender,
