@@ -87,20 +87,32 @@ export async function runPeacetime(args: SimArgs): Promise<number> {
   );
 
   let stopping = false;
-  let restored = false;
-  const restore = async () => {
-    if (restored) return;
-    restored = true;
-    const now = (await admin.request('GET', '/api/v1/case-rules')).body as CaseRules;
-    const back = await put(restoredRules(original, now.version));
-    console.log(`\nCase rules restored (v${back.version}, the content of v${original.version}).`);
-  };
+  // One restore, however many callers (the run's end and a second signal): they all wait on it.
+  let restoring: Promise<void> | null = null;
+  const restore = () =>
+    (restoring ??= (async () => {
+      const now = (await admin.request('GET', '/api/v1/case-rules')).body as CaseRules;
+      const back = await put(restoredRules(original, now.version));
+      console.log(`\nCase rules restored (v${back.version}, the content of v${original.version}).`);
+    })());
+  // The first signal lets the cases run out; a second stops at once, but still saves the rules
+  // back first (one PUT, bounded): `npm run` relays a SIGTERM that the process group also gets,
+  // so two signals often arrive together. Only a third gives up on restoring.
+  let signals = 0;
   const onSignal = () => {
-    if (stopping) {
-      console.error('\nstopped without restoring the case rules: save them back in the console');
-      process.exit(130);
+    signals++;
+    if (signals === 1) {
+      stopping = true;
+      return;
     }
-    stopping = true;
+    if (signals === 2) {
+      void Promise.race([restore(), sleep(5000).then(() => Promise.reject(new Error('timed out')))])
+        .catch((err: Error) => console.error(`\ncould not restore the case rules: ${err.message}`))
+        .finally(() => process.exit(130));
+      return;
+    }
+    console.error('\nstopped without restoring the case rules: save them back in the console');
+    process.exit(130);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
