@@ -51,5 +51,33 @@ export const FootageRequest = z.object({
   completedAt: IsoTime.optional(),
   /** Hours of video delivered (on completion). */
   hours: z.number().optional(),
+  /** Bumped by every change (the commit's optimistic check). */
+  version: z.number().int(),
 });
 export type FootageRequest = z.infer<typeof FootageRequest>;
+
+/** `GET /api/v1/footage-requests?from=&to=`: requests made in [from, to) (default: the last 30 days). */
+export const FootageListQuery = z
+  .strictObject({ from: IsoTime.optional(), to: IsoTime.optional() })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), {
+    path: ['to'],
+    message: 'to must be after from',
+  });
+export type FootageListQuery = z.infer<typeof FootageListQuery>;
+
+/** The totals of a period: how many requests were made, the hours delivered, the count per status. */
+export const FootageTotals = z.object({
+  count: z.number().int(),
+  hours: z.number(),
+  byStatus: z.record(FootageStatus, z.number().int()),
+});
+export type FootageTotals = z.infer<typeof FootageTotals>;
+
+export const FootageList = z.object({
+  from: IsoTime,
+  to: IsoTime,
+  /** Newest first. */
+  items: z.array(FootageRequest),
+  totals: FootageTotals,
+});
+export type FootageList = z.infer<typeof FootageList>;

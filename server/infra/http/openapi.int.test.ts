@@ -69,11 +69,6 @@ const CONTRACT_ROUTES = [
   'POST /api/v1/integrations/onvif',
   'POST /api/v1/integrations/frigate',
   'PATCH /api/v1/cameras/{id}',
-  'POST /api/v1/footage-requests',
-  'POST /api/v1/footage-requests/{id}/approve',
-  'POST /api/v1/footage-requests/{id}/deny',
-  'POST /api/v1/footage-requests/{id}/complete',
-  'GET /api/v1/footage-requests',
   'GET /metrics',
   'GET /docs',
 ];
@@ -87,11 +82,6 @@ const NOT_YET_BUILT = [
   'POST /api/v1/integrations/onvif',
   'POST /api/v1/integrations/frigate',
   'PATCH /api/v1/cameras/{id}',
-  'POST /api/v1/footage-requests',
-  'POST /api/v1/footage-requests/{id}/approve',
-  'POST /api/v1/footage-requests/{id}/deny',
-  'POST /api/v1/footage-requests/{id}/complete',
-  'GET /api/v1/footage-requests',
 ];
 /**
  * The Open311 routes the contract names as files under `/open311/v2/` (each in `.json` and
