@@ -214,6 +214,8 @@ export async function createContainer(
     kpis,
     new KpiReportRepository(history.db),
     opts.projector ? () => projector?.projectedSeq() ?? 0 : null,
+    undefined,
+    footage,
   );
   const warningRepo = new WarningRepository(redis, k);
   const warnings = new WarningService(store, warningRepo, queue, {

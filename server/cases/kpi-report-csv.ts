@@ -46,6 +46,15 @@ export function renderKpiReportCsv(r: KpiReport, lang: ReportLang, names: Report
     [w.createdAt, f.at(r.createdAt)],
     [w.createdBy, r.createdBy],
     [w.weights, w.weightsFormula(r.weights)],
+    ...(r.footage
+      ? [
+          [
+            w.footage,
+            `${w.footageCount} ${num.format(r.footage.count)}`,
+            `${w.footageHours} ${num.format(r.footage.hours)}`,
+          ],
+        ]
+      : []),
     [],
   ];
   const header = [
