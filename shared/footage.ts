@@ -7,6 +7,13 @@ import { z } from 'zod';
 import { Id, IsoTime } from './common.ts';
 import { text } from './text.ts';
 
+/** A period runs forwards; a time that does not parse is its own field's problem, not this one's. */
+function fromBeforeTo(p: { from: string; to: string }): boolean {
+  const a = Date.parse(p.from);
+  const b = Date.parse(p.to);
+  return !Number.isFinite(a) || !Number.isFinite(b) || a < b;
+}
+
 export const FootageStatus = z.enum(['requested', 'approved', 'denied', 'completed']);
 export type FootageStatus = z.infer<typeof FootageStatus>;
 
@@ -22,7 +29,7 @@ export const FootageRequestInput = z
     caseRef: text.line(200),
     reason: text.requiredMultiline(2000),
   })
-  .refine((r) => Date.parse(r.from) < Date.parse(r.to), { path: ['to'], message: 'to must be after from' });
+  .refine(fromBeforeTo, { path: ['to'], message: 'to must be after from' });
 export type FootageRequestInput = z.infer<typeof FootageRequestInput>;
 
 /** `POST …/:id/approve` and `…/deny` [commander]: an optional note (a denial's reason). */
@@ -59,7 +66,7 @@ export type FootageRequest = z.infer<typeof FootageRequest>;
 /** `GET /api/v1/footage-requests?from=&to=`: requests made in [from, to) (default: the last 30 days). */
 export const FootageListQuery = z
   .strictObject({ from: IsoTime.optional(), to: IsoTime.optional() })
-  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), {
+  .refine((q) => !q.from || !q.to || fromBeforeTo({ from: q.from, to: q.to }), {
     path: ['to'],
     message: 'to must be after from',
   });
