@@ -88,3 +88,18 @@ export const FootageList = z.object({
   totals: FootageTotals,
 });
 export type FootageList = z.infer<typeof FootageList>;
+
+/**
+ * The totals of some requests (the server's list and the console's live view count alike): every
+ * request, the hours of the completed ones summed in hundredths (the seed's year is 3,218.53 h;
+ * floats must not drift), and the count per status.
+ */
+export function footageTotals(items: readonly FootageRequest[]): FootageTotals {
+  const byStatus: FootageTotals['byStatus'] = { requested: 0, approved: 0, denied: 0, completed: 0 };
+  let cents = 0;
+  for (const r of items) {
+    byStatus[r.status]++;
+    if (r.status === 'completed' && r.hours !== undefined) cents += Math.round(r.hours * 100);
+  }
+  return { count: items.length, hours: cents / 100, byStatus };
+}

@@ -5,8 +5,8 @@ import type {
   FootageRequest,
   FootageRequestInput,
   FootageStatus,
-  FootageTotals,
 } from '../../shared/footage.ts';
+import { footageTotals } from '../../shared/footage.ts';
 import { can, type Permission } from '../../shared/identity.ts';
 import { conflict, DomainError, forbidden } from '../infra/domain-errors.ts';
 
@@ -101,13 +101,5 @@ export function act(
 
 const done = (a: FootageAction) => (a === 'approve' ? 'approved' : a === 'deny' ? 'denied' : 'completed');
 
-/** Hours are summed in hundredths (the seed's figure is 3,218.53): no float drift in totals. */
-export function totalsOf(items: readonly FootageRequest[]): FootageTotals {
-  const byStatus: FootageTotals['byStatus'] = { requested: 0, approved: 0, denied: 0, completed: 0 };
-  let cents = 0;
-  for (const r of items) {
-    byStatus[r.status]++;
-    if (r.status === 'completed' && r.hours !== undefined) cents += Math.round(r.hours * 100);
-  }
-  return { count: items.length, hours: cents / 100, byStatus };
-}
+/** The totals of a period's requests (shared with the console, which recounts as events arrive). */
+export const totalsOf = footageTotals;
