@@ -14,14 +14,8 @@ import {
 import type { LiveEvent } from '../../../shared/protocol.ts';
 import { completeFootage, decideFootage, getFootage, requestFootage } from './api.ts';
 import { errorText } from './errors.ts';
-import { shanghaiIso, shanghaiMonth } from './kpi-windows.ts';
+import { mergeFootage, thisMonth } from './footage-list.ts';
 import type { LiveStore } from './live/live-store.svelte.ts';
-
-/** This month in Asia/Shanghai: [the 1st 00:00, the 1st of next month 00:00). */
-export function thisMonth(now: number): { from: string; to: string } {
-  const m = shanghaiMonth(now);
-  return { from: shanghaiIso(m.from), to: shanghaiIso(m.to) };
-}
 
 const isFootage = (e: LiveEvent): e is Extract<LiveEvent, { type: `footage_request.${string}` }> =>
   e.type === 'footage_request.created' || e.type === 'footage_request.updated';
@@ -71,16 +65,10 @@ export class FootageState {
 
   /** A request as it now is (from an answer or an event): in the list if made in the period. */
   upsert(r: FootageRequest): void {
-    const t = Date.parse(r.requestedAt);
-    const inPeriod = t >= Date.parse(this.from) && t < Date.parse(this.to);
-    const had = this.items.find((x) => x.id === r.id);
-    if (had && had.version >= r.version) return;
-    if (!had && !inPeriod) return;
-    const rest = this.items.filter((x) => x.id !== r.id);
-    this.items = [...rest, r].sort(
-      (a, b) => b.requestedAt.localeCompare(a.requestedAt) || b.id.localeCompare(a.id),
-    );
-    this.totals = footageTotals(this.items);
+    const next = mergeFootage(this.items, r, { from: this.from, to: this.to });
+    if (!next) return;
+    this.items = next;
+    this.totals = footageTotals(next);
   }
 
   request(input: FootageRequestInput): Promise<boolean> {
