@@ -236,9 +236,11 @@ describe('footage retrieval for the police (调取录像) over HTTP', () => {
     expect(month.totals.count).toBeGreaterThan(0);
     expect(report.footage).toEqual({ count: month.totals.count, hours: month.totals.hours });
     const csv = (await as.duty.get(`/api/v1/reports/${id}.csv?lang=zh`)).body as unknown as string;
-    expect(csv).toContain(`调取录像,调取次数 ${month.totals.count},录像时长（小时） ${month.totals.hours}`);
+    expect(csv).toContain(`调取录像: 调取次数,${month.totals.count}\r\n`);
+    expect(csv).toContain(`调取录像: 录像时长（小时）,${month.totals.hours}\r\n`);
     const en = (await as.duty.get(`/api/v1/reports/${id}.csv?lang=en`)).body as unknown as string;
-    expect(en).toContain(`Footage retrieved for the police,Retrievals ${month.totals.count},`);
+    expect(en).toContain(`Footage retrieved for the police: Retrievals,${month.totals.count}\r\n`);
+    expect(en).toContain(`Footage retrieved for the police: Hours of video,${month.totals.hours}\r\n`);
     const html = (await as.duty.get(`/api/v1/reports/${id}.html?lang=en`)).body as unknown as string;
     expect(html).toContain('Footage retrieved for the police');
     expect(html).toContain(`Retrievals ${month.totals.count}`);
