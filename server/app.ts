@@ -9,6 +9,7 @@ import Fastify, {
 } from 'fastify';
 import kpiReportRoutes from './cases/kpi-report.routes.ts';
 import warningRoutes from './warnings/warning.routes.ts';
+import footageRoutes from './footage/footage.routes.ts';
 import caseRoutes from './cases/case.routes.ts';
 import type { Container } from './container.ts';
 import kpiRoutes from './cases/kpi.routes.ts';
@@ -48,6 +49,7 @@ const SPA_ROUTES = [
   '/inbox',
   '/rules',
   '/reports',
+  '/footage',
 ];
 /** The API's version in the OpenAPI document: the contract's. */
 const API_VERSION = '1.0.0';
@@ -136,6 +138,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(kpiReportRoutes, { kpiReports: c.kpiReports, grids: c.grids });
   await app.register(open311Routes, { prefix: OPEN311_PREFIX, open311: c.open311 });
   await app.register(warningRoutes, { warnings: c.warnings, snapshot: c.snapshot });
+  await app.register(footageRoutes, { footage: c.footage });
   await app.register(statusRoutes, { status: c.status, live: opts.live ?? (() => null) });
 
   const dist = opts.clientDist ?? CLIENT_DIST;

@@ -51,6 +51,8 @@ import { Open311Repository } from './integrations/open311/open311.repository.ts'
 import { Open311Service } from './integrations/open311/open311.service.ts';
 import { WarningRepository } from './warnings/warning.repository.ts';
 import { WarningService } from './warnings/warning.service.ts';
+import { FootageRepository } from './footage/footage.repository.ts';
+import { FootageService } from './footage/footage.service.ts';
 
 /** Everything the routes, the worker and the live feed need, wired once. */
 export type Container = {
@@ -104,6 +106,8 @@ export type Container = {
   open311: Open311Service;
   /** Early warnings (预警, CAP 1.2): intake, the pipeline job, the expiry timers, CAP out. */
   warnings: WarningService;
+  /** Footage retrieval for the police (调取录像): requests, decisions, completions, totals. */
+  footage: FootageService;
   close(): Promise<void>;
 };
 
@@ -192,6 +196,12 @@ export async function createContainer(
   const operations = new OperationService(store, state, data.plans, queue, archived);
   const archive = new ArchiveService(store, state, history.db, config.archiveAfterMs);
   let projector: Projector | null = null;
+  const footage = new FootageService(
+    store,
+    new FootageRepository(redis, k, history.db),
+    (id) => cameraMap.has(id),
+    opts.projector ? () => projector?.projectedSeq() ?? 0 : null,
+  );
   const kpis = new KpiService(
     new KpiRepository(history.db),
     data.grids,
@@ -204,6 +214,8 @@ export async function createContainer(
     kpis,
     new KpiReportRepository(history.db),
     opts.projector ? () => projector?.projectedSeq() ?? 0 : null,
+    undefined,
+    footage,
   );
   const warningRepo = new WarningRepository(redis, k);
   const warnings = new WarningService(store, warningRepo, queue, {
@@ -319,6 +331,7 @@ export async function createContainer(
     kpis,
     open311,
     warnings,
+    footage,
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();

@@ -41,6 +41,10 @@ export const PERMISSIONS = {
   'kpi.read': ['duty', 'commander', 'liaison', 'admin', 'subcentre', 'department'],
   'kpi_report.read': ['duty', 'commander', 'liaison', 'admin'],
   'kpi_report.create': ['duty', 'commander', 'admin'],
+  // Footage retrieval for the police (调取录像): duty records and completes, the commander decides.
+  'footage.request': ['duty'],
+  'footage.decide': ['commander'],
+  'footage.complete': ['duty'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

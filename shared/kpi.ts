@@ -94,5 +94,10 @@ export const KpiReport = KpiReportMeta.extend({
   byDepartment: z.array(KpiRow),
   byCategory: z.array(KpiRow),
   createdBy: z.string(),
+  /**
+   * Footage retrieved for the police (调取录像) over the window: requests made in it and the hours
+   * of video delivered for them. Absent from reports made before it was counted.
+   */
+  footage: z.object({ count: z.number().int(), hours: z.number() }).optional(),
 });
 export type KpiReport = z.infer<typeof KpiReport>;

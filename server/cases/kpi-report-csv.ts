@@ -46,6 +46,13 @@ export function renderKpiReportCsv(r: KpiReport, lang: ReportLang, names: Report
     [w.createdAt, f.at(r.createdAt)],
     [w.createdBy, r.createdBy],
     [w.weights, w.weightsFormula(r.weights)],
+    // The footage figures as numbers of their own cells, so a spreadsheet reads them as numbers.
+    ...(r.footage
+      ? [
+          [`${w.footage}: ${w.footageCount}`, num.format(r.footage.count)],
+          [`${w.footage}: ${w.footageHours}`, num.format(r.footage.hours)],
+        ]
+      : []),
     [],
   ];
   const header = [

@@ -53,6 +53,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:.6em 0
 <dt>${e(w.createdAt)}</dt><dd>${e(f.at(r.createdAt))}</dd>
 <dt>${e(w.createdBy)}</dt><dd>${e(r.createdBy)}</dd>
 <dt>${e(w.weights)}</dt><dd>${e(w.weightsFormula(r.weights))}</dd>
+${r.footage ? `<dt>${e(w.footage)}</dt><dd class="footage">${e(w.footageCount)} ${e(f.number(r.footage.count))} · ${e(w.footageHours)} ${e(f.number(r.footage.hours))}</dd>` : ''}
 </dl>
 <p class="note">${e(w.definitions)}</p>
 ${table(w.byStreet, r.byStreet, (row) => names.street(row, lang))}

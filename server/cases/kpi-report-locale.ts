@@ -60,6 +60,9 @@ type Words = {
   section: string;
   definitions: string;
   noRows: string;
+  footage: string;
+  footageCount: string;
+  footageHours: string;
 };
 
 const ZH: Words = {
@@ -112,6 +115,9 @@ const ZH: Words = {
   definitions:
     '及时率 = 按时处置 ÷ 处置；结案率 = 结案 ÷ (受理 − 作废)；按期结案率 = 按期结案 ÷ 结案；返工率 = 返工 ÷ 处置。统计对象为时段内受理的案件。',
   noRows: '无',
+  footage: '调取录像',
+  footageCount: '调取次数',
+  footageHours: '录像时长（小时）',
 };
 
 const EN: Words = {
@@ -169,6 +175,9 @@ const EN: Words = {
   definitions:
     'Timeliness = handled on time ÷ handled; closure = closed ÷ (accepted − voided); on-time closure = closed on time ÷ closed; rework rate = reworks ÷ handled. Over the cases accepted in the window.',
   noRows: 'none',
+  footage: 'Footage retrieved for the police',
+  footageCount: 'Retrievals',
+  footageHours: 'Hours of video',
 };
 
 export const WORDS: Record<ReportLang, Words> = { zh: ZH, en: EN };
@@ -272,6 +281,11 @@ export class ReportFormat {
     if (RATE_COLUMNS.has(c)) return this.pct.format(v);
     if (c === 'score') return this.dec.format(v);
     return this.int.format(v);
+  }
+
+  /** A count or an amount of hours (up to two decimals), grouped for the locale. */
+  number(v: number): string {
+    return Number.isInteger(v) ? this.int.format(v) : this.dec.format(v);
   }
 
   /** An instant in Asia/Shanghai with its offset, e.g. `2026年11月30日 00:00 GMT+8`. */

@@ -163,3 +163,30 @@ describe('the report as a printable page', () => {
     expect(en).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/); // never raw UTC
   });
 });
+
+describe("the report's footage figures (调取录像)", () => {
+  const withFootage: KpiReport = { ...report, footage: { count: 3222, hours: 3218.53 } };
+
+  it('are two CSV lines whose figure is a number cell of its own, in both languages', () => {
+    const zh = parseCsv(renderKpiReportCsv(withFootage, 'zh', names).slice(1));
+    expect(zh).toContainEqual(['调取录像: 调取次数', '3222']);
+    expect(zh).toContainEqual(['调取录像: 录像时长（小时）', '3218.53']);
+    const en = parseCsv(renderKpiReportCsv(withFootage, 'en', names).slice(1));
+    expect(en).toContainEqual(['Footage retrieved for the police: Retrievals', '3222']);
+    expect(en).toContainEqual(['Footage retrieved for the police: Hours of video', '3218.53']);
+  });
+
+  it('are on the printable page, grouped for the locale', () => {
+    expect(renderKpiReportHtml(withFootage, 'zh', names)).toContain(
+      '调取次数 3,222 · 录像时长（小时） 3,218.53',
+    );
+    expect(renderKpiReportHtml(withFootage, 'en', names)).toContain(
+      'Retrievals 3,222 · Hours of video 3,218.53',
+    );
+  });
+
+  it('are left out of a report made before they were counted', () => {
+    expect(renderKpiReportCsv(report, 'en', names)).not.toContain('Footage');
+    expect(renderKpiReportHtml(report, 'en', names)).not.toContain('Footage');
+  });
+});

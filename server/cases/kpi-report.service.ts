@@ -16,6 +16,10 @@ import { scheduledWindow, type ScheduledKind } from './report-windows.ts';
 
 /** What a report needs of the KPI read model: the figures of `GET /api/v1/kpis` (KpiService). */
 export type KpiSource = { kpis(q: KpiQuery, viewer: KpiViewer): Promise<KpiAnswer> };
+/** The footage totals of a window (FootageService): requests made in it, hours delivered. */
+export type FootageTotalsSource = {
+  totals(from: string, to: string): Promise<{ count: number; hours: number }>;
+};
 /** A report is the district's: the figures as an operator (any unscoped role) sees them. */
 const DISTRICT: KpiViewer = { role: 'duty' };
 
@@ -41,6 +45,7 @@ export class KpiReportService {
     /** The seq the database holds up to (the server's projector); null where none runs. */
     private readonly projectedSeq: (() => number) | null,
     private readonly now: () => number = Date.now,
+    private readonly footage: FootageTotalsSource | null = null,
   ) {}
 
   /** The run of a job scheduler (`kpi_report.scheduled`) that was due at `scheduledAt`. */
@@ -64,9 +69,10 @@ export class KpiReportService {
     actor: string,
   ): Promise<{ id: string; created: boolean }> {
     const createdAt = new Date(this.now()).toISOString();
-    const [byStreet, byDepartment, byCategory] = await Promise.all(
-      GROUPS.map((groupBy) => this.kpi.kpis({ from: w.from, to: w.to, groupBy }, DISTRICT)),
-    );
+    const [[byStreet, byDepartment, byCategory], footage] = await Promise.all([
+      Promise.all(GROUPS.map((groupBy) => this.kpi.kpis({ from: w.from, to: w.to, groupBy }, DISTRICT))),
+      this.footage?.totals(w.from, w.to),
+    ]);
     const report: KpiReport = {
       id: w.id,
       kind: w.kind,
@@ -79,6 +85,7 @@ export class KpiReportService {
       byStreet: byStreet.rows,
       byDepartment: byDepartment.rows,
       byCategory: byCategory.rows,
+      ...(footage ? { footage: { count: footage.count, hours: footage.hours } } : {}),
     };
     const res = await this.store.commit({
       idempotencyKey: `kpi_report:${w.id}`,

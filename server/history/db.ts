@@ -6,6 +6,7 @@ import * as m0002 from './migrations/0002_records.ts';
 import * as m0003 from './migrations/0003_case_facts.ts';
 import * as m0004 from './migrations/0004_kpi_reports.ts';
 import * as m0005 from './migrations/0005_warnings.ts';
+import * as m0006 from './migrations/0006_footage.ts';
 
 /** Columns as the database returns them (bigint as a JS number: seqs stay far below 2^53). */
 export interface EventsTable {
@@ -184,6 +185,15 @@ export interface WarningMessagesTable {
   raw: Buffer;
   seq: number;
 }
+/** A footage request (`footage_request.*`), its latest version; `data` is the whole FootageRequest. */
+export interface FootageRequestsTable {
+  id: string;
+  status: string;
+  requested_at: Date | string;
+  hours: number | null;
+  last_seq: number;
+  data: unknown;
+}
 export interface HistoryTables {
   events: EventsTable;
   projection: ProjectionTable;
@@ -200,6 +210,7 @@ export interface HistoryTables {
   kpi_reports: KpiReportsTable;
   warnings: WarningsTable;
   warning_messages: WarningMessagesTable;
+  footage_requests: FootageRequestsTable;
   case_facts: CaseFactsTable;
 }
 export type HistoryDb = Kysely<HistoryTables>;
@@ -211,6 +222,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_case_facts': m0003,
   '0004_kpi_reports': m0004,
   '0005_warnings': m0005,
+  '0006_footage': m0006,
 };
 
 class InCodeMigrations implements MigrationProvider {

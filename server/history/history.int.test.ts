@@ -129,6 +129,22 @@ describe('the history store', () => {
     });
     expect(cap.status).toBe(202);
     const cams = (await as.duty.get('/api/v1/cameras')).body as { id: string }[];
+    // A footage request taken to completion, so that footage_requests has a row (of three events).
+    const footage = await as.duty.post('/api/v1/footage-requests', {
+      cameraIds: [cams[0].id],
+      from: new Date(Date.now() - 7200_000).toISOString(),
+      to: new Date(Date.now() - 3600_000).toISOString(),
+      requester: '海淀分局 王警官',
+      caseRef: 'A-1',
+      reason: '调查',
+    });
+    expect(footage.status).toBe(201);
+    expect((await as.commander.post(`/api/v1/footage-requests/${footage.body.id}/approve`, {})).status).toBe(
+      200,
+    );
+    expect(
+      (await as.duty.post(`/api/v1/footage-requests/${footage.body.id}/complete`, { hours: 1 })).status,
+    ).toBe(200);
     const alert = await postJson(`${s.url}/api/v1/video-alerts`, {
       cameraId: cams[3].id,
       type: 'smoke',

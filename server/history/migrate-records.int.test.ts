@@ -152,6 +152,7 @@ describe('migration 0002 on a database with events', () => {
       '0003_case_facts',
       '0004_kpi_reports',
       '0005_warnings',
+      '0006_footage',
     ]);
     const dump = async () => {
       const out: Record<string, unknown[]> = {};

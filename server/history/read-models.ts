@@ -12,6 +12,7 @@ import type {
   HistoryTables,
   KpiReportsTable,
   WarningsTable,
+  FootageRequestsTable,
   OperationsTable,
   ResourceStatusTable,
   TasksTable,
@@ -19,6 +20,7 @@ import type {
 } from './db.ts';
 import { kpiReportRow, writeKpiReports } from './kpi-reports.read-model.ts';
 import { warningRow, writeWarnings } from './warnings.read-model.ts';
+import { footageRow, writeFootageRequests } from './footage.read-model.ts';
 import { pgJson, pgText } from './pg-text.ts';
 import { caseFacts, type CaseFactsRow } from '../cases/case-facts.ts';
 import { upsertCaseFacts } from '../cases/case-facts.repository.ts';
@@ -37,6 +39,7 @@ export const READ_MODEL_TABLES = [
   'resource_status',
   'kpi_reports',
   'warnings',
+  'footage_requests',
   'case_facts',
 ] as const;
 
@@ -44,7 +47,7 @@ export const READ_MODEL_TABLES = [
  * Read models added after migration 0002, which runs the log through this projection before
  * their tables exist: it leaves them out (each one's own migration fills it).
  */
-export const LATER_READ_MODELS = ['case_facts', 'kpi_reports', 'warnings'] as const;
+export const LATER_READ_MODELS = ['case_facts', 'kpi_reports', 'warnings', 'footage_requests'] as const;
 export type ProjectionOptions = { without?: readonly (typeof LATER_READ_MODELS)[number][] };
 
 /** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
@@ -103,6 +106,7 @@ export async function applyToReadModels(
   const resources: ResourceStatusTable[] = [];
   const kpiReports = new Map<string, KpiReportsTable>();
   const warnings = new Map<string, WarningsTable>();
+  const footage = new Map<string, FootageRequestsTable>();
   const archived: Record<'cases' | 'video_alerts' | 'operations', Map<string, string>> = {
     cases: new Map(),
     video_alerts: new Map(),
@@ -193,6 +197,10 @@ export async function applyToReadModels(
         break;
       case 'kpi_report.created':
         if (!kpiReports.has(ev.data.id)) kpiReports.set(ev.data.id, kpiReportRow(ev.data, ev.seq));
+        break;
+      case 'footage_request.created':
+      case 'footage_request.updated':
+        footage.set(ev.data.id, footageRow(ev.data, ev.seq));
         break;
       case 'warning.issued':
       case 'warning.updated':
@@ -338,6 +346,7 @@ export async function applyToReadModels(
       .execute();
   if (!opts.without?.includes('kpi_reports')) await writeKpiReports(trx, kpiReports.values());
   if (!opts.without?.includes('warnings')) await writeWarnings(trx, warnings.values());
+  if (!opts.without?.includes('footage_requests')) await writeFootageRequests(trx, footage.values());
   // After the upserts, which never touch archived_at: the first archiving is the one kept.
   for (const table of ['cases', 'video_alerts', 'operations'] as const) {
     for (const [id, at] of archived[table])

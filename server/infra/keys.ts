@@ -35,6 +35,8 @@ export function keys(prefix: string) {
     warningAliases: `${prefix}:warning-aliases`,
     /** The raw CAP message as received (base64 of its bytes), by message id; never in events. */
     warningRaw: `${prefix}:warning-raw`,
+    /** Footage requests still open (requested, approved); a finished one leaves on its last commit. */
+    footageRequests: `${prefix}:footage-requests`,
     mode: `${prefix}:mode`,
     done: `${prefix}:done`,
     meta: `${prefix}:meta`,

@@ -21,7 +21,8 @@ export type StateHash =
   | 'caseRules'
   | 'warnings'
   | 'warningAliases'
-  | 'warningRaw';
+  | 'warningRaw'
+  | 'footageRequests';
 export const STATE_HASHES: readonly StateHash[] = [
   'incidents',
   'aliases',
@@ -36,6 +37,7 @@ export const STATE_HASHES: readonly StateHash[] = [
   'warnings',
   'warningAliases',
   'warningRaw',
+  'footageRequests',
 ];
 
 /**

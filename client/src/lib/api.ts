@@ -43,6 +43,13 @@ import {
   type KpiGroupBy,
   type KpiReportInput,
 } from '../../../shared/kpi.ts';
+import {
+  FootageList,
+  FootageRequest,
+  type FootageCompleteInput,
+  type FootageDecisionInput,
+  type FootageRequestInput,
+} from '../../../shared/footage.ts';
 import { decode, ProtocolError } from './wire.ts';
 
 /* Every answer's shape is a shared schema (shared/http.ts for the wrappers): nothing is declared here. */
@@ -244,3 +251,13 @@ export const kpiReportUrl = (id: string, format: 'json' | 'csv' | 'html', lang: 
   format === 'json'
     ? `/api/v1/reports/${enc(id)}`
     : `/api/v1/reports/${enc(id)}.${format}?lang=${lang === 'en' ? 'en' : 'zh'}`;
+
+/** Footage retrieval for the police (调取录像): the period's requests with totals, and the three steps. */
+export const getFootage = (q: { from: string; to: string }) =>
+  apiAs(FootageList, 'GET', `/footage-requests?from=${enc(q.from)}&to=${enc(q.to)}`);
+export const requestFootage = (input: FootageRequestInput) =>
+  apiAs(FootageRequest, 'POST', '/footage-requests', input);
+export const decideFootage = (id: string, decision: 'approve' | 'deny', input: FootageDecisionInput) =>
+  apiAs(FootageRequest, 'POST', `/footage-requests/${enc(id)}/${decision}`, input);
+export const completeFootage = (id: string, input: FootageCompleteInput) =>
+  apiAs(FootageRequest, 'POST', `/footage-requests/${enc(id)}/complete`, input);

@@ -12,6 +12,7 @@ export type RouteName =
   | 'inbox'
   | 'rules'
   | 'reports'
+  | 'footage'
   | 'home'
   | 'notFound';
 export type ViewName = Exclude<RouteName, 'login' | 'home' | 'notFound'>;
@@ -28,6 +29,7 @@ export const ROUTES: Record<string, RouteName> = {
   '/inbox': 'inbox',
   '/rules': 'rules',
   '/reports': 'reports',
+  '/footage': 'footage',
 };
 
 /** Which roles each view is for; others are told it is not for them. */
@@ -45,6 +47,8 @@ export const VIEW_ROLES: Record<ViewName, readonly Role[]> = {
   inbox: ['department'],
   rules: ['admin'],
   reports: ['duty', 'commander', 'liaison', 'admin'],
+  // footage retrieval for the police: as GET /api/v1/footage-requests allows (any operator)
+  footage: ['duty', 'commander', 'liaison', 'admin'],
 };
 
 export function homeFor(role: Role): string {

@@ -79,7 +79,7 @@ const CONTRACT_ROUTES = [
 ];
 
 /**
- * Contract routes not served yet (the warning, video-integration and footage routes: issue 12).
+ * Contract routes not served yet (the video-integration routes: issue 12).
  * Once one is served, the document must list it and it must leave this list (checked below).
  */
 const NOT_YET_BUILT = [
@@ -87,11 +87,6 @@ const NOT_YET_BUILT = [
   'POST /api/v1/integrations/onvif',
   'POST /api/v1/integrations/frigate',
   'PATCH /api/v1/cameras/{id}',
-  'POST /api/v1/footage-requests',
-  'POST /api/v1/footage-requests/{id}/approve',
-  'POST /api/v1/footage-requests/{id}/deny',
-  'POST /api/v1/footage-requests/{id}/complete',
-  'GET /api/v1/footage-requests',
 ];
 /**
  * The Open311 routes the contract names as files under `/open311/v2/` (each in `.json` and
