@@ -51,6 +51,7 @@ import { Open311Repository } from './integrations/open311/open311.repository.ts'
 import { Open311Service } from './integrations/open311/open311.service.ts';
 import { WarningRepository } from './warnings/warning.repository.ts';
 import { WarningService } from './warnings/warning.service.ts';
+import { BasemapService } from './basemap/basemap.service.ts';
 
 /** Everything the routes, the worker and the live feed need, wired once. */
 export type Container = {
@@ -104,6 +105,8 @@ export type Container = {
   open311: Open311Service;
   /** Early warnings (预警, CAP 1.2): intake, the pipeline job, the expiry timers, CAP out. */
   warnings: WarningService;
+  /** The district's PMTiles basemap file (MAP_PMTILES), if any, read by byte ranges. */
+  basemap: BasemapService;
   close(): Promise<void>;
 };
 
@@ -135,6 +138,8 @@ export async function createContainer(
   redisUrl: string,
   opts: ContainerOptions = {},
 ): Promise<Container> {
+  // First, before any connection: a wrong basemap file refuses the start with nothing to undo.
+  const basemap = new BasemapService(config.basemapPath);
   // Many jobs and requests talk to Redis at once: commands issued in one tick go out in one write.
   const redis = connect(redisUrl, 'state', {
     enableAutoPipelining: true,
@@ -297,6 +302,7 @@ export async function createContainer(
     replay: new ReplayService(new ReplayRepository(history.db), state, data.plans),
     snapshot: new SnapshotService(state, store, records, {
       mapStyleUrl: config.mapStyleUrl,
+      basemapUrl: basemap.url(),
       demo: config.demoPassword !== null,
       grids: data.grids,
       cameras: data.cameras,
@@ -319,6 +325,7 @@ export async function createContainer(
     kpis,
     open311,
     warnings,
+    basemap,
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();
