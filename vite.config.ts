@@ -17,6 +17,7 @@ export default defineConfig({
     proxy: {
       '/api': { target: backend, changeOrigin: false },
       '/socket.io': { target: backend, ws: true, changeOrigin: false },
+      '/basemap': { target: backend, changeOrigin: false },
     },
   },
 });

@@ -10,6 +10,7 @@ import Fastify, {
 import kpiReportRoutes from './cases/kpi-report.routes.ts';
 import warningRoutes from './warnings/warning.routes.ts';
 import footageRoutes from './footage/footage.routes.ts';
+import basemapRoutes from './basemap/basemap.routes.ts';
 import caseRoutes from './cases/case.routes.ts';
 import type { Container } from './container.ts';
 import kpiRoutes from './cases/kpi.routes.ts';
@@ -139,6 +140,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(open311Routes, { prefix: OPEN311_PREFIX, open311: c.open311 });
   await app.register(warningRoutes, { warnings: c.warnings, snapshot: c.snapshot });
   await app.register(footageRoutes, { footage: c.footage });
+  await app.register(basemapRoutes, { basemap: c.basemap, auth: c.auth });
   await app.register(statusRoutes, { status: c.status, live: opts.live ?? (() => null) });
 
   const dist = opts.clientDist ?? CLIENT_DIST;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -11,6 +12,8 @@ const Env = z.object({
   INTAKE_KEYS: z.string().optional(),
   NODE_ENV: z.string().default('development'),
   MAP_STYLE_URL: z.string().optional(),
+  /** A district basemap, one PMTiles v3 file served at /basemap/district.pmtiles (docs/basemap.md). */
+  MAP_PMTILES: z.string().optional(),
   /**
    * Events kept in the Redis Stream once they are in the database: how far back a console may resume
    * over the socket (one from before that is told to resync). It bounds nothing else: the audit
@@ -98,6 +101,8 @@ export type Config = {
   demoPassword: string | null;
   intakeKeys: string[];
   mapStyleUrl: string | null;
+  /** MAP_PMTILES as an absolute path; null: no basemap file (checked at start: basemap/pmtiles-header.ts). */
+  basemapPath: string | null;
   eventRetention: number;
   historyLagAlarm: number;
   historyStallMs: number;
@@ -164,6 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPassword,
     intakeKeys,
     mapStyleUrl: e.MAP_STYLE_URL ?? null,
+    // An empty MAP_PMTILES= (a blanked line in an env file) means none, as with DATABASE_URL.
+    basemapPath: e.MAP_PMTILES?.trim() ? path.resolve(e.MAP_PMTILES.trim()) : null,
     eventRetention: e.EVENT_RETENTION,
     historyLagAlarm: e.HISTORY_LAG_ALARM,
     historyStallMs: e.HISTORY_STALL_MS,

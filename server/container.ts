@@ -53,6 +53,7 @@ import { WarningRepository } from './warnings/warning.repository.ts';
 import { WarningService } from './warnings/warning.service.ts';
 import { FootageRepository } from './footage/footage.repository.ts';
 import { FootageService } from './footage/footage.service.ts';
+import { BasemapService } from './basemap/basemap.service.ts';
 
 /** Everything the routes, the worker and the live feed need, wired once. */
 export type Container = {
@@ -108,6 +109,8 @@ export type Container = {
   warnings: WarningService;
   /** Footage retrieval for the police (调取录像): requests, decisions, completions, totals. */
   footage: FootageService;
+  /** The district's PMTiles basemap file (MAP_PMTILES), if any, read by byte ranges. */
+  basemap: BasemapService;
   close(): Promise<void>;
 };
 
@@ -139,6 +142,8 @@ export async function createContainer(
   redisUrl: string,
   opts: ContainerOptions = {},
 ): Promise<Container> {
+  // First, before any connection: a wrong basemap file refuses the start with nothing to undo.
+  const basemap = new BasemapService(config.basemapPath);
   // Many jobs and requests talk to Redis at once: commands issued in one tick go out in one write.
   const redis = connect(redisUrl, 'state', {
     enableAutoPipelining: true,
@@ -309,6 +314,7 @@ export async function createContainer(
     replay: new ReplayService(new ReplayRepository(history.db), state, data.plans),
     snapshot: new SnapshotService(state, store, records, {
       mapStyleUrl: config.mapStyleUrl,
+      basemapUrl: basemap.url(),
       demo: config.demoPassword !== null,
       grids: data.grids,
       cameras: data.cameras,
@@ -332,6 +338,7 @@ export async function createContainer(
     open311,
     warnings,
     footage,
+    basemap,
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();

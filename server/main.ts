@@ -1,4 +1,5 @@
 import { loadConfig, assertProductionSafe } from './config.ts';
+import { BasemapFileError, checkBasemapFile } from './basemap/pmtiles-header.ts';
 import { DataDirLockedError } from './infra/data-dir-lock.ts';
 import { redactUrl } from './infra/redact.ts';
 import { PostgresStartError } from './infra/postgres-supervisor.ts';
@@ -9,6 +10,8 @@ import { DEMO_USERS } from './identity/auth.service.ts';
 const config = loadConfig();
 try {
   assertProductionSafe(config);
+  // A missing or wrong basemap file is a refusal with a reason, before anything starts.
+  if (config.basemapPath) checkBasemapFile(config.basemapPath);
 } catch (err) {
   console.error((err as Error).message);
   process.exit(1);
@@ -68,7 +71,8 @@ try {
   if (
     err instanceof RedisMissingError ||
     err instanceof DataDirLockedError ||
-    err instanceof PostgresStartError
+    err instanceof PostgresStartError ||
+    err instanceof BasemapFileError
   )
     console.error(err.message);
   else console.error('Pingzhan failed to start:', err);

@@ -12,6 +12,11 @@ import { LiveEvent } from './protocol.ts';
 export const AppConfig = z.object({
   /** A configured MapLibre style, or null for the built-in offline one. */
   mapStyleUrl: z.string().nullable(),
+  /**
+   * The district's PMTiles basemap (MAP_PMTILES), same-origin, or null: the console then draws its
+   * built-in style. Older servers do not send it.
+   */
+  basemapUrl: z.string().nullable().default(null),
   /** Demo accounts are on (the login page lists them). */
   demo: z.boolean(),
   /** PROTOCOL_VERSION the server speaks; a console speaking another stops and asks for a reload. */

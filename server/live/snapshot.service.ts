@@ -12,6 +12,8 @@ import type { StateRepository } from '../log/state.repository.ts';
 export type SnapshotServiceOptions = {
   /** What the console needs before it logs in (plain config values, not the config). */
   mapStyleUrl: string | null;
+  /** Where the console loads the district's PMTiles basemap; null: none. */
+  basemapUrl: string | null;
   demo: boolean;
   grids: GridCollection;
   cameras: Camera[];
@@ -32,7 +34,12 @@ export class SnapshotService {
   ) {}
 
   appConfig(): AppConfig {
-    return { mapStyleUrl: this.o.mapStyleUrl, demo: this.o.demo, protocol: PROTOCOL_VERSION };
+    return {
+      mapStyleUrl: this.o.mapStyleUrl,
+      basemapUrl: this.o.basemapUrl,
+      demo: this.o.demo,
+      protocol: PROTOCOL_VERSION,
+    };
   }
 
   async snapshot(): Promise<Snapshot> {

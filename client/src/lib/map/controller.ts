@@ -29,6 +29,7 @@ import {
   resourcesGeoJSON,
   videoAlertsGeoJSON,
 } from './geojson.ts';
+import { basemapStyle, registerPmtiles, relabelBasemap } from './basemap.ts';
 import {
   GROUP_LAYERS,
   LOCAL_FONTS,
@@ -40,6 +41,7 @@ import {
 } from './style.ts';
 
 maplibregl.setWorkerUrl(workerUrl);
+registerPmtiles(maplibregl);
 
 /** At most this many alerts pulse at once (the newest); the rest still show as dots. */
 export const PULSE_MAX = 60;
@@ -93,6 +95,8 @@ export interface PopupText {
 export interface MapControllerOptions {
   container: HTMLElement;
   styleUrl: string | null;
+  /** The district's PMTiles basemap (config `basemapUrl`); used when there is no `styleUrl`. */
+  basemapUrl?: string | null;
   data: MapDataSource;
   /** Click on an incident or alert: the console selects it; null keeps default popups. */
   onSelect?: (sel: Selection) => void;
@@ -139,7 +143,9 @@ export class MapController {
   readonly updates: Record<string, number> = {};
 
   constructor(private opts: MapControllerOptions) {
-    const style: string | StyleSpecification = opts.styleUrl ?? offlineStyle();
+    // MAP_STYLE_URL wins (its style may itself use our archive); then the basemap; else built-in.
+    const style: string | StyleSpecification =
+      opts.styleUrl ?? (opts.basemapUrl ? basemapStyle(opts.basemapUrl) : offlineStyle());
     this.map = new maplibregl.Map({
       container: opts.container,
       style,
@@ -176,7 +182,12 @@ export class MapController {
     this.ready = true;
     for (const k of Object.keys(this.dirty) as (keyof typeof this.dirty)[]) this.dirty[k] = true;
     for (const g of this.hidden) this.applyVisibility(g);
+    if (this.english && this.usesBasemap()) relabelBasemap(this.map, 'en');
     this.flush();
+  }
+
+  private usesBasemap(): boolean {
+    return !this.opts.styleUrl && !!this.opts.basemapUrl;
   }
 
   /** Mark what changed; the sources are rewritten on the next `flush()`. */
@@ -275,6 +286,7 @@ export class MapController {
   setEnglish(english: boolean): void {
     if (english === this.english) return;
     this.english = english;
+    if (this.ready && this.usesBasemap()) relabelBasemap(this.map, english ? 'en' : 'zh-Hans');
     this.dirty.resources = true;
     this.flush();
   }
