@@ -19,6 +19,7 @@ import {
   type Severity,
   type VideoAlert,
 } from '../../../../shared/index.ts';
+import type { Warning } from '../../../../shared/warning.ts';
 import {
   ApiError,
   getCameras,
@@ -90,6 +91,8 @@ export class LiveStore {
   videoAlerts = $state.raw<VideoAlert[]>([]);
   resources = $state.raw<Resource[]>([]);
   operations = $state.raw<Operation[]>([]);
+  /** Active early warnings shown on the maps, the wall's banner and the console's list. */
+  warnings = $state.raw<Warning[]>([]);
   /** The plan library, from the snapshot. */
   plans = $state.raw<Plan[]>([]);
   mode = $state.raw<Mode>({ state: 'peacetime', since: EPOCH, operationIds: [] });
@@ -256,6 +259,7 @@ export class LiveStore {
     if (ch.videoAlerts) this.videoAlerts = [...d.videoAlerts.values()];
     if (ch.resources) this.resources = [...d.resources.values()];
     if (ch.operations) this.operations = [...d.operations.values()];
+    if (ch.warnings) this.warnings = [...d.warnings.values()];
     if (ch.mode) this.mode = d.mode;
     if (ch.reports) {
       const counts: Record<string, number> = {};
