@@ -38,7 +38,7 @@ const open = new Map<string, Notification>();
 declare global {
   interface Window {
     /** Alarm notifications raised, for the browser tests (never in a production build). */
-    __pzNotified?: AlarmNotice[];
+    __pzNotified?: (AlarmNotice & { note: Notification; closed: boolean })[];
   }
 }
 
@@ -66,12 +66,20 @@ export function notifyAlarm(n: AlarmNotice, onOpen: (id: string) => void): boole
   note.onclose = () => {
     if (open.get(n.id) === note) open.delete(n.id);
   };
-  if (import.meta.env.MODE !== 'production') (window.__pzNotified ??= []).push(n);
+  if (import.meta.env.MODE !== 'production') {
+    const seen = { ...n, note, closed: false };
+    note.addEventListener('close', () => (seen.closed = true));
+    (window.__pzNotified ??= []).push(seen);
+  }
   return true;
 }
 
 /** The alarm was acknowledged (here or on another console): its notification goes too. */
 export function closeAlarmNotice(id: string): void {
-  open.get(id)?.close();
+  const note = open.get(id);
   open.delete(id);
+  if (!note) return;
+  note.close();
+  if (import.meta.env.MODE !== 'production')
+    for (const s of window.__pzNotified ?? []) if (s.note === note) s.closed = true;
 }
