@@ -8,13 +8,12 @@
  *   granted in the test browser), the banner names the street and how long ago, one click
  *   acknowledges it on another wall and the first one drops it; the notification opens the incident.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { startTestServer, type TestServer } from '../../server/testing/harness.ts';
-import { capDateTime } from '../../server/warnings/cap-write.ts';
-import { fixture } from '../../server/warnings/fixtures/broken-variants.ts';
 import { INTAKE, launchChromium, ROOT } from './browser.ts';
 
 let server: TestServer;
@@ -23,7 +22,9 @@ const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
 /** The rainstorm fixture (a Haidian polygon and circle, CAP `lat,lon`) as a new message now. */
-const RAIN = fixture('own-haidian-rainstorm.xml');
+const RAIN = readFileSync(path.join(ROOT, 'server/warnings/fixtures/own-haidian-rainstorm.xml'), 'utf8');
+/** A CAP dateTime at +08:00, as Chinese senders write them (CAP forbids `Z`). */
+const capDateTime = (ms: number) => `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
 const SENDER = 'haidian.qx@example.cn';
 const run = `${process.pid}-${Date.now()}`;
 function rain(o: {

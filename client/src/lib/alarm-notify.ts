@@ -11,7 +11,6 @@ import { closeAlarmNotice, notifyAlarm } from './notify.ts';
 
 export function watchAlarmNotices(live: LiveStore, onOpen: (incidentId: string) => void): () => void {
   // callbacks' bookkeeping, not state
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   const raised = new Set<string>();
   const offAlarm = live.onAlarm((inc: Incident) => {
     const place = [streetName(live.grid, inc), inc.address || inc.locationLabel].filter(Boolean).join(' · ');

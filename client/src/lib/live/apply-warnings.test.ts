@@ -47,6 +47,7 @@ describe('warnings in the live state', () => {
     r = applyBatch(d, [
       ev(5, { type: 'warning.expired', data: warning('w2', { state: 'expired', version: 2 }) }),
     ]);
+    expect(r.changes.warnings).toBe(true);
     expect(d.warnings.size).toBe(0);
     // removing what is not there changes nothing
     r = applyBatch(d, [ev(6, { type: 'warning.expired', data: warning('w9', { state: 'expired' }) })]);
