@@ -28,6 +28,32 @@ describe('warnings as map data', () => {
     expect(fc.features[2].properties.label).toBe('暴雨');
   });
 
+  it('splits a MultiPolygon (a polygon and an overlapping circle) into polygons: no hole where they overlap', () => {
+    const ring = warning('a').area.features[0].geometry!.coordinates[0] as [number, number][];
+    const fc = warningsGeoJSON(
+      [
+        warning('m', {
+          area: {
+            type: 'FeatureCollection',
+            features: [
+              {
+                type: 'Feature',
+                geometry: {
+                  type: 'MultiPolygon',
+                  coordinates: [[ring], [ring.map(([x, y]) => [x + 0.005, y])]],
+                },
+                properties: { areaDesc: '两块' },
+              },
+            ],
+          },
+        }),
+      ],
+      '演练',
+    );
+    expect(fc.features.map((f) => f.geometry.type)).toEqual(['Polygon', 'Polygon']);
+    expect(fc.features[1].geometry.coordinates[0][0][0]).toBeCloseTo(116.305, 9);
+  });
+
   it('bounds are [west, south, east, north] in GeoJSON order (lng, lat)', () => {
     expect(warningBounds(warning('a'))).toEqual([116.3, 39.98, 116.32, 40.0]);
     expect(

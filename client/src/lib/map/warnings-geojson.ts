@@ -37,24 +37,29 @@ export interface WarningFeatureProps {
 export function warningsGeoJSON(
   warnings: readonly Warning[],
   drillLabel: string,
-): GeoJSON.FeatureCollection<GeoJSON.Polygon | GeoJSON.MultiPolygon, WarningFeatureProps> {
+): GeoJSON.FeatureCollection<GeoJSON.Polygon, WarningFeatureProps> {
   const sorted = [...warnings].sort((a, b) => RANK[a.colour] - RANK[b.colour]);
-  const features: GeoJSON.Feature<GeoJSON.Polygon | GeoJSON.MultiPolygon, WarningFeatureProps>[] = [];
+  const features: GeoJSON.Feature<GeoJSON.Polygon, WarningFeatureProps>[] = [];
   for (const w of sorted) {
     const drill = w.routing === 'drill';
     for (const f of w.area.features) {
       if (!f.geometry) continue;
-      features.push({
-        type: 'Feature',
-        geometry: f.geometry as GeoJSON.Polygon | GeoJSON.MultiPolygon,
-        properties: {
-          id: w.id,
-          colour: w.colour,
-          drill: drill ? 1 : 0,
-          label: drill ? `${drillLabel} · ${w.event}` : w.event,
-          rank: RANK[w.colour],
-        },
-      });
+      // A feature per polygon: an area given as a polygon and an overlapping circle is one
+      // MultiPolygon, and MapLibre would draw (and hit-test) where they overlap as a hole.
+      const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+      for (const coordinates of polys) {
+        features.push({
+          type: 'Feature',
+          geometry: { type: 'Polygon', coordinates },
+          properties: {
+            id: w.id,
+            colour: w.colour,
+            drill: drill ? 1 : 0,
+            label: drill ? `${drillLabel} · ${w.event}` : w.event,
+            rank: RANK[w.colour],
+          },
+        });
+      }
     }
   }
   return { type: 'FeatureCollection', features };
