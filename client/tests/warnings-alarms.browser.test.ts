@@ -91,7 +91,13 @@ async function openPage(
   }
   const p = await context.newPage();
   p.on('pageerror', (e) => pageErrors.push(e.message));
+  p.on('console', (m) => {
+    if (m.type() === 'error') console.error(`[${username}] ${m.text()}`);
+  });
   await login(p, username, target);
+  // a commander lands on the console after logging in, whatever the page asked for
+  await p.waitForURL((u) => u.pathname !== '/login', { timeout: 30_000 });
+  if (new URL(p.url()).pathname !== target) await p.goto(`${server.url}${target}`);
   await p.waitForFunction(
     () =>
       window.__pzLive?.status.state === 'live' && window.__pzMap?.getLayer('pz-warnings-fill') !== undefined,
@@ -182,6 +188,7 @@ describe('warnings on the wall', () => {
     // yellow is not on the wall's banner (orange and red are)
     expect(await wall.locator(`[data-testid=warning-banner-item][data-warning-id="${id}"]`).count()).toBe(0);
     // the headline on hover, as text
+    await renderedWarnings(wall, INSIDE);
     const pt = await wall.evaluate(({ lng, lat }) => window.__pzMap!.project([lng, lat]), INSIDE);
     const box2 = (await wall.locator('[data-testid=map]').boundingBox())!;
     await wall.mouse.move(box2.x + pt.x, box2.y + pt.y);
