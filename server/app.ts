@@ -28,6 +28,7 @@ import auditRoutes from './history/audit.routes.ts';
 import authRoutes from './identity/auth.routes.ts';
 import casesRoutes from './cases/cases.routes.ts';
 import commandRoutes from './commands/command.routes.ts';
+import acknowledgeRoutes from './commands/acknowledge.routes.ts';
 import healthRoutes from './infra/http/health.routes.ts';
 import intakeRoutes from './intake/intake.routes.ts';
 import open311Routes, { OPEN311_PREFIX } from './integrations/open311/open311.routes.ts';
@@ -130,6 +131,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
     caseActions: c.caseActions,
     review: c.review,
   });
+  await app.register(acknowledgeRoutes, { acknowledgements: c.acknowledgements });
   await app.register(operationRoutes, { operations: c.operations, records: c.records });
   await app.register(auditRoutes, { records: c.records });
   await app.register(casesRoutes, { search: c.caseSearch });

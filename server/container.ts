@@ -39,6 +39,7 @@ import { PipelineService } from './pipeline/pipeline.service.ts';
 import { RateLimiter } from './intake/rate-limiter.ts';
 import { RecordService } from './history/record.service.ts';
 import { ReportService } from './commands/report.service.ts';
+import { AcknowledgeService } from './commands/acknowledge.service.ts';
 import { ReviewService } from './pipeline/review.service.ts';
 import { seedIfEmpty } from './data/seed.service.ts';
 import { SnapshotHosts } from './intake/snapshot-hosts.ts';
@@ -72,6 +73,7 @@ export type Container = {
   operations: OperationService;
   dispatches: DispatchService;
   reports: ReportService;
+  acknowledgements: AcknowledgeService;
   review: ReviewService;
   records: RecordService;
   /** Every case ever, from the database of record (`GET /api/v1/cases`). */
@@ -308,6 +310,7 @@ export async function createContainer(
     operations,
     dispatches: new DispatchService(store, state, archived),
     reports: new ReportService(store, state, archived),
+    acknowledgements: new AcknowledgeService(store, state, archived),
     review: new ReviewService(store, state, grid, archived, caseStart),
     records,
     caseSearch: new CaseSearchService(historyRepo),

@@ -30,6 +30,7 @@ export const PERMISSIONS = {
   'report.create': ['liaison', 'commander'],
   'video_alert.review': ['duty', 'commander'],
   'incident.update': ['duty', 'commander'],
+  'incident.acknowledge': ['duty', 'commander'],
   'audit.read': ['admin', 'commander'],
   'intake.post': ['duty', 'commander', 'liaison', 'admin'],
   // Peacetime. Which action each may take on which case is the lifecycle's (server/cases/lifecycle.ts).

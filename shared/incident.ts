@@ -103,6 +103,13 @@ export const Incident = z.object({
   deferredFrom: CaseStatus.optional(),
   /** A consultation (咨询) answered directly by the duty officer (`answer`): the answer given. */
   answer: text.stored().optional(),
+  /**
+   * An operator acknowledged its alarm (`POST /api/v1/incidents/:id/acknowledge`): every console
+   * stops ringing for it. The first acknowledgement stands.
+   */
+  acknowledgedAt: IsoTime.optional(),
+  /** Who acknowledged it (the username, as every event's actor). */
+  acknowledgedBy: text.stored().optional(),
   /** What this version did: the history entry it adds (the full history is in the record). */
   lastAction: IncidentHistoryEntry,
   version: z.number().int().min(1),

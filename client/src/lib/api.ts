@@ -198,6 +198,9 @@ export const postReport = (incidentId: string, text: string) =>
   apiAs(FieldReport, 'POST', `/incidents/${enc(incidentId)}/reports`, { text });
 export const getReports = (incidentId: string) =>
   apiAs(z.array(FieldReport), 'GET', `/incidents/${enc(incidentId)}/reports`);
+/** Acknowledge an incident's alarm: audited, and every console stops ringing for it. */
+export const acknowledgeIncident = (id: string) =>
+  apiAs(Incident, 'POST', `/incidents/${enc(id)}/acknowledge`, {});
 export const advanceIncident = (incidentId: string, status: IncidentStatus, note?: string) =>
   apiAs(Incident, 'PATCH', `/incidents/${enc(incidentId)}`, note ? { status, note } : { status });
 

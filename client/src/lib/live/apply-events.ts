@@ -17,6 +17,7 @@ import type {
   Snapshot,
   VideoAlert,
 } from '../../../../shared/index.ts';
+import type { Warning } from '../../../../shared/warning.ts';
 import { UNROUTED_CASE } from '../../../../shared/case.ts';
 
 /** Which parts of the state a batch touched; the map updates one source per touched part. */
@@ -28,6 +29,7 @@ export interface Changes {
   mode: boolean;
   reports: boolean;
   dispatches: boolean;
+  warnings: boolean;
 }
 
 export interface LiveData {
@@ -38,6 +40,8 @@ export interface LiveData {
   videoAlerts: Map<string, VideoAlert>;
   resources: Map<string, Resource>;
   operations: Map<string, Operation>;
+  /** Active early warnings (CAP) that consoles show: routed live or drill, not yet ended. */
+  warnings: Map<string, Warning>;
   plans: Plan[];
   /** Field reports seen on the feed, per incident (the snapshot does not carry them). */
   reports: Map<string, FieldReport[]>;
@@ -87,6 +91,7 @@ export function noChanges(): Changes {
     mode: false,
     reports: false,
     dispatches: false,
+    warnings: false,
   };
 }
 
@@ -99,6 +104,7 @@ export function allChanges(): Changes {
     mode: true,
     reports: true,
     dispatches: true,
+    warnings: true,
   };
 }
 
@@ -133,12 +139,31 @@ export function fromSnapshot(s: Snapshot): LiveData {
     videoAlerts: byId(s.videoAlerts),
     resources: byId(s.resources),
     operations: byId(s.operations),
+    // an older server's snapshot has no warnings; the server filters, the client checks again
+    warnings: byId((s.warnings ?? []).filter(isShown)),
     plans: s.plans,
     reports: new Map(),
     dispatches: [],
     pending: new Map(),
     archived: new Map(),
   };
+}
+
+/**
+ * A warning the consoles show: active and routed `live` or `drill` (Test/System messages are
+ * stored, never shown). An update that ends it (cancelled, superseded, expired) removes it.
+ */
+export function isShown(w: Warning): boolean {
+  return w.state === 'active' && w.routing !== 'stored';
+}
+
+/** Replace or remove a warning by its newest version; true when the shown set changed. */
+function applyWarning(d: LiveData, w: Warning, ended: boolean): boolean {
+  const prev = d.warnings.get(w.id);
+  if (prev && prev.version > w.version) return false;
+  if (ended || !isShown(w)) return d.warnings.delete(w.id);
+  d.warnings.set(w.id, w);
+  return true;
 }
 
 /** Keep the newer of two versions of an entity (equal versions: the later event wins). */
@@ -166,6 +191,14 @@ function applyOne(d: LiveData, e: LiveEvent, ch: Changes): void {
     case 'video_alert.created':
     case 'video_alert.updated':
       if (upsert(d.videoAlerts, e.data)) ch.videoAlerts = true;
+      break;
+    case 'warning.issued':
+    case 'warning.updated':
+      if (applyWarning(d, e.data, false)) ch.warnings = true;
+      break;
+    case 'warning.cancelled':
+    case 'warning.expired':
+      if (applyWarning(d, e.data, true)) ch.warnings = true;
       break;
     case 'resource.updated':
       if (upsert(d.resources, e.data)) ch.resources = true;

@@ -19,7 +19,9 @@ import {
   type Severity,
   type VideoAlert,
 } from '../../../../shared/index.ts';
+import type { Warning } from '../../../../shared/warning.ts';
 import {
+  acknowledgeIncident,
   ApiError,
   getCameras,
   getConfig,
@@ -90,6 +92,8 @@ export class LiveStore {
   videoAlerts = $state.raw<VideoAlert[]>([]);
   resources = $state.raw<Resource[]>([]);
   operations = $state.raw<Operation[]>([]);
+  /** Active early warnings shown on the maps, the wall's banner and the console's list. */
+  warnings = $state.raw<Warning[]>([]);
   /** The plan library, from the snapshot. */
   plans = $state.raw<Plan[]>([]);
   mode = $state.raw<Mode>({ state: 'peacetime', since: EPOCH, operationIds: [] });
@@ -239,11 +243,29 @@ export class LiveStore {
     return this.data?.archived.get(id);
   }
 
-  acknowledge(id: string): void {
+  /**
+   * Acknowledge an alarm: it leaves this screen at once and the server records who did it
+   * (`incident.updated` with `acknowledgedAt`), which drops it on every other console too. A
+   * failed request puts it back, so an alarm nobody acknowledged never silently disappears.
+   * `record: false` (a role that may not acknowledge, such as a liaison's wall) only silences
+   * this screen, as before.
+   */
+  async acknowledge(id: string, record = true): Promise<void> {
     this.alarms = this.alarms.filter((a) => a !== id);
+    if (!record) return;
+    try {
+      await acknowledgeIncident(id);
+    } catch (e) {
+      const inc = this.data?.incidents.get(id);
+      if (inc && !inc.acknowledgedAt && !this.alarms.includes(id)) this.alarms = [id, ...this.alarms];
+      throw e;
+    }
   }
-  acknowledgeAll(): void {
-    this.alarms = [];
+  async acknowledgeAll(record = true): Promise<void> {
+    const ids = this.alarms;
+    const results = await Promise.allSettled(ids.map((id) => this.acknowledge(id, record)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   tickDay(): void {
@@ -256,6 +278,7 @@ export class LiveStore {
     if (ch.videoAlerts) this.videoAlerts = [...d.videoAlerts.values()];
     if (ch.resources) this.resources = [...d.resources.values()];
     if (ch.operations) this.operations = [...d.operations.values()];
+    if (ch.warnings) this.warnings = [...d.warnings.values()];
     if (ch.mode) this.mode = d.mode;
     if (ch.reports) {
       const counts: Record<string, number> = {};
@@ -298,14 +321,23 @@ export class LiveStore {
     this.ticker = pushTicker(this.ticker, applied, d);
     const fresh: Incident[] = [];
     for (const e of applied) {
-      if (e.type === 'incident.created' && e.data.severity <= 2 && e.data.status !== 'closed') {
+      if (
+        e.type === 'incident.created' &&
+        e.data.severity <= 2 &&
+        e.data.status !== 'closed' &&
+        !e.data.acknowledgedAt
+      ) {
         const inc = d.incidents.get(e.data.id) ?? e.data;
-        fresh.push(inc);
+        // acknowledged already (later in the same batch, on another console)
+        if (!inc.acknowledgedAt) fresh.push(inc);
       }
     }
-    // an archived incident no longer rings (it was closed long ago; the alarm was stale anyway)
-    if (ch.incidents && this.alarms.some((id) => !d.incidents.has(id))) {
-      this.alarms = this.alarms.filter((id) => d.incidents.has(id));
+    // acknowledged on any console (the server says who), or archived: it no longer rings here
+    if (
+      ch.incidents &&
+      this.alarms.some((id) => !d.incidents.has(id) || d.incidents.get(id)!.acknowledgedAt)
+    ) {
+      this.alarms = this.alarms.filter((id) => d.incidents.has(id) && !d.incidents.get(id)!.acknowledgedAt);
     }
     if (fresh.length) {
       this.alarms = [...this.alarms, ...fresh.map((i) => i.id).filter((id) => !this.alarms.includes(id))];

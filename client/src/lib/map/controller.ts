@@ -124,6 +124,7 @@ export class MapController {
     mode: true,
     reports: false,
     dispatches: false,
+    warnings: false,
     grid: true,
     cameras: true,
     selection: true,

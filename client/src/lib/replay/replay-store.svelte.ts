@@ -14,6 +14,7 @@ import type {
   Resource,
   VideoAlert,
 } from '../../../../shared/index.ts';
+import type { Warning } from '../../../../shared/warning.ts';
 import { getCameras, getConfig, getGrids, getReplay, type AppConfig } from '../api.ts';
 import type { Changes, LiveData } from '../live/apply-events.ts';
 import type { LiveStore } from '../live/live-store.svelte.ts';
@@ -36,6 +37,8 @@ export class ReplayStore {
   videoAlerts = $state.raw<VideoAlert[]>([]);
   resources = $state.raw<Resource[]>([]);
   operations = $state.raw<Operation[]>([]);
+  /** Active early warnings shown on the maps, the wall's banner and the console's list. */
+  warnings = $state.raw<Warning[]>([]);
   plans = $state.raw<Plan[]>([]);
   mode = $state.raw<Mode>({ state: 'peacetime', since: isoAt(0), operationIds: [] });
   ticker = $state.raw<TickerEntry[]>([]);
@@ -150,6 +153,7 @@ export class ReplayStore {
     if (ch.videoAlerts) this.videoAlerts = [...d.videoAlerts.values()];
     if (ch.resources) this.resources = [...d.resources.values()];
     if (ch.operations) this.operations = [...d.operations.values()];
+    if (ch.warnings) this.warnings = [...d.warnings.values()];
     if (ch.mode) this.mode = d.mode;
   }
 

@@ -9,6 +9,7 @@ import type {
   Snapshot,
   VideoAlert,
 } from '../../../../shared/index.ts';
+import type { Warning } from '../../../../shared/warning.ts';
 
 export const T0 = '2024-06-01T08:00:00.000Z';
 
@@ -152,3 +153,58 @@ export function ev(seq: number, e: Omit<LiveEvent, 'seq' | 'at'> & { at?: string
 
 /** The seeded generator, so a failing fuzz case can be replayed from its seed. */
 export { mulberry32 as rng } from '../../../../shared/random.ts';
+
+/** An active, live warning over a small square near Zhongguancun. */
+export function warning(id: string, patch: Partial<Warning> = {}): Warning {
+  return {
+    id,
+    sender: 'qx@example.cn',
+    identifier: `cap-${id}`,
+    sent: '2024-06-01T16:00:00+08:00',
+    status: 'Actual',
+    msgType: 'Alert',
+    routing: 'live',
+    state: 'active',
+    colour: 'yellow',
+    capSeverity: 'Moderate',
+    event: '暴雨',
+    headline: '暴雨黄色预警',
+    description: '',
+    area: {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [116.3, 39.98],
+                [116.32, 39.98],
+                [116.32, 40.0],
+                [116.3, 40.0],
+                [116.3, 39.98],
+              ],
+            ],
+          },
+          properties: { areaDesc: '中关村' },
+        },
+      ],
+    },
+    onset: T0,
+    expires: '2024-06-02T08:00:00.000Z',
+    expiresDefaulted: false,
+    messages: [
+      {
+        sender: 'qx@example.cn',
+        identifier: `cap-${id}`,
+        sent: '2024-06-01T16:00:00+08:00',
+        msgType: 'Alert',
+      },
+    ],
+    createdAt: T0,
+    updatedAt: T0,
+    version: 1,
+    ...patch,
+  };
+}
