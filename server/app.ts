@@ -9,6 +9,8 @@ import Fastify, {
 } from 'fastify';
 import kpiReportRoutes from './cases/kpi-report.routes.ts';
 import warningRoutes from './warnings/warning.routes.ts';
+import cameraRoutes from './cameras/camera.routes.ts';
+import videoRoutes from './integrations/video/video.routes.ts';
 import caseRoutes from './cases/case.routes.ts';
 import type { Container } from './container.ts';
 import kpiRoutes from './cases/kpi.routes.ts';
@@ -136,6 +138,8 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(kpiReportRoutes, { kpiReports: c.kpiReports, grids: c.grids });
   await app.register(open311Routes, { prefix: OPEN311_PREFIX, open311: c.open311 });
   await app.register(warningRoutes, { warnings: c.warnings, snapshot: c.snapshot });
+  await app.register(cameraRoutes, { cameras: c.cameraState });
+  await app.register(videoRoutes, { video: c.video, snapshots: c.videoSnapshots });
   await app.register(statusRoutes, { status: c.status, live: opts.live ?? (() => null) });
 
   const dist = opts.clientDist ?? CLIENT_DIST;

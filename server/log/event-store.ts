@@ -20,7 +20,8 @@ export type StateHash =
   | 'caseRules'
   | 'warnings'
   | 'warningAliases'
-  | 'warningRaw';
+  | 'warningRaw'
+  | 'cameras';
 export const STATE_HASHES: readonly StateHash[] = [
   'incidents',
   'aliases',
@@ -35,6 +36,7 @@ export const STATE_HASHES: readonly StateHash[] = [
   'warnings',
   'warningAliases',
   'warningRaw',
+  'cameras',
 ];
 
 /**

@@ -4,6 +4,7 @@
  */
 import { inFeedScope } from '../../../../shared/protocol.ts';
 import type {
+  CameraState,
   Dispatch,
   FeedScope,
   FieldReport,
@@ -28,6 +29,7 @@ export interface Changes {
   mode: boolean;
   reports: boolean;
   dispatches: boolean;
+  cameras: boolean;
 }
 
 export interface LiveData {
@@ -38,6 +40,8 @@ export interface LiveData {
   videoAlerts: Map<string, VideoAlert>;
   resources: Map<string, Resource>;
   operations: Map<string, Operation>;
+  /** Every camera with its links and whether it reports (`camera.updated` replaces one). */
+  cameras: Map<string, CameraState>;
   plans: Plan[];
   /** Field reports seen on the feed, per incident (the snapshot does not carry them). */
   reports: Map<string, FieldReport[]>;
@@ -87,6 +91,7 @@ export function noChanges(): Changes {
     mode: false,
     reports: false,
     dispatches: false,
+    cameras: false,
   };
 }
 
@@ -99,6 +104,7 @@ export function allChanges(): Changes {
     mode: true,
     reports: true,
     dispatches: true,
+    cameras: true,
   };
 }
 
@@ -133,6 +139,8 @@ export function fromSnapshot(s: Snapshot): LiveData {
     videoAlerts: byId(s.videoAlerts),
     resources: byId(s.resources),
     operations: byId(s.operations),
+    // A server before protocol v4 sends no cameras.
+    cameras: byId(s.cameras ?? []),
     plans: s.plans,
     reports: new Map(),
     dispatches: [],
@@ -187,6 +195,11 @@ function applyOne(d: LiveData, e: LiveEvent, ch: Changes): void {
       }
       break;
     }
+    case 'camera.updated':
+      // Cameras carry no version: events come in seq order, so the latest is the state.
+      d.cameras.set(e.data.id, e.data);
+      ch.cameras = true;
+      break;
     case 'mode.changed': {
       const { id: _id, ...mode } = e.data;
       d.mode = mode;

@@ -142,6 +142,7 @@ export function snapshot(patch: Partial<Snapshot> = {}): Snapshot {
     plans: [],
     operations: [],
     warnings: [],
+    cameras: [],
     ...patch,
   };
 }
