@@ -124,7 +124,7 @@ describe('video adapters under mutated published payloads (seeded fuzz over HTTP
             const r = await fetch(`${s.url}/api/v1/integrations/${vendor}`, {
               method: 'POST',
               headers: { 'content-type': type, authorization: `Bearer ${INTAKE_KEY}` },
-              body: sent,
+              body: new Uint8Array(sent),
             });
             const answer = (await r.json()) as {
               error?: string;
