@@ -130,15 +130,9 @@ describe('debounce', () => {
       [first(parseFrigate(frigateMessage('reviews', 'update'), opts)), T0 + 5000],
     ]);
     expect(alerts).toHaveLength(1);
-    const later = first(
-      parseFrigate(
-        {
-          ...frigateMessage('events', 'new'),
-          after: { ...frigateMessage('events', 'new').after, id: 'other' },
-        },
-        opts,
-      ),
-    );
+    const other = frigateMessage('events', 'new');
+    (other.after as Record<string, unknown>).id = 'other';
+    const later = first(parseFrigate(other, opts));
     expect(
       run([
         [event, T0],
