@@ -11,6 +11,8 @@ import kpiReportRoutes from './cases/kpi-report.routes.ts';
 import warningRoutes from './warnings/warning.routes.ts';
 import footageRoutes from './footage/footage.routes.ts';
 import basemapRoutes from './basemap/basemap.routes.ts';
+import cameraRoutes from './cameras/camera.routes.ts';
+import videoRoutes from './integrations/video/video.routes.ts';
 import caseRoutes from './cases/case.routes.ts';
 import type { Container } from './container.ts';
 import kpiRoutes from './cases/kpi.routes.ts';
@@ -143,6 +145,8 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   await app.register(warningRoutes, { warnings: c.warnings, snapshot: c.snapshot });
   await app.register(footageRoutes, { footage: c.footage });
   await app.register(basemapRoutes, { basemap: c.basemap, auth: c.auth });
+  await app.register(cameraRoutes, { cameras: c.cameraState });
+  await app.register(videoRoutes, { video: c.video, snapshots: c.videoSnapshots });
   await app.register(statusRoutes, { status: c.status, live: opts.live ?? (() => null) });
 
   const dist = opts.clientDist ?? CLIENT_DIST;

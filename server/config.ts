@@ -78,6 +78,8 @@ const Env = z.object({
   CAP_SENDER: z.string().min(1).default('pingzhan@localhost'),
   /** How often the archive sweep runs (a BullMQ job scheduler). */
   ARCHIVE_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
+  /** A camera not heard from (event or heartbeat) for this long is marked offline. */
+  CAMERA_SILENCE_S: z.coerce.number().min(1).default(300),
   /** Bearer token for `GET /metrics`; unset: open to whoever reaches the port. */
   METRICS_TOKEN: z.string().optional(),
   /** Longest a request waits on Redis before it is answered 503 with Retry-After. */
@@ -128,6 +130,8 @@ export type Config = {
   warningDefaultExpiryMs: number;
   capSender: string;
   archiveEveryMs: number;
+  /** CAMERA_SILENCE_S in ms: silence after which a camera is offline. */
+  cameraSilenceMs: number;
   /** `GET /metrics` wants `Authorization: Bearer <this>` when set. */
   metricsToken: string | null;
   /** Where a pipeline worker serves its `/metrics` (plus its slot under `npm start`); null: nowhere. */
@@ -190,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     warningDefaultExpiryMs: e.WARNING_DEFAULT_EXPIRY_MS,
     capSender: e.CAP_SENDER,
     archiveEveryMs: e.ARCHIVE_EVERY_MS,
+    cameraSilenceMs: Math.round(e.CAMERA_SILENCE_S * 1000),
     metricsToken: e.METRICS_TOKEN || null,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
     intakeKeysConfigured: e.INTAKE_KEYS !== undefined,

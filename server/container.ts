@@ -55,6 +55,12 @@ import { WarningService } from './warnings/warning.service.ts';
 import { FootageRepository } from './footage/footage.repository.ts';
 import { FootageService } from './footage/footage.service.ts';
 import { BasemapService } from './basemap/basemap.service.ts';
+import { CameraHeardRepository } from './cameras/camera-heard.repository.ts';
+import { CameraService } from './cameras/camera.service.ts';
+import { DEMO_CAMERA_LINKS } from './cameras/demo-links.ts';
+import { SnapshotStore } from './integrations/video/snapshot-store.ts';
+import { VideoDebounceRepository } from './integrations/video/video-debounce.repository.ts';
+import { VideoIngestService } from './integrations/video/video-ingest.service.ts';
 
 /** Everything the routes, the worker and the live feed need, wired once. */
 export type Container = {
@@ -113,6 +119,12 @@ export type Container = {
   footage: FootageService;
   /** The district's PMTiles basemap file (MAP_PMTILES), if any, read by byte ranges. */
   basemap: BasemapService;
+  /** Cameras as hot state: links, online/offline (`camera.updated`), the silence sweep. */
+  cameraState: CameraService;
+  /** Hikvision, ONVIF and Frigate events into the intake (the routes, and MQTT when wired). */
+  video: VideoIngestService;
+  /** Alarm images the cameras sent, under DATA_DIR. */
+  videoSnapshots: SnapshotStore;
   close(): Promise<void>;
 };
 
@@ -230,6 +242,20 @@ export async function createContainer(
     capSender: config.capSender,
     admit: (actor) => intake.admit(actor),
   });
+  const cameraState = new CameraService(
+    store,
+    state,
+    new CameraHeardRepository(redis, k),
+    data.cameras,
+    config.cameraSilenceMs,
+  );
+  const videoSnapshots = new SnapshotStore(config.dataDir);
+  const video = new VideoIngestService(
+    cameraState,
+    intake,
+    new VideoDebounceRepository(redis, k),
+    videoSnapshots,
+  );
   const registry = JobRegistry.create({
     'warning.cap': (p) => warnings.apply(p),
     'warning.expire': (p) => warnings.expire(p),
@@ -240,6 +266,7 @@ export async function createContainer(
     'kpi_report.scheduled': (p) => kpiReports.scheduled(p.kind, p.scheduledAt),
     'case.due_soon': (p) => caseActions.deadline('due_soon', p),
     'case.overdue': (p) => caseActions.deadline('overdue', p),
+    'camera.silence_sweep': () => cameraState.sweepSilence(),
   });
 
   // Before this process commits anything: versions of older data move to where the commit reads them.
@@ -247,6 +274,8 @@ export async function createContainer(
   await store.migrateFinished();
   await seedIfEmpty(store, state, data.resources);
   await caseRules.seed();
+  // Cameras not yet in the state (a first start, or new in the register); demo links in demo mode.
+  await cameraState.seed(config.demoPassword !== null ? DEMO_CAMERA_LINKS : new Map());
   if (config.demoPassword !== null) await auth.ensureDemoUsers(config.demoPassword);
   else await auth.removeDemoUsers();
 
@@ -342,6 +371,9 @@ export async function createContainer(
     warnings,
     footage,
     basemap,
+    cameraState,
+    video,
+    videoSnapshots,
     async close() {
       // The projector first: it commits its batch in flight, then lets go of its lock.
       await projector?.stop();

@@ -13,6 +13,7 @@ import { trackRequestIds } from './infra/request-id.ts';
 import { WorkerProcesses } from './infra/worker-processes.ts';
 import { LagAlarm } from './history/lag-alarm.ts';
 import { scheduleArchiveSweep, startArchiveWorker } from './history/archive-schedule.ts';
+import { scheduleCameraSilenceSweep } from './cameras/camera-silence-schedule.ts';
 import { attachLive, type Live } from './live/live.ts';
 import { scheduleKpiReports, startKpiReportWorker } from './cases/kpi-report-schedule.ts';
 
@@ -90,6 +91,8 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
     const c = container;
     // Finished items leave Redis on a schedule; whichever archive worker is free runs the sweep.
     await scheduleArchiveSweep(redisUrl, c.keys.bullPrefix, config.archiveEveryMs);
+    // Cameras silent past CAMERA_SILENCE_S go offline: a sweep on the same queue, one for the deployment.
+    await scheduleCameraSilenceSweep(redisUrl, c.keys.bullPrefix, config.cameraSilenceMs);
     // The KPI reports' schedules (08:00 daily, Mondays, the 1st), once however many servers start.
     await scheduleKpiReports(redisUrl, c.keys.bullPrefix, Date.now(), {
       catchUp: opts.reportCatchUp ?? true,

@@ -38,6 +38,8 @@ export const PERMISSIONS = {
   /** Reads that narrow to the caller's scope themselves (one case, the rules, the departments). */
   'case.read': ['duty', 'commander', 'liaison', 'admin', 'subcentre', 'department'],
   'case_rules.update': ['admin'],
+  /** Linking a camera to its device (video platforms' events find their camera by it). */
+  'camera.link': ['admin'],
   /** Scoped roles see their own rows only. */
   'kpi.read': ['duty', 'commander', 'liaison', 'admin', 'subcentre', 'department'],
   'kpi_report.read': ['duty', 'commander', 'liaison', 'admin'],

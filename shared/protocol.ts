@@ -131,6 +131,8 @@ export const Snapshot = z.object({
   operations: z.array(Operation),
   /** Active warnings (live and drill; stored ones are never shown). */
   warnings: z.array(Warning),
+  /** Every camera with its links and whether it reports (v4). */
+  cameras: z.array(CameraState),
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 /** The state as Redis holds it: a snapshot without the plan library (the API adds that). */

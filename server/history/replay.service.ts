@@ -1,3 +1,4 @@
+import type { CameraState } from '../../shared/camera.ts';
 import type { Mode } from '../../shared/common.ts';
 import type { Incident } from '../../shared/incident.ts';
 import type { Operation } from '../../shared/operation.ts';
@@ -21,6 +22,7 @@ export interface ReplayLog {
 export interface CurrentState {
   listResources(): Promise<Resource[]>;
   getMode(): Promise<Mode & { version: number }>;
+  listStoredCameras(): Promise<(CameraState & { version: number })[]>;
 }
 
 const EPOCH = new Date(0).toISOString();
@@ -42,11 +44,12 @@ export class ReplayService {
     const at = new Date(q.from).toISOString();
     const to = new Date(q.to).toISOString();
     const seq = await this.log.seqAt(at);
-    const [latest, resourcesNow, modeNow, page] = await Promise.all([
+    const [latest, resourcesNow, modeNow, page, camerasNow] = await Promise.all([
       this.log.latestPerEntity(seq, new Date(Date.parse(at) - FINISHED_KEPT_MS).toISOString()),
       this.current.listResources(),
       this.current.getMode(),
       this.log.eventsAfter(seq, to, this.maxEvents + 1),
+      this.current.listStoredCameras(),
     ]);
 
     const incidents: Incident[] = [];
@@ -130,6 +133,11 @@ export class ReplayService {
         operations,
         // Shown then: active, routed to consoles, not yet past its expires.
         warnings: warnings.filter((w) => isShownWarning(w, now)),
+        // Cameras are not replayed (their events are not among the indexed entity types): the
+        // register and links as they are now, with no claim about whether they reported then.
+        cameras: camerasNow
+          .map(({ version: _v, ...c }) => ({ ...c, status: 'unknown' as const, lastSeenAt: null }))
+          .sort((a, b) => a.id.localeCompare(b.id)),
       },
       events,
       truncated,

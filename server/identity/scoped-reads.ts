@@ -27,6 +27,8 @@ export const SCOPED_CONTEXT_EVENTS: ReadonlySet<LiveEvent['type']> = new Set([
   'warning.updated',
   'warning.cancelled',
   'warning.expired',
+  // Cameras are on every map (where they stand, whether they report).
+  'camera.updated',
 ]);
 
 const CASE_EVENTS: ReadonlySet<LiveEvent['type']> = new Set([

@@ -1,7 +1,7 @@
 /** Domain errors; the HTTP layer maps them to status codes. */
 export class DomainError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503,
     readonly code: string,
     message: string,
     readonly issues?: { path: string; message: string }[],

@@ -37,6 +37,17 @@ export function keys(prefix: string) {
     warningRaw: `${prefix}:warning-raw`,
     /** Footage requests still open (requested, approved); a finished one leaves on its last commit. */
     footageRequests: `${prefix}:footage-requests`,
+    /** Cameras (shared/camera.ts CameraState) by id: register data, links and status. */
+    cameras: `${prefix}:cameras`,
+    /**
+     * When each camera was last heard from (ms), outside the state: heartbeats every few seconds
+     * must not each write an event. Read by the silence sweep and `GET /api/v1/cameras`.
+     */
+    cameraHeard: `${prefix}:camera-heard`,
+    /** Video debounce state, one JSON per camera (integrations/video/debounce.ts). */
+    videoDebounce: `${prefix}:video-debounce`,
+    /** Short per-camera locks so two processes debounce one camera's events in turn. */
+    videoLock: (cameraId: string) => `${prefix}:video-lock:${cameraId}`,
     mode: `${prefix}:mode`,
     done: `${prefix}:done`,
     meta: `${prefix}:meta`,

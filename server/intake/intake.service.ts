@@ -6,6 +6,7 @@ import { DomainError } from '../infra/domain-errors.ts';
 import { intakeId } from '../infra/ids.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { SnapshotHosts } from './snapshot-hosts.ts';
+import type { StoredSnapshot } from '../integrations/video/snapshot-store.ts';
 
 export interface IntakeQueue {
   add(name: JobName, data: unknown, jobId: string): Promise<void>;
@@ -52,10 +53,12 @@ export class IntakeService {
     return { id, status: 'queued' };
   }
 
+  /** `stored`: the alarm's own image, already stored durably by the video adapters. */
   async submitVideoAlert(
     input: VideoAlertIntake,
     actor: string,
     requestId: string | undefined = currentRequestId(),
+    stored: { snapshot?: StoredSnapshot } = {},
   ): Promise<{ id: string; status: 'queued' }> {
     // What the schema cannot know: the deployment's cameras and snapshot hosts. Every bad field at once.
     const issues: { path: string; message: string }[] = [];
@@ -74,7 +77,14 @@ export class IntakeService {
     const id = intakeId('VA', `camera:${input.cameraId}`, input.externalId);
     await this.queue.add(
       'intake.video_alert',
-      { id, input, actor, receivedAt: this.clock().toISOString(), ...(requestId ? { requestId } : {}) },
+      {
+        id,
+        input,
+        actor,
+        receivedAt: this.clock().toISOString(),
+        ...(requestId ? { requestId } : {}),
+        ...(stored.snapshot ? { snapshot: stored.snapshot } : {}),
+      },
       id,
     );
     return { id, status: 'queued' };

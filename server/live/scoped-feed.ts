@@ -17,7 +17,11 @@ const ABOUT_INCIDENT: ReadonlySet<LiveEvent['type']> = new Set([
   'dispatch.created',
 ]);
 /** Not case data, and on every scoped wall: the district's posture and resource readiness. */
-const CONTEXT: ReadonlySet<LiveEvent['type']> = new Set(['mode.changed', 'resource.updated']);
+const CONTEXT: ReadonlySet<LiveEvent['type']> = new Set([
+  'mode.changed',
+  'resource.updated',
+  'camera.updated',
+]);
 
 const fieldsOf = (i: { streetId: string | null; departmentId?: string | null }): ScopeFields => ({
   streetId: i.streetId,

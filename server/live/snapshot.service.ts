@@ -55,10 +55,6 @@ export class SnapshotService {
     return this.o.grids;
   }
 
-  cameras(): Camera[] {
-    return this.o.cameras;
-  }
-
   plans(): Plan[] {
     return this.o.plans;
   }

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Camera } from '../../shared/camera.ts';
 import { GridCollection } from '../../shared/grid.ts';
 import { AppConfig, RecentEvents } from '../../shared/http.ts';
 import { IncidentRecord } from '../../shared/incident.ts';
@@ -85,18 +84,6 @@ export default async function stateRoutes(
         scopeOf(userOf(req)),
       ),
     }),
-  );
-  app.get(
-    '/api/v1/cameras',
-    {
-      preHandler: user,
-      schema: {
-        tags,
-        summary: 'The cameras',
-        response: { 200: z.array(Camera), ...errors(...SESSION_ERRORS) },
-      },
-    },
-    async () => snapshot.cameras(),
   );
   app.get(
     '/api/v1/plans',

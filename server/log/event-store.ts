@@ -22,7 +22,8 @@ export type StateHash =
   | 'warnings'
   | 'warningAliases'
   | 'warningRaw'
-  | 'footageRequests';
+  | 'footageRequests'
+  | 'cameras';
 export const STATE_HASHES: readonly StateHash[] = [
   'incidents',
   'aliases',
@@ -38,6 +39,7 @@ export const STATE_HASHES: readonly StateHash[] = [
   'warningAliases',
   'warningRaw',
   'footageRequests',
+  'cameras',
 ];
 
 /**

@@ -11,6 +11,11 @@ import type { StateHash } from './event-store.ts';
 import { geoIndexable } from './geo-limits.ts';
 import { FINISHED_KEPT_MS, inSnapshot } from './snapshot-window.ts';
 import type { Warning } from '../../shared/warning.ts';
+import type { CameraState } from '../../shared/camera.ts';
+
+/** A camera as Redis holds it: its state and the version commits compare. */
+export type StoredCamera = CameraState & { version: number };
+const cameraOut = ({ version: _v, ...c }: StoredCamera): CameraState => c;
 import { isShownWarning } from '../warnings/warning-shown.ts';
 
 /** Open incidents near a point, nearest first, with their JSON. */
@@ -121,6 +126,13 @@ export class StateRepository {
       .filter((r) => r.incidentId === incidentId)
       .map(({ version: _v, ...r }) => r)
       .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+  }
+  getCamera(id: string) {
+    return this.getJson<StoredCamera>('cameras', id);
+  }
+  /** Every camera with its version (the camera service's reads before a commit). */
+  async listStoredCameras(): Promise<StoredCamera[]> {
+    return values<StoredCamera>(await this.redis.hgetall(this.k.cameras));
   }
   async countResources(): Promise<number> {
     return this.redis.hlen(this.k.resources);
@@ -234,12 +246,14 @@ export class StateRepository {
       .hgetall(this.k.resources)
       .hgetall(this.k.operations)
       .hgetall(this.k.warnings)
+      .hgetall(this.k.cameras)
       .exec();
     if (!res) throw new Error('snapshot transaction aborted');
     for (const [err] of res) if (err) throw err;
-    const [seq, mode, inc, va, rs, ops, ws] = res.map(([, v]) => v) as [
+    const [seq, mode, inc, va, rs, ops, ws, cams] = res.map(([, v]) => v) as [
       string | null,
       string | null,
+      Record<string, string>,
       Record<string, string>,
       Record<string, string>,
       Record<string, string>,
@@ -256,6 +270,9 @@ export class StateRepository {
       resources: values<Resource>(rs),
       operations: values<Operation>(ops),
       warnings: values<Warning>(ws).filter((w) => isShownWarning(w, now)),
+      cameras: values<StoredCamera>(cams)
+        .map(cameraOut)
+        .sort((a, b) => a.id.localeCompare(b.id)),
     };
   }
 }

@@ -13,6 +13,7 @@ import type { JobPayload } from './registry.ts';
 import type { CommitPlan, EventStore } from '../log/event-store.ts';
 import type { StateRepository } from '../log/state.repository.ts';
 import { invalid } from '../infra/domain-errors.ts';
+import { snapshotPath } from '../integrations/video/snapshot-store.ts';
 import type { Locator } from './locator.ts';
 
 /** Reports of one category this close in space and time are the same incident. */
@@ -183,7 +184,11 @@ export class PipelineService {
         observedAt: input.observedAt ?? job.receivedAt,
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
-        ...(input.snapshotUrl ? { snapshotUrl: input.snapshotUrl } : {}),
+        ...(input.snapshotUrl
+          ? { snapshotUrl: input.snapshotUrl }
+          : job.snapshot
+            ? { snapshotUrl: snapshotPath(job.snapshot.sha256) }
+            : {}),
         ...(input.externalId ? { externalId: input.externalId } : {}),
         status: 'new',
         incidentId: target?.id ?? null,

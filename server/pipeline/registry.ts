@@ -27,6 +27,8 @@ export const JOBS = {
     actor: z.string(),
     receivedAt: z.string(),
     requestId: RequestId,
+    /** A snapshot the camera sent with the alarm, stored by us (integrations/video/snapshot-store.ts). */
+    snapshot: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), mime: z.string() }).optional(),
   }),
   'task.due': z.object({ operationId: z.string(), taskId: z.string() }),
   /** The archive sweep (services/archive.service.ts), repeated by the scheduler in archive-schedule.ts. */
@@ -52,6 +54,8 @@ export const JOBS = {
   /** A case step's deadline timers (cases/case-timers.ts): 80 % of its limit, and its due time. */
   'case.due_soon': DeadlineJob,
   'case.overdue': DeadlineJob,
+  /** Cameras silent past CAMERA_SILENCE_S go offline (cameras/camera-silence-schedule.ts). */
+  'camera.silence_sweep': z.object({}),
 } as const;
 
 export type JobName = keyof typeof JOBS;

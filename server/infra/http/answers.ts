@@ -11,6 +11,7 @@ const WHY = {
   409: 'the action does not fit the current state; nothing changed',
   413: 'the body is too large',
   415: 'send application/json',
+  422: 'unknown_camera: the device is linked to no camera (PATCH /api/v1/cameras/:id); nothing written',
   429: 'too many requests; `Retry-After` says when to try again',
   503: 'Redis is not answering or the pipeline is full; retry after `Retry-After`',
 } as const;

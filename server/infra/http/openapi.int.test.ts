@@ -79,15 +79,10 @@ const CONTRACT_ROUTES = [
 ];
 
 /**
- * Contract routes not served yet (the video-integration routes: issue 12).
- * Once one is served, the document must list it and it must leave this list (checked below).
+ * Contract routes not served yet: none now. A route added to the contract before it is built goes
+ * here; once served, the document must list it and it must leave this list (checked below).
  */
-const NOT_YET_BUILT = [
-  'POST /api/v1/integrations/hikvision',
-  'POST /api/v1/integrations/onvif',
-  'POST /api/v1/integrations/frigate',
-  'PATCH /api/v1/cameras/{id}',
-];
+const NOT_YET_BUILT: string[] = [];
 /**
  * The Open311 routes the contract names as files under `/open311/v2/` (each in `.json` and
  * `.xml`), as the document lists them.

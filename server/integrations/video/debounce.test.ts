@@ -120,6 +120,27 @@ describe('debounce', () => {
     });
   });
 
+  it('Frigate: an event and the review of the same detection are one alert; after a quiet window, a new one', () => {
+    const event = first(parseFrigate(frigateMessage('events', 'new'), opts));
+    const review = first(parseFrigate(frigateMessage('reviews', 'new'), opts));
+    // Both on one camera here (run() feeds every event to one camera id), as Frigate sends them.
+    const { alerts } = run([
+      [event, T0],
+      [review, T0 + 1000],
+      [first(parseFrigate(frigateMessage('reviews', 'update'), opts)), T0 + 5000],
+    ]);
+    expect(alerts).toHaveLength(1);
+    const other = frigateMessage('events', 'new');
+    (other.after as Record<string, unknown>).id = 'other';
+    const later = first(parseFrigate(other, opts));
+    expect(
+      run([
+        [event, T0],
+        [later, T0 + DEFAULT_DEBOUNCE.quietMs + 1],
+      ]).alerts,
+    ).toHaveLength(2);
+  });
+
   it('heartbeats keep a camera online; silence past the timeout marks it offline, the next word online again', () => {
     const { state, decisions } = run([
       [heartbeat, T0],

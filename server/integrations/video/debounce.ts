@@ -11,7 +11,8 @@ import type { Snapshot, VendorEvent } from './vendor-event.ts';
  *   coming within `quietMs` of each other. After the event ended (inactive, Frigate `end`) or a
  *   silence longer than `quietMs`, the next active one is a new alert.
  * - An event with the vendor's id (Frigate) raises at most one alert per id, ever (ids are kept
- *   `idRetentionMs`, far beyond any event's life).
+ *   `idRetentionMs`, far beyond any event's life), and none while another id's alert of the same
+ *   type on that camera goes on (Frigate's `events` and `reviews` of one detection).
  * - Anything from a camera says it is online; `sweep` marks offline a camera silent past `offlineAfterMs`.
  */
 
@@ -76,7 +77,16 @@ export function step(
     const idKey = `${event.vendor}|${event.eventId}`;
     const known = idKey in next.ids;
     next.ids[idKey] = now;
-    if (!known && event.active && alertType !== null) decisions.push(['alert', intake(input, config)]);
+    // Frigate reports one detection twice, as a tracked object (`events`) and in a review
+    // (`reviews`), under different ids. So an alert of a type opens an episode on its camera:
+    // another id of the same type there while it goes on (messages within `quietMs`) raises nothing.
+    const episodeKey = `${cameraId}|${event.vendor}|~${alertType}`;
+    const episode = next.open[episodeKey];
+    const ongoing = episode !== undefined && now - episode.lastSeen <= config.quietMs;
+    if (event.active && alertType !== null)
+      next.open[episodeKey] = { since: ongoing ? episode.since : now, lastSeen: now };
+    if (!known && !ongoing && event.active && alertType !== null)
+      decisions.push(['alert', intake(input, config)]);
     return { state: next, decisions };
   }
 

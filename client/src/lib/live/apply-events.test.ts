@@ -186,6 +186,34 @@ describe('applyBatch', () => {
     expect(d.dispatches).toHaveLength(1);
   });
 
+  it('keeps the cameras in step: the snapshot, then each camera.updated replaces its camera', () => {
+    const cam = {
+      id: 'CAM-1',
+      name: 'gate',
+      location: { lng: 116.3, lat: 39.9 },
+      streetId: null,
+      communityId: null,
+      kind: 'road' as const,
+      links: {},
+      status: 'unknown' as const,
+      lastSeenAt: null,
+    };
+    const d = fromSnapshot(snapshot({ seq: 3, cameras: [cam] }));
+    expect(d.cameras.get('CAM-1')?.status).toBe('unknown');
+    const online = { ...cam, status: 'online' as const, lastSeenAt: '2026-01-01T00:00:00.000Z' };
+    const linked = { ...online, links: { frigate: { camera: 'front_door' } } };
+    const r = applyBatch(d, [
+      ev(5, { type: 'camera.updated', data: linked }),
+      ev(4, { type: 'camera.updated', data: online }),
+    ]);
+    expect(r.changes.cameras).toBe(true);
+    expect(r.changes.incidents).toBe(false);
+    expect(d.cameras.get('CAM-1')).toEqual(linked);
+    // A snapshot from before protocol v4 has no cameras: an empty map, not a crash.
+    const { cameras: _c, ...old } = snapshot();
+    expect(fromSnapshot(old as never).cameras.size).toBe(0);
+  });
+
   it('counts an unknown event type toward seq without breaking', () => {
     const d = fromSnapshot(snapshot());
     const r = applyBatch(d, [

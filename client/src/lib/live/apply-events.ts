@@ -4,6 +4,7 @@
  */
 import { inFeedScope } from '../../../../shared/protocol.ts';
 import type {
+  CameraState,
   Dispatch,
   FeedScope,
   FieldReport,
@@ -30,6 +31,7 @@ export interface Changes {
   reports: boolean;
   dispatches: boolean;
   warnings: boolean;
+  cameras: boolean;
 }
 
 export interface LiveData {
@@ -42,6 +44,8 @@ export interface LiveData {
   operations: Map<string, Operation>;
   /** Active early warnings (CAP) that consoles show: routed live or drill, not yet ended. */
   warnings: Map<string, Warning>;
+  /** Every camera with its links and whether it reports (`camera.updated` replaces one). */
+  cameras: Map<string, CameraState>;
   plans: Plan[];
   /** Field reports seen on the feed, per incident (the snapshot does not carry them). */
   reports: Map<string, FieldReport[]>;
@@ -92,6 +96,7 @@ export function noChanges(): Changes {
     reports: false,
     dispatches: false,
     warnings: false,
+    cameras: false,
   };
 }
 
@@ -105,6 +110,7 @@ export function allChanges(): Changes {
     reports: true,
     dispatches: true,
     warnings: true,
+    cameras: true,
   };
 }
 
@@ -141,6 +147,8 @@ export function fromSnapshot(s: Snapshot): LiveData {
     operations: byId(s.operations),
     // an older server's snapshot has no warnings; the server filters, the client checks again
     warnings: byId((s.warnings ?? []).filter(isShown)),
+    // A server before protocol v4 sends no cameras.
+    cameras: byId(s.cameras ?? []),
     plans: s.plans,
     reports: new Map(),
     dispatches: [],
@@ -220,6 +228,11 @@ function applyOne(d: LiveData, e: LiveEvent, ch: Changes): void {
       }
       break;
     }
+    case 'camera.updated':
+      // Cameras carry no version: events come in seq order, so the latest is the state.
+      d.cameras.set(e.data.id, e.data);
+      ch.cameras = true;
+      break;
     case 'mode.changed': {
       const { id: _id, ...mode } = e.data;
       d.mode = mode;

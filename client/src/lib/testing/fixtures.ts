@@ -143,6 +143,7 @@ export function snapshot(patch: Partial<Snapshot> = {}): Snapshot {
     plans: [],
     operations: [],
     warnings: [],
+    cameras: [],
     ...patch,
   };
 }
