@@ -77,6 +77,18 @@ const Env = z.object({
   ARCHIVE_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
   /** Bearer token for `GET /metrics`; unset: open to whoever reaches the port. */
   METRICS_TOKEN: z.string().optional(),
+  /**
+   * An MQTT broker to subscribe to for video events (Frigate publishes on one):
+   * `mqtt://[user:password@]host:1883`. Unset: no subscription (Frigate can still POST).
+   */
+  MQTT_URL: z.string().url().optional(),
+  /** Topics to subscribe to (comma-separated): Frigate's own by default. */
+  MQTT_TOPICS: z.string().default('frigate/events,frigate/reviews'),
+  /** The shared-subscription group our servers join, so one of them takes each message. */
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[^/+#]{1,64}$/, 'no "/", "+" or "#", at most 64 characters')
+    .default('pingzhan'),
   /** Longest a request waits on Redis before it is answered 503 with Retry-After. */
   REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(500),
 });
@@ -130,6 +142,10 @@ export type Config = {
   metricsToken: string | null;
   /** Where a pipeline worker serves its `/metrics` (plus its slot under `npm start`); null: nowhere. */
   workerMetricsPort: number | null;
+  /** Null: no MQTT subscription. */
+  mqttUrl: string | null;
+  mqttTopics: string[];
+  mqttShareGroup: string;
   /** INTAKE_KEYS was set explicitly (not the demo default). */
   intakeKeysConfigured: boolean;
 };
@@ -254,6 +270,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN || null,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
     intakeKeysConfigured: e.INTAKE_KEYS !== undefined,
+    mqttUrl: e.MQTT_URL || null,
+    mqttTopics: list(e.MQTT_TOPICS),
+    mqttShareGroup: e.MQTT_SHARE_GROUP,
   };
 }
 
