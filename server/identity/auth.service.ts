@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from '../../shared/common.ts';
 import type { User } from '../../shared/identity.ts';
+import type { Person } from '../../shared/people.ts';
 import { checkBinding, type Binding, type KnownBindings } from './binding.ts';
 import type { Revocation } from './revocations.ts';
 import { sessionKeyOf, type IdentityRepository, type StoredUser } from './identity.repository.ts';
@@ -273,8 +274,19 @@ export class AuthService {
     return found ? { kind: 'key', name: found.name } : null;
   }
 
-  /** The integrations by name (no keys): `GET /api/v1/people` lists them as systems. */
-  integrationNames(): string[] {
-    return this.intakeKeys.map((k) => k.name);
+  /**
+   * `GET /api/v1/people`: every account (name, display name, role; nothing else) and every
+   * integration by name (never its key), for showing actors by their names.
+   */
+  async people(): Promise<Person[]> {
+    const users = (await this.repo.listUsers())
+      .map((u): Person => ({ username: u.username, displayName: u.displayName, kind: 'user', role: u.role }))
+      .sort((a, b) => a.username.localeCompare(b.username));
+    const systems = this.intakeKeys.map((k): Person => ({
+      username: k.name,
+      displayName: k.name,
+      kind: 'system',
+    }));
+    return [...users, ...systems];
   }
 }

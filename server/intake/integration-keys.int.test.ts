@@ -150,3 +150,35 @@ describe('Open311: one system reads only its own requests', () => {
     expect(other.body.map((x) => x.description)).toEqual(['井盖缺失']);
   });
 });
+
+describe('GET /api/v1/people', () => {
+  it('operators get every account by display name and the integrations as systems, never a key', async () => {
+    const r = await as.duty.get('/api/v1/people');
+    expect(r.status).toBe(200);
+    const people = r.body as { username: string; displayName: string; kind: string; role?: string }[];
+    expect(people).toContainEqual({
+      username: 'commander',
+      displayName: '指挥长 李强',
+      kind: 'user',
+      role: 'commander',
+    });
+    expect(people.filter((p) => p.kind === 'system')).toEqual([
+      { username: 'hotline', displayName: 'hotline', kind: 'system' },
+      { username: 'hikvision', displayName: 'hikvision', kind: 'system' },
+      { username: 'integration-3', displayName: 'integration-3', kind: 'system' },
+    ]);
+    for (const p of people)
+      expect(Object.keys(p).sort()).toEqual(
+        p.kind === 'user' ? ['displayName', 'kind', 'role', 'username'] : ['displayName', 'kind', 'username'],
+      );
+    const text = JSON.stringify(people);
+    for (const k of [HOTLINE, HIK, OLD]) expect(text).not.toContain(k);
+    expect(text).not.toMatch(/passwordHash|scrypt/);
+  });
+
+  it('a scoped role is 403, no session 401, an intake key 403', async () => {
+    expect((await as.subcentre.get('/api/v1/people')).status).toBe(403);
+    expect((await fetch(`${srv.url}/api/v1/people`)).status).toBe(401);
+    expect((await fetch(`${srv.url}/api/v1/people`, { headers: bearer(HOTLINE) })).status).toBe(403);
+  });
+});
