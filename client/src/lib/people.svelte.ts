@@ -4,7 +4,7 @@
  * not read the list, an actor shows as it is.
  */
 import type { Person } from '../../../shared/people.ts';
-import { getPeople } from './api.ts';
+import { ApiError, getPeople } from './api.ts';
 import { displayNameOf, indexPeople, type PeopleIndex } from './people.ts';
 
 class People {
@@ -16,9 +16,11 @@ class People {
       .then((l: Person[]) => {
         this.index = indexPeople(l);
       })
-      .catch(() => {
-        // 403 for a scoped role, or offline: raw actors; a later call tries again.
-        this.loading = null;
+      .catch((e: unknown) => {
+        // A scoped role may not read the list (403): raw actors for good, no asking again on
+        // every render. Offline or a 5xx: raw actors for now, asked again on a use 30 s on.
+        if (e instanceof ApiError && e.status === 403) return;
+        setTimeout(() => (this.loading = null), 30_000);
       });
     return this.loading;
   }
