@@ -28,6 +28,7 @@ import securityHeaders from './infra/http/security-headers.ts';
 import zodValidation from './infra/http/zod-validation.ts';
 import auditRoutes from './history/audit.routes.ts';
 import authRoutes from './identity/auth.routes.ts';
+import peopleRoutes from './identity/people.routes.ts';
 import casesRoutes from './cases/cases.routes.ts';
 import commandRoutes from './commands/command.routes.ts';
 import acknowledgeRoutes from './commands/acknowledge.routes.ts';
@@ -124,6 +125,7 @@ export async function build(c: Container, opts: BuildOptions = {}): Promise<Fast
   // Each route plugin gets the services it calls, never the container.
   await app.register(healthRoutes, { health: c.health });
   await app.register(authRoutes, { auth: c.auth });
+  await app.register(peopleRoutes, { auth: c.auth });
   await app.register(intakeRoutes, { intake: c.intake });
   await app.register(stateRoutes, { snapshot: c.snapshot });
   await app.register(commandRoutes, {

@@ -82,12 +82,26 @@ const Env = z.object({
   CAMERA_SILENCE_S: z.coerce.number().min(1).default(300),
   /** Bearer token for `GET /metrics`; unset: open to whoever reaches the port. */
   METRICS_TOKEN: z.string().optional(),
+  /**
+   * An MQTT broker to subscribe to for video events (Frigate publishes on one):
+   * `mqtt://[user:password@]host:1883`. Unset: no subscription (Frigate can still POST).
+   */
+  MQTT_URL: z.string().url().optional(),
+  /** Topics to subscribe to (comma-separated): Frigate's own by default. */
+  MQTT_TOPICS: z.string().default('frigate/events,frigate/reviews'),
+  /** The shared-subscription group our servers join, so one of them takes each message. */
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[^/+#]{1,64}$/, 'no "/", "+" or "#", at most 64 characters')
+    .default('pingzhan'),
   /** Longest a request waits on Redis before it is answered 503 with Retry-After. */
   REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(500),
 });
 
 export const DEFAULT_DEMO_PASSWORD = 'pingzhan';
 export const DEFAULT_INTAKE_KEY = 'demo-intake-key';
+/** The demo key's integration name (what the audit trail shows for what the simulator sends). */
+export const DEFAULT_INTAKE_NAME = 'demo';
 /** A configured intake key shorter than this is refused: keys are bearer secrets. */
 export const MIN_INTAKE_KEY_LENGTH = 24;
 
@@ -101,7 +115,8 @@ export type Config = {
   production: boolean;
   /** Demo accounts exist only when this is set. */
   demoPassword: string | null;
-  intakeKeys: string[];
+  /** One per integration: its name is the actor of everything it sends (`integration-N` when unnamed). */
+  intakeKeys: IntakeKey[];
   mapStyleUrl: string | null;
   /** MAP_PMTILES as an absolute path; null: no basemap file (checked at start: basemap/pmtiles-header.ts). */
   basemapPath: string | null;
@@ -136,9 +151,76 @@ export type Config = {
   metricsToken: string | null;
   /** Where a pipeline worker serves its `/metrics` (plus its slot under `npm start`); null: nowhere. */
   workerMetricsPort: number | null;
+  /** Null: no MQTT subscription. */
+  mqttUrl: string | null;
+  mqttTopics: string[];
+  mqttShareGroup: string;
   /** INTAKE_KEYS was set explicitly (not the demo default). */
   intakeKeysConfigured: boolean;
 };
+
+export type IntakeKey = { name: string; key: string };
+
+/** An integration's name: short, lowercase, safe in logs, URLs and the audit filter. */
+export const INTEGRATION_NAME = /^[a-z0-9_-]{1,32}$/;
+
+/**
+ * Names an integration may not take: they would read as an operator or the system in the audit
+ * trail (every actor shares one space: usernames, integration names, `system:*`), or as the
+ * operators' shared dedup scope. A real account named like an integration is the admin's to avoid.
+ */
+export const RESERVED_INTEGRATION_NAMES = new Set([
+  'duty',
+  'commander',
+  'liaison',
+  'admin',
+  'subcentre',
+  'department',
+  'operator',
+  'system',
+]);
+
+/**
+ * `INTAKE_KEYS=hotline:KEY1,hikvision:KEY2`: each key names its integration. A key with no
+ * `name:` (the format before names) is still accepted as `integration-N` (N its place in the
+ * list, from 1). A bad name, a name or key given twice → throws naming every problem: the server
+ * refuses to start rather than guess which system sent what. Keys never appear in the message.
+ */
+export function parseIntakeKeys(v: string): IntakeKey[] {
+  const problems: string[] = [];
+  const out: IntakeKey[] = [];
+  list(v).forEach((entry, i) => {
+    const at = entry.indexOf(':');
+    // No colon: an unnamed key of the old format.
+    const name = at < 0 ? `integration-${i + 1}` : entry.slice(0, at).trim();
+    const key = at < 0 ? entry : entry.slice(at + 1).trim();
+    if (at >= 0 && !INTEGRATION_NAME.test(name))
+      problems.push(
+        `entry ${i + 1}: integration name ${JSON.stringify(name.slice(0, 40))} is not [a-z0-9_-]{1,32}`,
+      );
+    else if (at >= 0 && (RESERVED_INTEGRATION_NAMES.has(name) || /^integration-\d+$/.test(name)))
+      problems.push(`entry ${i + 1}: integration name "${name}" is reserved`);
+    if (!key) problems.push(`entry ${i + 1}: integration "${name}" has no key`);
+    out.push({ name, key });
+  });
+  const seen = (f: (k: IntakeKey) => string, what: string) => {
+    const first = new Map<string, number>();
+    out.forEach((k, i) => {
+      const v = f(k);
+      if (!v) return;
+      const j = first.get(v);
+      if (j === undefined) first.set(v, i);
+      else
+        problems.push(
+          `entry ${i + 1}: ${what} as entry ${j + 1}${what === 'the same key' ? '' : ` ("${v}")`}`,
+        );
+    });
+  };
+  seen((k) => k.name, 'the same integration name');
+  seen((k) => k.key, 'the same key');
+  if (problems.length) throw new Error(`refusing to start: INTAKE_KEYS:\n - ${problems.join('\n - ')}`);
+  return out;
+}
 
 const list = (v: string | undefined): string[] =>
   (v ?? '')
@@ -161,7 +243,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = e.NODE_ENV.trim().toLowerCase() === 'production';
   // Demo mode is the default "when nothing is configured"; production must configure both.
   const demoPassword = e.DEMO_PASSWORD ?? (production ? null : DEFAULT_DEMO_PASSWORD);
-  const intakeKeys = list(e.INTAKE_KEYS ?? (production ? '' : DEFAULT_INTAKE_KEY));
+  const intakeKeys = parseIntakeKeys(
+    e.INTAKE_KEYS ?? (production ? '' : `${DEFAULT_INTAKE_NAME}:${DEFAULT_INTAKE_KEY}`),
+  );
   return {
     port: e.PORT,
     host: e.HOST,
@@ -198,6 +282,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN || null,
     workerMetricsPort: e.WORKER_METRICS_PORT ?? null,
     intakeKeysConfigured: e.INTAKE_KEYS !== undefined,
+    mqttUrl: e.MQTT_URL || null,
+    mqttTopics: list(e.MQTT_TOPICS),
+    mqttShareGroup: e.MQTT_SHARE_GROUP,
   };
 }
 
@@ -208,18 +295,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function assertProductionSafe(c: Config): void {
   // The demo key is short on purpose and known to all; production refuses it below.
   const short = c.intakeKeysConfigured
-    ? c.intakeKeys.filter((k) => k !== DEFAULT_INTAKE_KEY && k.length < MIN_INTAKE_KEY_LENGTH)
+    ? c.intakeKeys.filter((k) => k.key !== DEFAULT_INTAKE_KEY && k.key.length < MIN_INTAKE_KEY_LENGTH)
     : [];
   if (short.length)
     throw new Error(
-      `refusing to start: ${short.length} key(s) in INTAKE_KEYS are shorter than ${MIN_INTAKE_KEY_LENGTH} characters ` +
+      `refusing to start: the key(s) of ${short.map((k) => k.name).join(', ')} in INTAKE_KEYS are shorter than ${MIN_INTAKE_KEY_LENGTH} characters ` +
         '(generate one with: openssl rand -base64 32)',
     );
   if (!c.production) return;
   const problems: string[] = [];
   if (c.demoPassword !== null)
     problems.push('DEMO_PASSWORD is set: demo accounts are not allowed in production');
-  if (c.intakeKeys.includes(DEFAULT_INTAKE_KEY)) problems.push('INTAKE_KEYS contains the default demo key');
+  if (c.intakeKeys.some((k) => k.key === DEFAULT_INTAKE_KEY))
+    problems.push('INTAKE_KEYS contains the default demo key');
   if (c.intakeKeys.length === 0) problems.push('INTAKE_KEYS is empty: integrations could not post');
   if (problems.length) throw new Error(`refusing to start in production:\n - ${problems.join('\n - ')}`);
 }

@@ -312,7 +312,14 @@ export async function createContainer(
     projector.start();
   }
 
-  const records = new RecordService(store, state, historyRepo, () => projector?.projectedSeq() ?? 0);
+  const records = new RecordService(
+    store,
+    state,
+    historyRepo,
+    () => projector?.projectedSeq() ?? 0,
+    undefined,
+    async () => new Map((await auth.people()).map((p) => [p.username, p.displayName])),
+  );
   const departmentNames = new Map(departments(data.grids).map((d) => [d.id, d.name]));
   const open311 = new Open311Service(
     intake,

@@ -44,7 +44,7 @@ try {
   if (config.demoPassword !== null) {
     lines.push(
       `  Demo logins (password "${config.demoPassword}"): ${DEMO_USERS.map((u) => u.username).join(', ')}`,
-      `  Demo intake key: ${config.intakeKeys[0] ?? '(none)'}   Feed it with: npm run simulate`,
+      `  Demo intake key: ${config.intakeKeys[0]?.key ?? '(none)'}   Feed it with: npm run simulate`,
     );
   }
   console.log(lines.join('\n') + '\n');

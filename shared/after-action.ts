@@ -41,6 +41,8 @@ export const TimelineEntry = z.object({
   type: EventType,
   at: IsoTime,
   actor: text.stored().optional(),
+  /** The actor's display name (李强) where known (an account or an integration); else absent. */
+  actorName: text.stored().optional(),
   /** One readable line (Chinese), for the console and the printable record. */
   summary: text.stored(),
   data: z.record(z.string(), z.unknown()),
@@ -66,8 +68,11 @@ export const AfterActionRecord = z.object({
   }),
   activatedAt: IsoTime,
   activatedBy: text.stored(),
+  /** `activatedBy`'s display name where known. */
+  activatedByName: text.stored().optional(),
   stoodDownAt: IsoTime,
   stoodDownBy: text.stored(),
+  stoodDownByName: text.stored().optional(),
   summary: text.stored().optional(),
   durationMin: z.number(),
   tasks: z.object({

@@ -328,8 +328,15 @@ describe('wartime', () => {
     await audit.locator('form.filters button[type=submit]').click();
     await expect
       .poll(async () => audit.locator('[data-testid=audit-row]').allTextContents(), { timeout: 5_000 })
-      .toEqual([expect.stringContaining('commander')]);
+      .toEqual([expect.stringContaining('指挥长 李强')]);
     expect(await audit.locator('[data-testid=audit-row]').first().textContent()).toContain(operationId);
+    // People by display name, the account behind it on hover; the filter takes the account.
+    expect(await audit.locator('[data-testid=audit-actor]').first().getAttribute('title')).toBe('commander');
+    await audit.fill('input[name=actor]', 'commander');
+    await audit.locator('form.filters button[type=submit]').click();
+    await expect
+      .poll(async () => audit.locator('[data-testid=audit-actor]').allTextContents(), { timeout: 5_000 })
+      .toEqual(['指挥长 李强']);
     const duty = await open('duty', '/audit', { width: 1280, height: 800 });
     await duty.waitForSelector('[data-testid=message]', { timeout: 10_000 });
     expect(await duty.locator('[data-testid=audit]').count()).toBe(0);

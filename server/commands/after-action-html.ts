@@ -34,7 +34,7 @@ export function renderAfterActionHtml(r: AfterActionRecord): string {
   const timelineRows = r.timeline
     .map(
       (t) =>
-        `<tr><td>${e(t.seq)}</td><td>${time(t.at)}</td><td>${e(t.actor ?? '')}</td><td>${e(t.type)}</td><td>${e(t.summary)}</td></tr>`,
+        `<tr><td>${e(t.seq)}</td><td>${time(t.at)}</td><td>${e(t.actorName ?? t.actor ?? '')}</td><td>${e(t.type)}</td><td>${e(t.summary)}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -56,8 +56,8 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dt{font-weigh
 <dl>
 <dt>预案</dt><dd>${e(r.planName)} / ${e(r.planNameEn)}（${e(LEVELS[r.level] ?? r.level)} 级响应）</dd>
 <dt>事件</dt><dd>${e(r.incident.title)} · ${e(r.incident.locationLabel)}</dd>
-<dt>启动</dt><dd>${time(r.activatedAt)} · ${e(r.activatedBy)}</dd>
-<dt>结束</dt><dd>${time(r.stoodDownAt)} · ${e(r.stoodDownBy)}</dd>
+<dt>启动</dt><dd>${time(r.activatedAt)} · ${e(r.activatedByName ?? r.activatedBy)}</dd>
+<dt>结束</dt><dd>${time(r.stoodDownAt)} · ${e(r.stoodDownByName ?? r.stoodDownBy)}</dd>
 <dt>持续</dt><dd>${e(r.durationMin)} 分钟</dd>
 <dt>任务</dt><dd>共 ${e(r.tasks.total)} 项：按时 ${e(r.tasks.onTime)}，超时 ${e(r.tasks.late)}，未完成 ${e(r.tasks.notDone)}</dd>
 <dt>资源</dt><dd>${e(r.resources.count)} 个，合计 ${e(r.resources.totalMin)} 分钟</dd>

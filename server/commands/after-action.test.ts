@@ -3,7 +3,7 @@ import type { Operation, OperationTask } from '../../shared/operation.ts';
 import type { LiveEvent } from '../../shared/protocol.ts';
 import type { Resource } from '../../shared/resource.ts';
 import { renderAfterActionHtml } from './after-action-html.ts';
-import { computeAfterAction, OperationEventFilter } from './after-action.ts';
+import { computeAfterAction, OperationEventFilter, withActorNames } from './after-action.ts';
 
 const T = (min: number) => new Date(Date.UTC(2024, 5, 1, 8, 0) + min * 60_000).toISOString();
 const task = (id: string, order: number, dueMin: number): OperationTask => ({
@@ -171,5 +171,21 @@ describe('computeAfterAction', () => {
     expect(html).not.toContain('<b>hi</b>');
     expect(html).toContain('&lt;b&gt;hi&lt;/b&gt;');
     expect(html).toContain('a&quot;b');
+  });
+
+  it('shows people by display name (李强), actors it does not know as they are', () => {
+    const names = new Map([['commander', '指挥长 李强']]);
+    const named = withActorNames(rec, names);
+    expect(named.activatedBy).toBe('commander');
+    expect(named.activatedByName).toBe('指挥长 李强');
+    expect(
+      named.timeline.filter((t) => t.actor === 'commander').every((t) => t.actorName === '指挥长 李强'),
+    ).toBe(true);
+    expect(
+      named.timeline.filter((t) => t.actor !== 'commander').every((t) => t.actorName === undefined),
+    ).toBe(true);
+    const html = renderAfterActionHtml(named);
+    expect(html).toContain('指挥长 李强');
+    expect(html).not.toMatch(/<td>commander<\/td>/);
   });
 });

@@ -318,3 +318,23 @@ export function computeAfterAction(events: LiveEvent[], now = new Date()): After
     generatedAt: now.toISOString(),
   };
 }
+
+/**
+ * The record with people shown by name: each actor that `names` knows (username or integration
+ * name → display name) gets its name beside it. Applied on every read, after the cache: a record
+ * never changes, but a display name may.
+ */
+export function withActorNames(r: AfterActionRecord, names: ReadonlyMap<string, string>): AfterActionRecord {
+  const name = (a: string | undefined) => (a === undefined ? undefined : names.get(a));
+  const activatedByName = name(r.activatedBy);
+  const stoodDownByName = name(r.stoodDownBy);
+  return {
+    ...r,
+    ...(activatedByName !== undefined && { activatedByName }),
+    ...(stoodDownByName !== undefined && { stoodDownByName }),
+    timeline: r.timeline.map((t) => {
+      const actorName = name(t.actor);
+      return actorName === undefined ? t : { ...t, actorName };
+    }),
+  };
+}

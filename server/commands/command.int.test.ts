@@ -375,8 +375,16 @@ describe('plan activation → dispatch → tasks → reports → stand-down', ()
     }
     expect(rec.reportCount).toBe(tl.filter((e) => e.type === 'report.created').length);
     expect(rec.reportCount).toBe(1);
+    // People by display name beside the accounts (GET /api/v1/people's names), in JSON and print.
+    expect(rec).toMatchObject({ activatedBy: 'commander', activatedByName: '指挥长 李强' });
+    expect(rec.stoodDownByName).toBe('指挥长 李强');
+    const byCommander = tl.filter((e) => e.actor === 'commander');
+    expect(byCommander.length).toBeGreaterThan(0);
+    expect(byCommander.every((e) => e.actorName === '指挥长 李强')).toBe(true);
+    expect(tl.find((e) => e.type === 'report.created')?.actorName).toBe('联络员 张伟');
 
     const html = await as.duty.get(`/api/v1/operations/${opId}/after-action.html`);
+    expect(html.body).toContain('指挥长 李强');
     expect(html.status).toBe(200);
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
     expect(html.body).not.toMatch(/<script>|<img|<b>/);

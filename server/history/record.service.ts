@@ -7,7 +7,7 @@ import type { CaseRecordPart, HistoryRepository } from './history.repository.ts'
 import { aliasesOf, entryOf } from './read-models.ts';
 import type { EventStore } from '../log/event-store.ts';
 import type { StateRepository } from '../log/state.repository.ts';
-import { computeAfterAction, OperationEventFilter } from '../commands/after-action.ts';
+import { computeAfterAction, OperationEventFilter, withActorNames } from '../commands/after-action.ts';
 import { conflict, DomainError, notFound } from '../infra/domain-errors.ts';
 
 const PAGE = 1000;
@@ -67,6 +67,8 @@ export class RecordService {
     /** The highest seq known to be in the database (the projector's cursor; 0: trust nothing). */
     private readonly projectedSeq: () => number,
     private readonly clock: () => Date = () => new Date(),
+    /** Actor → display name (accounts, integrations), for the after-action record; none: raw actors. */
+    private readonly displayNames: () => Promise<ReadonlyMap<string, string>> = async () => new Map(),
   ) {}
 
   /**
@@ -166,7 +168,13 @@ export class RecordService {
     return fromHistory(() => this.history.eventsAfter(from, count));
   }
 
+  /** The record of a stood-down operation, people shown by display name. */
   async afterAction(operationId: string): Promise<AfterActionRecord> {
+    const record = await this.afterActionOf(operationId);
+    return withActorNames(record, await this.displayNames());
+  }
+
+  private async afterActionOf(operationId: string): Promise<AfterActionRecord> {
     const hit = this.cache.get(operationId);
     if (hit) return hit;
     const op =

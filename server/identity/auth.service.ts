@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from '../../shared/common.ts';
 import type { User } from '../../shared/identity.ts';
+import type { Person } from '../../shared/people.ts';
 import { checkBinding, type Binding, type KnownBindings } from './binding.ts';
 import type { Revocation } from './revocations.ts';
 import { sessionKeyOf, type IdentityRepository, type StoredUser } from './identity.repository.ts';
@@ -35,6 +36,9 @@ export const DEMO_USERS: ({ username: Role; displayName: string } & Binding)[] =
  */
 export const LOGIN_LIMITS = { pair: 5, address: 30, account: 50, windowS: 15 * 60 } as const;
 
+/** An integration's key and the name it goes by (INTAKE_KEYS, parsed in config.ts). */
+export type IntakeKey = { readonly name: string; readonly key: string };
+
 export type Caller = { kind: 'user'; user: User } | { kind: 'key'; name: string };
 
 export type LiveSession = { user: User; sessionKey: string; expiresAt: number };
@@ -45,6 +49,23 @@ export type RevocationPublisher = { publish(r: Revocation): Promise<void> };
 export function actorOf(c: Caller): string {
   return c.kind === 'user' ? c.user.username : c.name;
 }
+
+/**
+ * Who sent an intake item: the actor its events carry, and the scope its `externalId` is unique
+ * in. Each integration is a scope of its own (`key:<name>`), so one system can never post another's
+ * `(source, externalId)` and take over its id. The centre's operators share one scope, `operator`:
+ * they enter reports on the centre's behalf (a call taken by one duty officer and corrected by
+ * another is the same report), and they are trusted with every case anyway.
+ */
+export type Sender = { actor: string; scope: string };
+
+export const OPERATOR_SCOPE = 'operator';
+
+export function senderOf(c: Caller): Sender {
+  return c.kind === 'user' ? { actor: c.user.username, scope: OPERATOR_SCOPE } : integrationSender(c.name);
+}
+
+export const integrationSender = (name: string): Sender => ({ actor: name, scope: `key:${name}` });
 
 const toUser = (u: StoredUser): User => ({
   id: u.id,
@@ -75,7 +96,7 @@ export class AuthService {
 
   constructor(
     private readonly repo: IdentityRepository,
-    private readonly intakeKeys: string[],
+    private readonly intakeKeys: readonly IntakeKey[],
     private readonly revocations: RevocationPublisher,
     /** Public so a test can count verifications; the product always uses scrypt. */
     readonly hasher: PasswordHasher = scryptHasher(),
@@ -242,9 +263,30 @@ export class AuthService {
     return (await this.liveSession(token))?.user ?? null;
   }
 
-  /** An integration's bearer key; its actor name never reveals the key. */
+  /**
+   * An integration's bearer key → its name (INTAKE_KEYS `name:key`, or `integration-N`): the actor
+   * of every event it causes, so the audit trail shows which system sent what. Never the key.
+   * Every key is compared (constant time each): which one matched leaks nothing through timing.
+   */
   keyCaller(key: string): Caller | null {
-    const i = this.intakeKeys.findIndex((k) => safeEqual(k, key));
-    return i < 0 ? null : { kind: 'key', name: `integration-${i + 1}` };
+    let found: IntakeKey | null = null;
+    for (const k of this.intakeKeys) if (safeEqual(k.key, key) && !found) found = k;
+    return found ? { kind: 'key', name: found.name } : null;
+  }
+
+  /**
+   * `GET /api/v1/people`: every account (name, display name, role; nothing else) and every
+   * integration by name (never its key), for showing actors by their names.
+   */
+  async people(): Promise<Person[]> {
+    const users = (await this.repo.listUsers())
+      .map((u): Person => ({ username: u.username, displayName: u.displayName, kind: 'user', role: u.role }))
+      .sort((a, b) => a.username.localeCompare(b.username));
+    const systems = this.intakeKeys.map((k): Person => ({
+      username: k.name,
+      displayName: k.name,
+      kind: 'system',
+    }));
+    return [...users, ...systems];
   }
 }

@@ -18,7 +18,7 @@ const SECRET_KEYS = [
   'cookie',
   'authorization',
 ];
-const URL_KEYS = ['redisUrl', 'databaseUrl', 'REDIS_URL', 'DATABASE_URL'];
+const URL_KEYS = ['redisUrl', 'databaseUrl', 'mqttUrl', 'REDIS_URL', 'DATABASE_URL', 'MQTT_URL'];
 
 export const REDACT_PATHS = [
   'req.headers.authorization',

@@ -6,7 +6,7 @@ import { VideoAlertIntake } from '../../shared/video-alert.ts';
 import type { IntakeService } from './intake.service.ts';
 import { requireIntakeCaller } from '../identity/auth.plugin.ts';
 import { TAGS } from '../infra/http/openapi.ts';
-import { actorOf } from '../identity/auth.service.ts';
+import { senderOf } from '../identity/auth.service.ts';
 import { described, errors } from '../infra/http/answers.ts';
 
 /** Reports are small; anything bigger is a mistake or an attack. */
@@ -32,7 +32,7 @@ export default async function intakeRoutes(fastify: FastifyInstance, { intake }:
         response,
       },
     },
-    async (req, reply) => reply.code(202).send(await intake.submitIncident(req.body, actorOf(req.caller!))),
+    async (req, reply) => reply.code(202).send(await intake.submitIncident(req.body, senderOf(req.caller!))),
   );
   app.post(
     '/api/v1/video-alerts',
@@ -46,6 +46,7 @@ export default async function intakeRoutes(fastify: FastifyInstance, { intake }:
         response,
       },
     },
-    async (req, reply) => reply.code(202).send(await intake.submitVideoAlert(req.body, actorOf(req.caller!))),
+    async (req, reply) =>
+      reply.code(202).send(await intake.submitVideoAlert(req.body, senderOf(req.caller!))),
   );
 }

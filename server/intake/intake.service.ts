@@ -4,6 +4,15 @@ import { currentRequestId } from '../infra/request-id.ts';
 import type { JobName } from '../pipeline/registry.ts';
 import { DomainError } from '../infra/domain-errors.ts';
 import { intakeId } from '../infra/ids.ts';
+
+/**
+ * Who sends (see identity's `senderOf`): the actor of its events and the scope its externalIds
+ * are unique in. A bare string is an integration's name (its scope `key:<name>`), as the adapters
+ * (Open311, the video platforms) hold it.
+ */
+export type IntakeSender = { actor: string; scope: string } | string;
+
+const senderParts = (s: IntakeSender) => (typeof s === 'string' ? { actor: s, scope: `key:${s}` } : s);
 import type { RateLimiter } from './rate-limiter.ts';
 import type { SnapshotHosts } from './snapshot-hosts.ts';
 import type { StoredSnapshot } from '../integrations/video/snapshot-store.ts';
@@ -40,11 +49,13 @@ export class IntakeService {
    */
   async submitIncident(
     input: IncidentIntake,
-    actor: string,
+    sender: IntakeSender,
     requestId: string | undefined = currentRequestId(),
   ): Promise<{ id: string; status: 'queued' }> {
+    const { actor, scope } = senderParts(sender);
     await this.admit(actor);
-    const id = intakeId('INC', input.source, input.externalId);
+    // Scoped by the sender: another system's `(source, externalId)` is another incident.
+    const id = intakeId('INC', `${scope}\0${input.source}`, input.externalId);
     await this.queue.add(
       'intake.incident',
       { id, input, actor, receivedAt: this.clock().toISOString(), ...(requestId ? { requestId } : {}) },
@@ -56,7 +67,7 @@ export class IntakeService {
   /** `stored`: the alarm's own image, already stored durably by the video adapters. */
   async submitVideoAlert(
     input: VideoAlertIntake,
-    actor: string,
+    sender: IntakeSender,
     requestId: string | undefined = currentRequestId(),
     stored: { snapshot?: StoredSnapshot } = {},
   ): Promise<{ id: string; status: 'queued' }> {
@@ -73,8 +84,9 @@ export class IntakeService {
         issues.map((i) => `${i.path}: ${i.message}`).join('; '),
         issues,
       );
+    const { actor, scope } = senderParts(sender);
     await this.admit(actor);
-    const id = intakeId('VA', `camera:${input.cameraId}`, input.externalId);
+    const id = intakeId('VA', `${scope}\0camera:${input.cameraId}`, input.externalId);
     await this.queue.add(
       'intake.video_alert',
       {

@@ -34,6 +34,7 @@ import {
 } from '../../../shared/index.ts';
 import { CaseSearchPage, type CaseSearchParams } from '../../../shared/case-search.ts';
 import { ReplayAnswer, type Replay } from '../../../shared/replay.ts';
+import { PeopleAnswer } from '../../../shared/people.ts';
 import type { CaseAction } from '../../../shared/case.ts';
 import { CaseRules, Department, type CaseRulesInput } from '../../../shared/case-rules.ts';
 import {
@@ -119,6 +120,8 @@ async function apiAs<S extends z.ZodType>(
   return decode(schema, await api<unknown>(method, path, body, opts), `${method} ${path.split('?')[0]}`);
 }
 
+/** Accounts and integrations by name (operators; a scoped role gets 403). */
+export const getPeople = () => apiAs(PeopleAnswer, 'GET', '/people');
 export const getMe = () => apiAs(UserAnswer, 'GET', '/auth/me', undefined, { quiet401: true });
 export const login = (username: string, password: string) =>
   apiAs(UserAnswer, 'POST', '/auth/login', { username, password }, { quiet401: true });

@@ -11,6 +11,8 @@ export type RequestWindow = {
   to: string;
   categories?: readonly string[];
   status?: 'open' | 'closed';
+  /** Only the cases this actor (an integration's name) created: one key never lists another's. */
+  filedBy: string;
   limit: number;
 };
 
@@ -28,6 +30,17 @@ export class Open311Repository {
       .select('data')
       .where('created_at', '>=', w.from)
       .where('created_at', '<=', w.to);
+    // The actor of the case's first step (`accepted`) is whoever sent the report that created it.
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('case_history')
+          .select('case_history.seq')
+          .whereRef('case_history.case_id', '=', 'cases.id')
+          .where('case_history.action', '=', 'accepted')
+          .where('case_history.actor', '=', w.filedBy),
+      ),
+    );
     if (w.categories?.length) q = q.where('category', 'in', [...w.categories]);
     if (w.status === 'closed') q = q.where('status', 'in', [...CLOSED_STATUSES]);
     if (w.status === 'open') q = q.where('status', 'not in', [...CLOSED_STATUSES]);

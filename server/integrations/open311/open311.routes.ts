@@ -209,7 +209,7 @@ export default async function open311Routes(
         },
       },
       async (req, reply) => {
-        const list = await open311.requests(req.query);
+        const list = await open311.requests(req.query, actorOf(req));
         return send(
           reply,
           f,
@@ -236,7 +236,7 @@ export default async function open311Routes(
         },
       },
       async (req, reply) => {
-        const list = await open311.request(req.params.id);
+        const list = await open311.request(req.params.id, actorOf(req));
         return send(
           reply,
           f,

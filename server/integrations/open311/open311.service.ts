@@ -6,7 +6,7 @@
  * the spec's format.
  */
 import { CATEGORY_NAMES } from '../../../shared/category.ts';
-import type { Incident } from '../../../shared/incident.ts';
+import type { Incident, IncidentRecord } from '../../../shared/incident.ts';
 import type { RecordService } from '../../history/record.service.ts';
 import type { IntakeService } from '../../intake/intake.service.ts';
 import { DomainError, invalid, notFound } from '../../infra/domain-errors.ts';
@@ -27,6 +27,19 @@ export type Open311Receipt = {
   service_notice: string;
   account_id: string | null;
 };
+
+/**
+ * Whether `actor` sent the report `id`: the case it created (accepted under that id) or the report
+ * it merged into another case (`merged`, ref = that id). The actor is on the history entry the
+ * pipeline wrote from the intake job, so it is the integration's name.
+ */
+export function filedBy(rec: IncidentRecord, id: string, actor: string): boolean {
+  return rec.history.some(
+    (h) =>
+      h.actor === actor &&
+      ((h.action === 'accepted' && rec.id === id) || (h.action === 'merged' && h.ref === id)),
+  );
+}
 
 export class Open311Service {
   constructor(
@@ -69,19 +82,22 @@ export class Open311Service {
 
   /**
    * One request as the spec's one-element list. A report merged into an earlier case is that
-   * case under the id the client was given (its `status_notes` says where it went).
+   * case under the id the client was given (its `status_notes` says where it went). Only the
+   * integration that filed it may read it: another key's request is `404`, as an unknown one
+   * (existence is not revealed).
    */
-  async request(id: string): Promise<Open311Request[]> {
-    const found = await this.find(id);
+  async request(id: string, actor: string): Promise<Open311Request[]> {
+    const found = await this.find(id, actor);
     if (!found) throw notFound(`service_request_id ${id}`);
     return [found];
   }
 
-  async requests(q: Open311RequestQuery): Promise<Open311Request[]> {
+  /** The requests this integration filed (every other key's are left out, as if none). */
+  async requests(q: Open311RequestQuery, actor: string): Promise<Open311Request[]> {
     // The spec: a list of ids overrides every other filter.
     if (q.service_request_id?.length) {
       const ids = [...new Set(q.service_request_id)];
-      return (await Promise.all(ids.map((id) => this.find(id)))).filter((r) => r !== null);
+      return (await Promise.all(ids.map((id) => this.find(id, actor)))).filter((r) => r !== null);
     }
     const end = q.end_date ? Date.parse(q.end_date) : this.clock().getTime();
     const start = q.start_date ? Date.parse(q.start_date) : end - DEFAULT_WINDOW_MS;
@@ -93,14 +109,15 @@ export class Open311Service {
       ...(q.service_code?.length ? { categories: q.service_code } : {}),
       // Both statuses, or none named: no filter.
       ...(statuses.size === 1 ? { status: [...statuses][0] } : {}),
+      filedBy: actor,
       limit: MAX_REQUESTS,
     });
     return cases.map((c) => this.view(c));
   }
 
-  private async find(id: string): Promise<Open311Request | null> {
+  private async find(id: string, actor: string): Promise<Open311Request | null> {
     const rec = await this.records.incident(id);
-    if (!rec) return null;
+    if (!rec || !filedBy(rec, id, actor)) return null;
     const view = this.view(rec);
     if (rec.id === id) return view;
     return {

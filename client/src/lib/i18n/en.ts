@@ -21,6 +21,7 @@ export const en: Record<MessageKey, string> = {
   'audit.seq': 'Seq',
   'audit.time': 'Time',
   'audit.entity': 'What changed',
+  'audit.system': 'System',
   'nav.logout': 'Log out',
   'nav.language': 'Language',
   'nav.menu': 'Main navigation',

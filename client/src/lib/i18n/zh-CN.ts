@@ -20,6 +20,7 @@ export const zhCN = {
   'audit.seq': '序号',
   'audit.time': '时间',
   'audit.entity': '变更内容',
+  'audit.system': '对接系统',
   'nav.logout': '退出',
   'nav.language': '语言',
   'nav.menu': '主导航',
