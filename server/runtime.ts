@@ -16,6 +16,14 @@ import { scheduleArchiveSweep, startArchiveWorker } from './history/archive-sche
 import { scheduleCameraSilenceSweep } from './cameras/camera-silence-schedule.ts';
 import { attachLive, type Live } from './live/live.ts';
 import { scheduleKpiReports, startKpiReportWorker } from './cases/kpi-report-schedule.ts';
+import { integrationSender } from './identity/auth.service.ts';
+import { mqttFromConfig } from './integrations/mqtt/mqtt-subscriber.ts';
+
+/**
+ * Who Frigate's MQTT messages come from: the same name as a Frigate integration key would carry
+ * (`INTAKE_KEYS=frigate:…`), so the audit trail says `frigate` whichever way an event came.
+ */
+export const MQTT_FRIGATE_SENDER = 'frigate';
 
 export type Running = {
   url: string;
@@ -128,6 +136,15 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
         })
       : null;
     lagAlarm?.start();
+    // Frigate over MQTT (MQTT_URL): each message into the same ingest as its HTTP route. A message
+    // the ingest refuses (bad JSON, an unlinked camera) is logged by the subscriber.
+    const mqttSub = mqttFromConfig(
+      config,
+      async (topic, payload) => {
+        await c.video.frigate(payload, integrationSender(MQTT_FRIGATE_SENDER), topic);
+      },
+      app.log,
+    );
     const address = await app.listen({ port: config.port, host: config.host });
     supervisor?.announce(address.replace('[::1]', 'localhost'));
     const workerProcesses = separate
@@ -151,6 +168,8 @@ export async function startPingzhan(config: Config, opts: StartOptions = {}): Pr
         // then PostgreSQL, then Redis.
         closing ??= (async () => {
           lagAlarm?.stop();
+          // No new messages in while the rest drains; the one in hand finishes first.
+          await mqttSub?.close();
           await app.close();
           await worker?.close();
           await archiveWorker.close();

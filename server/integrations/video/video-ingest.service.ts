@@ -2,7 +2,7 @@ import { VideoAlertIntake } from '../../../shared/video-alert.ts';
 import type { CameraService } from '../../cameras/camera.service.ts';
 import { DomainError } from '../../infra/domain-errors.ts';
 import { currentRequestId } from '../../infra/request-id.ts';
-import type { IntakeService } from '../../intake/intake.service.ts';
+import type { IntakeSender, IntakeService } from '../../intake/intake.service.ts';
 import {
   DEFAULT_DEBOUNCE,
   step,
@@ -51,7 +51,7 @@ export class VideoIngestService {
   async hikvision(
     body: Uint8Array,
     contentType: string | undefined,
-    sender: string,
+    sender: IntakeSender,
     peerAddress?: string,
   ): Promise<VideoIngestAnswer> {
     const type = mediaType(contentType);
@@ -66,7 +66,11 @@ export class VideoIngestService {
   }
 
   /** `POST /api/v1/integrations/onvif`: a wsnt:Notify (SOAP or bare) or a tt:MetadataStream. */
-  async onvif(body: Uint8Array, contentType: string | undefined, sender: string): Promise<VideoIngestAnswer> {
+  async onvif(
+    body: Uint8Array,
+    contentType: string | undefined,
+    sender: IntakeSender,
+  ): Promise<VideoIngestAnswer> {
     const type = mediaType(contentType);
     if (type !== '' && !XML_TYPES.test(type)) throw unsupported('application/soap+xml or application/xml');
     const receivedAt = this.clock().getTime();
@@ -78,13 +82,17 @@ export class VideoIngestService {
    * an MQTT payload (then `topic` tells which, `frigate/events` or `frigate/reviews`). Bytes,
    * text or an already parsed object.
    */
-  async frigate(body: unknown, sender: string, topic?: string): Promise<VideoIngestAnswer> {
+  async frigate(body: unknown, sender: IntakeSender, topic?: string): Promise<VideoIngestAnswer> {
     const receivedAt = this.clock().getTime();
     const t = topic === undefined ? null : frigateTopicOf(topic);
     return this.ingest(parseFrigate(body, { receivedAt, ...(t ? { topic: t } : {}) }), sender, receivedAt);
   }
 
-  private async ingest(parsed: ParseResult, sender: string, receivedAt: number): Promise<VideoIngestAnswer> {
+  private async ingest(
+    parsed: ParseResult,
+    sender: IntakeSender,
+    receivedAt: number,
+  ): Promise<VideoIngestAnswer> {
     if (!parsed.ok)
       throw new DomainError(
         400,

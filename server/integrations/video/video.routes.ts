@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Id } from '../../../shared/common.ts';
-import { actorOf } from '../../identity/auth.service.ts';
+import { senderOf } from '../../identity/auth.service.ts';
 import { requireIntakeCaller, requireUser } from '../../identity/auth.plugin.ts';
 import { DomainError, notFound } from '../../infra/domain-errors.ts';
 import { described, errors, SESSION_ERRORS } from '../../infra/http/answers.ts';
@@ -68,7 +68,9 @@ export default async function videoRoutes(
     async (req, reply) =>
       reply
         .code(202)
-        .send(await video.hikvision(bytesOf(req), req.headers['content-type'], actorOf(req.caller!), req.ip)),
+        .send(
+          await video.hikvision(bytesOf(req), req.headers['content-type'], senderOf(req.caller!), req.ip),
+        ),
   );
 
   app.post(
@@ -90,7 +92,7 @@ export default async function videoRoutes(
     async (req, reply) =>
       reply
         .code(202)
-        .send(await video.onvif(bytesOf(req), req.headers['content-type'], actorOf(req.caller!))),
+        .send(await video.onvif(bytesOf(req), req.headers['content-type'], senderOf(req.caller!))),
   );
 
   app.post(
@@ -110,7 +112,7 @@ export default async function videoRoutes(
       const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       if (type !== 'application/json')
         throw new DomainError(415, 'unsupported_media_type', 'send application/json');
-      return reply.code(202).send(await video.frigate(bytesOf(req), actorOf(req.caller!)));
+      return reply.code(202).send(await video.frigate(bytesOf(req), senderOf(req.caller!)));
     },
   );
 
