@@ -9,7 +9,7 @@ import type { CommitPlan, EventStore } from '../log/event-store.ts';
 import type { StateRepository } from '../log/state.repository.ts';
 import type { ArchivedRecords } from '../history/archive.service.ts';
 import { commitWithRetry, expectedVersion } from '../log/commit-retry.ts';
-import { conflict, notFound } from '../infra/domain-errors.ts';
+import { conflict, DomainError, notFound } from '../infra/domain-errors.ts';
 import { newId } from '../infra/ids.ts';
 import { modeEvent, nextMode } from './mode.ts';
 import type { RankedPlan } from '../../shared/plan.ts';
@@ -96,6 +96,29 @@ export class OperationService {
     const t0 = this.clock();
     // Fixed before the first attempt, like the operation's id, so a retry commits the same records.
     const dispatchIds = toDispatch.map(() => newId('DSP'));
+    /*
+     * The timers depend on nothing the command reads (the new id, the plan's tasks, t0), so they
+     * are queued while it reads instead of after: they no longer sit between the click and the
+     * commit. Still before the commit, which waits for them. A refused activation takes them back.
+     */
+    const timers = this.scheduleTimers(id, plan, t0);
+    timers.catch(() => undefined); // awaited before the commit; a refusal may come first
+    try {
+      return await this.commitActivation(input, actor, { id, plan, t0, dispatchIds, timers });
+    } catch (e) {
+      // A DomainError was decided before any commit; anything else (Redis) may have committed.
+      if (e instanceof DomainError) await this.removeTimers(id, plan).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async commitActivation(
+    input: { planId: string; incidentId: string; dispatch?: readonly string[] },
+    actor: string,
+    ctx: { id: string; plan: Plan; t0: Date; dispatchIds: string[]; timers: Promise<void> },
+  ): Promise<{ id: string; dispatchIds: string[] }> {
+    const { id, plan, t0, dispatchIds } = ctx;
+    const toDispatch = input.dispatch ?? [];
     const { result: op } = await commitWithRetry<Operation>(
       this.store,
       async (now) => {
@@ -209,20 +232,25 @@ export class OperationService {
         };
         return { plan: commit, result: op };
       },
-      { clock: () => t0, beforeFirstCommit: (op) => this.scheduleTimers(op) },
+      { clock: () => t0, beforeFirstCommit: () => ctx.timers },
     );
     return { id: op.id, dispatchIds };
   }
 
-  private async scheduleTimers(op: Operation): Promise<void> {
+  /** One `task.due` timer per task, due when the operation's task will be (t0 + its minutes). */
+  private async scheduleTimers(operationId: string, plan: Plan, t0: Date): Promise<void> {
     const now = this.clock().getTime();
     await Promise.all(
-      op.tasks.map((t) =>
-        this.timers.add('task.due', { operationId: op.id, taskId: t.id }, taskDueJobId(op.id, t.id), {
-          delay: Math.max(0, Date.parse(t.dueAt) - now),
+      plan.tasks.map((t) =>
+        this.timers.add('task.due', { operationId, taskId: t.id }, taskDueJobId(operationId, t.id), {
+          delay: Math.max(0, t0.getTime() + t.dueMinutes * 60_000 - now),
         }),
       ),
     );
+  }
+
+  private async removeTimers(operationId: string, plan: Plan): Promise<void> {
+    await Promise.all(plan.tasks.map((t) => this.timers.remove(taskDueJobId(operationId, t.id))));
   }
 
   /** Manual switch, with a reason for the record. Peacetime while operations run would be a lie. */
