@@ -69,7 +69,25 @@ export const Dispatch = z.object({
 });
 export type Dispatch = z.infer<typeof Dispatch>;
 
-export const ActivateInput = z.strictObject({ planId: Id, incidentId: Id });
+/** The most resources one activation may dispatch (the largest plan needs far fewer). */
+export const MAX_ACTIVATE_DISPATCH = 100;
+/**
+ * `dispatch`: resources to dispatch to the new operation in the same commit (the commander's
+ * ticked proposals); absent or empty, the plan is only activated, as the contract's form does.
+ */
+export const ActivateInput = z.strictObject({
+  planId: Id,
+  incidentId: Id,
+  dispatch: z
+    .array(Id)
+    .max(MAX_ACTIVATE_DISPATCH)
+    .refine((ids) => new Set(ids).size === ids.length, 'a resource may be named only once')
+    .optional(),
+});
+export type ActivateInput = z.infer<typeof ActivateInput>;
+/** `201` of an activation: the operation, and the dispatches its commit made (in `dispatch` order). */
+export const Activated = z.object({ id: Id, dispatchIds: z.array(Id) });
+export type Activated = z.infer<typeof Activated>;
 export const StandDownInput = z.strictObject({ summary: text.multiline(5000).optional() });
 export const ModeInput = z.strictObject({
   state: z.enum(['peacetime', 'wartime']),

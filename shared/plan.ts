@@ -3,6 +3,7 @@ import { text } from './text.ts';
 import { Id, Severity } from './common.ts';
 import { IncidentCategory } from './incident.ts';
 import { ResourceType } from './resource.ts';
+import { Proposal } from './operation.ts';
 
 export const PlanTask = z.object({
   id: Id,
@@ -34,5 +35,9 @@ export const Plan = z.object({
 export type Plan = z.infer<typeof Plan>;
 
 /** `GET /api/v1/incidents/:id/plans`: every plan, those fitting the incident first, best first. */
-export const RankedPlan = Plan.extend({ fits: z.boolean() });
+export const RankedPlan = Plan.extend({
+  fits: z.boolean(),
+  /** The resources the plan would get if activated now (the same ranking activation uses). */
+  proposals: z.array(Proposal).optional(),
+});
 export type RankedPlan = z.infer<typeof RankedPlan>;

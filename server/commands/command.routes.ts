@@ -5,6 +5,7 @@ import { Mode } from '../../shared/common.ts';
 import { Created } from '../../shared/http.ts';
 import { FieldReport, FieldReportInput, Incident, IncidentPatch } from '../../shared/incident.ts';
 import {
+  Activated,
   ActivateInput,
   DispatchInput,
   ModeInput,
@@ -22,6 +23,8 @@ import type { OperationService } from './operation.service.ts';
 import type { ReportService } from './report.service.ts';
 import { requireUser, userOf } from '../identity/auth.plugin.ts';
 import { TAGS } from '../infra/http/openapi.ts';
+import { forbidden } from '../infra/domain-errors.ts';
+import { can } from '../../shared/identity.ts';
 import { described, errors, IdParams, SESSION_ERRORS, TaskParams } from '../infra/http/answers.ts';
 
 /** Confirm/dismiss carry no body; tolerate an empty JSON object. */
@@ -59,11 +62,21 @@ export default async function commandRoutes(
       schema: {
         tags,
         summary: "Activate a plan for an incident: the plan's tasks, wartime",
+        description:
+          'With `dispatch` (resource ids, e.g. the proposals the commander kept), the same commit ' +
+          'dispatches each of them to the new operation; one that is not available is a `409` ' +
+          'naming it, and nothing at all is written.',
         body: ActivateInput,
-        response: { 201: described(Created, 'the operation'), ...COMMAND_ERRORS },
+        response: { 201: described(Activated, 'the operation and its dispatches'), ...COMMAND_ERRORS },
       },
     },
-    async (req, reply) => reply.code(201).send(await operations.activate(req.body, actor(req))),
+    async (req, reply) => {
+      const u = userOf(req);
+      // Dispatching is a permission of its own; the guard above checked activation only.
+      if (req.body.dispatch?.length && !can(u.role, 'dispatch.create'))
+        throw forbidden(`role "${u.role}" may not dispatch create`);
+      return reply.code(201).send(await operations.activate(req.body, u.username));
+    },
   );
   app.post(
     '/api/v1/operations/:id/stand-down',

@@ -1,5 +1,5 @@
-import { distanceM, type LngLat } from '../../shared/common.ts';
-import type { Dispatch, Operation } from '../../shared/operation.ts';
+import type { LngLat } from '../../shared/common.ts';
+import type { Operation } from '../../shared/operation.ts';
 import type { PendingEvent } from '../../shared/protocol.ts';
 import { RESOURCE_TRANSITIONS, type Resource, type ResourceStatus } from '../../shared/resource.ts';
 import type { CommitPlan, EventStore } from '../log/event-store.ts';
@@ -8,7 +8,7 @@ import type { ArchivedRecords } from '../history/archive.service.ts';
 import { commitWithRetry } from '../log/commit-retry.ts';
 import { conflict, notFound } from '../infra/domain-errors.ts';
 import { newId } from '../infra/ids.ts';
-import { etaMin } from './proposals.ts';
+import { dispatchResourceTo } from './dispatch-record.ts';
 
 /** Statuses in which a resource no longer serves an incident. */
 const UNASSIGNED: readonly ResourceStatus[] = ['available', 'out_of_service'];
@@ -42,35 +42,18 @@ export class DispatchService {
           if (rec) throw conflict(`incident ${rec.id} is ${rec.status}`);
           throw notFound(`incident ${input.incidentId}`);
         }
-        if (resource.status !== 'available')
-          throw conflict(`resource ${resource.id} is ${resource.status}, not available`);
         if (incident.status === 'closed') throw conflict(`incident ${incident.id} is closed`);
         let op: Operation | null = null;
         for (const opId of incident.operationIds) {
           const o = await this.state.getOperation(opId);
           if (o?.status === 'active') op = o;
         }
-        const at = now.toISOString();
-        const d = distanceM(resource.location, incident.location);
-        const dispatch: Dispatch = {
+        const { dispatch, resource: r } = dispatchResourceTo(resource, incident, {
           id,
-          resourceId: resource.id,
-          incidentId: incident.id,
           operationId: op?.id ?? null,
-          at,
+          at: now.toISOString(),
           actor,
-          distanceM: Math.round(d),
-          etaMin: etaMin(resource.type, d),
-        };
-        const r: Resource = {
-          ...resource,
-          status: 'dispatched',
-          incidentId: incident.id,
-          operationId: op?.id ?? null,
-          dispatchId: id,
-          updatedAt: at,
-          version: resource.version + 1,
-        };
+        });
         const plan: CommitPlan = {
           // The incident too: an operation activated on it meanwhile must own this dispatch.
           expect: [

@@ -9,11 +9,12 @@ import type { CommitPlan, EventStore } from '../log/event-store.ts';
 import type { StateRepository } from '../log/state.repository.ts';
 import type { ArchivedRecords } from '../history/archive.service.ts';
 import { commitWithRetry, expectedVersion } from '../log/commit-retry.ts';
-import { conflict, notFound } from '../infra/domain-errors.ts';
+import { conflict, DomainError, notFound } from '../infra/domain-errors.ts';
 import { newId } from '../infra/ids.ts';
 import { modeEvent, nextMode } from './mode.ts';
 import type { RankedPlan } from '../../shared/plan.ts';
 import { proposeResources, rankPlans } from './proposals.ts';
+import { dispatchResourceTo } from './dispatch-record.ts';
 
 /** The part of the job queue that operations need: delayed one-shot timers. */
 export interface TimerQueue {
@@ -67,19 +68,57 @@ export class OperationService {
     return op;
   }
 
+  /** Each with the resources activating it now would propose, so a console can show them ticked. */
   async plansFor(incidentId: string): Promise<RankedPlan[]> {
-    return rankPlans(this.plans, await this.incident(incidentId));
+    const [incident, resources] = await Promise.all([this.incident(incidentId), this.state.listResources()]);
+    return rankPlans(this.plans, incident).map((p) => ({
+      ...p,
+      proposals: proposeResources(p.needs, resources, incident.location),
+    }));
   }
 
   /**
    * One commit: the operation with its tasks and proposals, the incident, the mode. The task
    * timers are queued before that commit (with the due times it will carry), so an operation never
    * exists without its timers; a timer whose operation never got committed finds nothing and ends.
+   *
+   * `dispatch` names resources to send in that same commit (the proposals the commander kept
+   * ticked): each must be available when the commit runs, its version is checked by the commit
+   * itself, and one that is not available is a 409 naming it with nothing written at all.
    */
-  async activate(input: { planId: string; incidentId: string }, actor: string): Promise<{ id: string }> {
+  async activate(
+    input: { planId: string; incidentId: string; dispatch?: readonly string[] },
+    actor: string,
+  ): Promise<{ id: string; dispatchIds: string[] }> {
+    const toDispatch = input.dispatch ?? [];
     const plan = this.plan(input.planId);
     const id = newId('OP');
     const t0 = this.clock();
+    // Fixed before the first attempt, like the operation's id, so a retry commits the same records.
+    const dispatchIds = toDispatch.map(() => newId('DSP'));
+    /*
+     * The timers depend on nothing the command reads (the new id, the plan's tasks, t0), so they
+     * are queued while it reads instead of after: they no longer sit between the click and the
+     * commit. Still before the commit, which waits for them. A refused activation takes them back.
+     */
+    const timers = this.scheduleTimers(id, plan, t0);
+    timers.catch(() => undefined); // awaited before the commit; a refusal may come first
+    try {
+      return await this.commitActivation(input, actor, { id, plan, t0, dispatchIds, timers });
+    } catch (e) {
+      // A DomainError was decided before any commit; anything else (Redis) may have committed.
+      if (e instanceof DomainError) await this.removeTimers(id, plan).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async commitActivation(
+    input: { planId: string; incidentId: string; dispatch?: readonly string[] },
+    actor: string,
+    ctx: { id: string; plan: Plan; t0: Date; dispatchIds: string[]; timers: Promise<void> },
+  ): Promise<{ id: string; dispatchIds: string[] }> {
+    const { id, plan, t0, dispatchIds } = ctx;
+    const toDispatch = input.dispatch ?? [];
     const { result: op } = await commitWithRetry<Operation>(
       this.store,
       async (now) => {
@@ -95,6 +134,15 @@ export class OperationService {
           this.store.headSeq(),
         ]);
         const at = now.toISOString();
+        const byId = new Map(resources.map((r) => [r.id, r]));
+        const sent = toDispatch.map((rid, i) => {
+          const r = byId.get(rid);
+          if (!r) throw notFound(`resource ${rid}`);
+          return {
+            was: r,
+            ...dispatchResourceTo(r, incident, { id: dispatchIds[i], operationId: id, at, actor }),
+          };
+        });
         const tasks: OperationTask[] = [...plan.tasks]
           .sort((a, b) => a.order - b.order)
           .map((t) => ({
@@ -144,40 +192,65 @@ export class OperationService {
           actor,
           now,
         });
+        // The operation as it stands once its resources are out: what is stored and last announced.
+        const dispatched: Operation =
+          sent.length === 0
+            ? op
+            : { ...op, resourceIds: sent.map((s) => s.resource.id), version: op.version + 1 };
         const commit: CommitPlan = {
           expect: [
             { hash: 'operations', id, version: null },
             { hash: 'incidents', id: incident.id, version: incident.version },
             { hash: 'meta', id: 'mode', version: expectedVersion(mode.version) },
+            // Each resource as read: one dispatched meanwhile fails the commit, and the retry's 409 names it.
+            ...sent.flatMap((s) => [
+              { hash: 'resources' as const, id: s.was.id, version: s.was.version },
+              { hash: 'dispatches' as const, id: s.dispatch.id, version: null },
+            ]),
           ],
           put: [
-            { hash: 'operations', id, value: op },
+            { hash: 'operations', id, value: dispatched },
             { hash: 'incidents', id: incident.id, value: inc },
             { hash: 'meta', id: 'mode', value: m },
+            ...sent.flatMap((s) => [
+              { hash: 'dispatches' as const, id: s.dispatch.id, value: { ...s.dispatch, version: 1 } },
+              { hash: 'resources' as const, id: s.resource.id, value: s.resource },
+            ]),
           ],
-          // operation.activated first: the after-action record starts at it.
+          // operation.activated first: the after-action record starts at it. Then the same events
+          // as dispatching one by one would give, the operation's own update once, at the end.
           events: [
             { type: 'operation.activated', actor, data: op },
             { type: 'incident.updated', actor, data: inc },
             modeEvent(m, actor),
+            ...sent.flatMap((s): PendingEvent[] => [
+              { type: 'dispatch.created', actor, data: s.dispatch },
+              { type: 'resource.updated', actor, data: s.resource },
+            ]),
+            ...(sent.length ? [{ type: 'operation.updated' as const, actor, data: dispatched }] : []),
           ],
         };
         return { plan: commit, result: op };
       },
-      { clock: () => t0, beforeFirstCommit: (op) => this.scheduleTimers(op) },
+      { clock: () => t0, beforeFirstCommit: () => ctx.timers },
     );
-    return { id: op.id };
+    return { id: op.id, dispatchIds };
   }
 
-  private async scheduleTimers(op: Operation): Promise<void> {
+  /** One `task.due` timer per task, due when the operation's task will be (t0 + its minutes). */
+  private async scheduleTimers(operationId: string, plan: Plan, t0: Date): Promise<void> {
     const now = this.clock().getTime();
     await Promise.all(
-      op.tasks.map((t) =>
-        this.timers.add('task.due', { operationId: op.id, taskId: t.id }, taskDueJobId(op.id, t.id), {
-          delay: Math.max(0, Date.parse(t.dueAt) - now),
+      plan.tasks.map((t) =>
+        this.timers.add('task.due', { operationId, taskId: t.id }, taskDueJobId(operationId, t.id), {
+          delay: Math.max(0, t0.getTime() + t.dueMinutes * 60_000 - now),
         }),
       ),
     );
+  }
+
+  private async removeTimers(operationId: string, plan: Plan): Promise<void> {
+    await Promise.all(plan.tasks.map((t) => this.timers.remove(taskDueJobId(operationId, t.id))));
   }
 
   /** Manual switch, with a reason for the record. Peacetime while operations run would be a lie. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import {
+  Activated,
   AfterActionRecord,
   AppConfig,
   AuditPage,
@@ -175,8 +176,14 @@ const enc = encodeURIComponent;
 /** Every plan ranked for an incident: fitting ones first, best first. */
 export const getIncidentPlans = (incidentId: string) =>
   apiAs(z.array(RankedPlan), 'GET', `/incidents/${enc(incidentId)}/plans`);
-export const activatePlan = (planId: string, incidentId: string) =>
-  apiAs(Created, 'POST', '/operations', { planId, incidentId });
+/** With `dispatch`, the same command (one commit) dispatches those resources to the new operation. */
+export const activatePlan = (planId: string, incidentId: string, dispatch?: readonly string[]) =>
+  apiAs(
+    Activated,
+    'POST',
+    '/operations',
+    dispatch?.length ? { planId, incidentId, dispatch } : { planId, incidentId },
+  );
 export const getOperation = (id: string) => apiAs(Operation, 'GET', `/operations/${enc(id)}`);
 export const standDown = (id: string, summary?: string) =>
   apiAs(Operation, 'POST', `/operations/${enc(id)}/stand-down`, summary ? { summary } : {});

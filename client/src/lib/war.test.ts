@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { distanceM, type OperationTask } from '../../../shared/index.ts';
 import {
+  newestAlarm,
+  openProposals,
   activeOperations,
   circleBounds,
   circleRing,
@@ -126,5 +128,39 @@ describe('reports', () => {
       undefined,
     );
     expect(merged.map((x) => x.id)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('acting on an alarm', () => {
+  it('offers only the proposals whose resource is available now', () => {
+    const res = new Map([
+      ['R1', { status: 'available' as const }],
+      ['R2', { status: 'dispatched' as const }],
+    ]);
+    const ps = [{ resourceId: 'R1' }, { resourceId: 'R2' }, { resourceId: 'R3' }];
+    expect(openProposals(ps, res)).toEqual([{ resourceId: 'R1' }]);
+  });
+
+  it('opens the newest unacknowledged alarm, else the newest open I/II emergency without an operation', () => {
+    const inc = (id: string, over: Record<string, unknown> = {}) => ({
+      id,
+      kind: 'emergency' as const,
+      severity: 2 as const,
+      status: 'accepted' as const,
+      operationIds: [] as string[],
+      createdAt: `2026-01-01T00:00:0${id.slice(1)}Z`,
+      ...over,
+    });
+    expect(newestAlarm(['I1', 'I2'], [])).toBe('I2');
+    const list = [
+      inc('I1'),
+      inc('I2'),
+      inc('I3', { severity: 3 }),
+      inc('I4', { operationIds: ['OP1'] }),
+      inc('I5', { kind: 'case' }),
+      inc('I6', { status: 'closed' }),
+    ];
+    expect(newestAlarm([], list)).toBe('I2');
+    expect(newestAlarm([], [])).toBeNull();
   });
 });

@@ -145,3 +145,32 @@ export function focusIncidentIds(ops: Iterable<Operation>): Set<string> {
   for (const o of ops) if (o.status === 'active') s.add(o.incidentId);
   return s;
 }
+
+/**
+ * The proposals that can still be dispatched: their resource is known and available now. What a
+ * commander ticks before activating, and what "dispatch all" sends on a running operation.
+ */
+export function openProposals<P extends { resourceId: string }>(
+  proposals: readonly P[],
+  resources: ReadonlyMap<string, { status: ResourceStatus }>,
+): P[] {
+  return proposals.filter((p) => resources.get(p.resourceId)?.status === 'available');
+}
+
+/**
+ * The alarm the "open the newest alarm" key opens: the newest unacknowledged one, else the newest
+ * open severity I/II emergency that no operation answers yet.
+ */
+export function newestAlarm(
+  alarms: readonly string[],
+  incidents: Iterable<Pick<Incident, 'id' | 'kind' | 'severity' | 'status' | 'operationIds' | 'createdAt'>>,
+): string | null {
+  if (alarms.length) return alarms[alarms.length - 1];
+  let best: { id: string; createdAt: string } | null = null;
+  for (const i of incidents) {
+    if (i.kind !== 'emergency' || i.severity > 2 || i.operationIds.length) continue;
+    if (i.status === 'closed' || i.status === 'voided') continue;
+    if (!best || i.createdAt > best.createdAt) best = i;
+  }
+  return best?.id ?? null;
+}

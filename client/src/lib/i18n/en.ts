@@ -296,6 +296,13 @@ export const en: Record<MessageKey, string> = {
   'ops.needs': 'Resource needs',
   'ops.proposals': 'Proposed resources',
   'ops.dispatch': 'Dispatch',
+  'ops.activateDispatch': 'Activate and dispatch ({count})',
+  'ops.activateDispatchHint':
+    'Activates the plan and dispatches the ticked resources in one command (Alt+Enter)',
+  'ops.usePlan': 'Use this plan',
+  'ops.dispatchAll': 'Dispatch all open ({count})',
+  'ops.shortcuts': 'Keyboard: Alt+N opens the newest alarm, Alt+Enter activates and dispatches',
+  'ops.tickProposal': 'Dispatch {name}',
   'ops.distance': '{km} km · about {min} min',
   'ops.otherAvailable': 'Other available resources',
   'ops.pickResource': 'Pick a {type}…',
