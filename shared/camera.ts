@@ -31,3 +31,10 @@ export const CameraState = Camera.extend({
   lastSeenAt: IsoTime.nullable(),
 });
 export type CameraState = z.infer<typeof CameraState>;
+
+/**
+ * A camera as a scoped console (a street sub-centre, a department) sees it: where it stands and
+ * whether it reports, without its device links (addresses inside the centre's video network are
+ * the centre's to know, not every street office's).
+ */
+export const withoutLinks = (c: CameraState): CameraState => ({ ...c, links: {} });

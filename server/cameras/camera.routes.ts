@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CameraState } from '../../shared/camera.ts';
+import { CameraState, withoutLinks } from '../../shared/camera.ts';
 import { CameraLinksPatch } from '../../shared/camera-links.ts';
 import { actorOf } from '../identity/auth.service.ts';
-import { requireAnyUser, requireUser } from '../identity/auth.plugin.ts';
+import { requireAnyUser, requireUser, userOf } from '../identity/auth.plugin.ts';
+import { scopeOf } from '../identity/scope.ts';
 import { errors, IdParams, SESSION_ERRORS } from '../infra/http/answers.ts';
 import { TAGS } from '../infra/http/openapi.ts';
 import type { CameraService } from './camera.service.ts';
@@ -25,7 +26,11 @@ export default async function cameraRoutes(
         response: { 200: z.array(CameraState), ...errors(...SESSION_ERRORS) },
       },
     },
-    async () => cameras.list(),
+    async (req) => {
+      const all = await cameras.list();
+      // A scoped user (sub-centre, department) sees where cameras are, not their device links.
+      return scopeOf(userOf(req))?.kind === 'all' ? all : all.map(withoutLinks);
+    },
   );
   app.patch(
     '/api/v1/cameras/:id',

@@ -1,10 +1,11 @@
+import { withoutLinks } from '../../shared/camera.ts';
 import type { LiveEvent, Snapshot } from '../../shared/protocol.ts';
 import { inScope, type Scope } from './scope.ts';
 
 /**
  * A scoped user's snapshot: its own cases, and of the rest only what a wall needs that is not
  * case data: the mode (peacetime or wartime is the district's posture), the resources (readiness
- * on the map) and the plan library (reference). Video alerts are the duty officer's to review
+ * on the map), the cameras without their device links, and the plan library (reference). Video alerts are the duty officer's to review
  * (unconfirmed, not yet anyone's case) and operations the commander's, so neither is shown. The
  * `seq` stays the log's: the feed resumes from it.
  */
@@ -15,6 +16,7 @@ export function scopeSnapshot(s: Snapshot, scope: Scope | null): Snapshot {
     incidents: s.incidents.filter((i) => inScope(scope, i)),
     videoAlerts: [],
     operations: [],
+    cameras: s.cameras.map(withoutLinks),
   };
 }
 
@@ -46,11 +48,13 @@ const CASE_EVENTS: ReadonlySet<LiveEvent['type']> = new Set([
  */
 export function scopeRecentEvents(events: LiveEvent[], scope: Scope | null): LiveEvent[] {
   if (scope?.kind === 'all') return events;
-  return events.filter(
-    (e) =>
-      SCOPED_CONTEXT_EVENTS.has(e.type) ||
-      (CASE_EVENTS.has(e.type) && inScope(scope, e.data as { streetId: string | null })),
-  );
+  return events
+    .filter(
+      (e) =>
+        SCOPED_CONTEXT_EVENTS.has(e.type) ||
+        (CASE_EVENTS.has(e.type) && inScope(scope, e.data as { streetId: string | null })),
+    )
+    .map((e) => (e.type === 'camera.updated' ? { ...e, data: withoutLinks(e.data) } : e));
 }
 
 /**

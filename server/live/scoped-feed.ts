@@ -1,3 +1,4 @@
+import { withoutLinks } from '../../shared/camera.ts';
 import type { Incident } from '../../shared/incident.ts';
 import { inFeedScope, type FeedScope, type LiveEvent } from '../../shared/protocol.ts';
 
@@ -93,8 +94,17 @@ export class ScopeTracker {
 
   /** The events of `events` a scope sees, in order (the same array when it sees them all). */
   filter(scope: FeedScope, events: LiveEvent[]): LiveEvent[] {
-    const out = events.filter((e) => this.sees(scope, e));
-    return out.length === events.length ? events : out;
+    let same = true;
+    const out: LiveEvent[] = [];
+    for (const e of events) {
+      if (!this.sees(scope, e)) same = false;
+      else if (e.type === 'camera.updated') {
+        // As in the scoped snapshot: a camera without its device links (a copy; the frame is shared).
+        out.push({ ...e, data: withoutLinks(e.data) });
+        same = false;
+      } else out.push(e);
+    }
+    return same ? events : out;
   }
 }
 
