@@ -326,7 +326,17 @@ describe('the history store', () => {
     // A state with nothing in it (another prefix): every read must come from the database, as
     // for items archived out of Redis. The stream is the real one.
     const empty = new StateRepository(s.container.redis, keys('{pz-nothing-here}'));
-    const records = new RecordService(s.container.store, empty, repo, () => p.projectedSeq());
+    // Display names as the container's record service resolves them, to compare like with like.
+    const names = async () =>
+      new Map((await s.container.auth.people()).map((u) => [u.username, u.displayName]));
+    const records = new RecordService(
+      s.container.store,
+      empty,
+      repo,
+      () => p.projectedSeq(),
+      undefined,
+      names,
+    );
     const full = (await as.duty.get(`/api/v1/incidents/${fire.id}`)).body as IncidentRecord;
     expect(await records.incident(fire.id)).toEqual(full);
     expect(await records.incident(merged[10])).toEqual(full);
