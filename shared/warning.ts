@@ -42,6 +42,12 @@ export const WarningMessage = z.object({
   identifier: z.string(),
   sent: z.string(),
   msgType: z.enum(['Alert', 'Update', 'Cancel']),
+  /**
+   * Who posted it: an integration's name (its key) or an operator's username. The first message's
+   * is the thread's issuer: another integration may not Update or Cancel it (an operator may).
+   * Absent on messages recorded before it was kept.
+   */
+  by: z.string().optional(),
 });
 export type WarningMessage = z.infer<typeof WarningMessage>;
 

@@ -22,6 +22,8 @@ export type BookOptions = {
   defaultExpiryMs: number;
   /** The id of a new thread (deterministic from the message in the service). */
   newId: (sender: string, identifier: string) => string;
+  /** Who posted the message (an integration's name or an operator's username), kept in the thread. */
+  by?: string;
 };
 
 export type BookOutcome =
@@ -42,6 +44,15 @@ const entry = (a: CapAlert): WarningMessage => ({
   sent: a.sent,
   msgType: a.msgType as WarningMessage['msgType'],
 });
+
+/** The thread's record of a message: what it was and who posted it. */
+const posted = (a: CapAlert, opts: BookOptions): WarningMessage => ({
+  ...entry(a),
+  ...(opts.by !== undefined ? { by: opts.by } : {}),
+});
+
+/** The integration or operator that issued a thread (its first message's poster), if recorded. */
+export const issuerOf = (w: Warning): string | undefined => w.messages[0]?.by;
 
 const iso = (capTime: string): string => new Date(capTimeMs(capTime)).toISOString();
 
@@ -123,7 +134,7 @@ export function applyCap(a: CapAlert, lookup: WarningLookup, opts: BookOptions):
         ...entry(a),
         ...c,
         state: stateAt(c.expires, opts.now),
-        messages: [entry(a)],
+        messages: [posted(a, opts)],
         createdAt: at,
         updatedAt: at,
         version: 1,
@@ -145,7 +156,7 @@ export function applyCap(a: CapAlert, lookup: WarningLookup, opts: BookOptions):
   const bump = (w: Warning, patch: Partial<Warning>): Warning => ({
     ...w,
     ...patch,
-    messages: [...w.messages, entry(a)],
+    messages: [...w.messages, posted(a, opts)],
     updatedAt: at,
     version: w.version + 1,
   });

@@ -55,7 +55,8 @@ export default async function warningRoutes(
         description:
           'Content-Type application/cap+xml or application/xml. 400 names every problem (`issues`, ' +
           'path like `info[0].area[1].polygon[0]`); Draft is 400; an Update/Cancel naming a message ' +
-          "never received 409. The id answered is the message's, which for an Alert is its warning's.",
+          "never received 409; an integration's Update/Cancel of a warning another integration issued 403. " +
+          "The id answered is the message's, which for an Alert is its warning's.",
         response: {
           202: described(Queued, 'durably queued'),
           ...errors(400, 401, 403, 409, 413, 415, 429, 503),
@@ -67,7 +68,10 @@ export default async function warningRoutes(
         throw new DomainError(400, 'invalid_cap', 'send the CAP message as the body', [
           { path: '', message: 'no body' },
         ]);
-      return reply.code(202).send(await warnings.submit(req.body, actorOf(req.caller!)));
+      const caller = req.caller!;
+      return reply
+        .code(202)
+        .send(await warnings.submit(req.body, actorOf(caller), undefined, caller.kind === 'key'));
     },
   );
 

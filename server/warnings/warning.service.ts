@@ -10,7 +10,7 @@ import { capTimeMs, type CapAlert } from './cap-model.ts';
 import { parseCap } from './cap-parse.ts';
 import { writeCap } from './cap-write.ts';
 import { incidentCap } from './incident-cap.ts';
-import { applyCap, type BookOutcome } from './warning-book.ts';
+import { applyCap, issuerOf, type BookOutcome } from './warning-book.ts';
 import { aliasField, type StoredRaw, type WarningRepository } from './warning.repository.ts';
 import { isShownWarning } from './warning-shown.ts';
 import { warningId } from './warning-id.ts';
@@ -54,10 +54,15 @@ export class WarningService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * `fromKey`: the poster is an integration (its key), which may Update or Cancel only the
+   * warnings it issued itself — one system cannot overwrite another's. Operators may act on any.
+   */
   async submit(
     bytes: Uint8Array,
     actor: string,
     requestId: string | undefined = currentRequestId(),
+    fromKey = false,
   ): Promise<{ id: string; status: 'queued' }> {
     const parsed = parseCap(bytes);
     if (!parsed.ok) throw problemsError(parsed.problems);
@@ -81,6 +86,20 @@ export class WarningService {
           `references name messages never received: ${unknown.join(' ')}`,
           unknown.map((u) => ({ path: 'references', message: `unknown alert ${u}` })),
         );
+      if (fromKey) {
+        const threads = await this.repo.get([...new Set(held.filter((x): x is string => x !== null))]);
+        const others = [...threads.values()].filter((w) => {
+          const issuer = issuerOf(w);
+          return issuer !== undefined && issuer !== actor;
+        });
+        if (others.length)
+          throw new DomainError(
+            403,
+            'forbidden',
+            `references name warnings another integration issued: ${others.map((w) => `${w.sender},${w.identifier}`).join(' ')}`,
+            others.map((w) => ({ path: 'references', message: `issued by another integration: ${w.id}` })),
+          );
+      }
     }
     await this.opts.admit?.(actor);
     const job: CapJob = {
@@ -102,7 +121,7 @@ export class WarningService {
     const a = parsed.alert;
     const raw: StoredRaw = { warningId: job.id, sender: a.sender, identifier: a.identifier, raw: job.raw };
     const { result, events } = await commitWithRetry(this.store, async (now) => {
-      const outcome = await this.decide(a, now.getTime());
+      const outcome = await this.decide(a, now.getTime(), job.actor);
       return { plan: this.plan(a, outcome, raw, job), result: outcome };
     });
     if (result.kind === 'unknown_reference')
@@ -122,7 +141,7 @@ export class WarningService {
   }
 
   /** Reads the threads the message and its references name, then asks the pure book. */
-  private async decide(a: CapAlert, now: number): Promise<BookOutcome> {
+  private async decide(a: CapAlert, now: number, by: string): Promise<BookOutcome> {
     const pairs = [{ sender: a.sender, identifier: a.identifier }, ...(a.references ?? [])];
     const ids = await this.repo.threadIds(pairs);
     const threads = await this.repo.get([...new Set(ids.filter((x): x is string => x !== null))]);
@@ -135,6 +154,7 @@ export class WarningService {
       now,
       defaultExpiryMs: this.opts.defaultExpiryMs,
       newId: warningId,
+      by,
     });
   }
 

@@ -11,39 +11,12 @@ import {
   type TestServer,
 } from '../testing/harness.ts';
 import { CAP_XSD, xmllint } from '../testing/xmllint.ts';
-import { capDateTime } from './cap-write.ts';
 import { capTimeMs } from './cap-model.ts';
 import { parseCap } from './cap-parse.ts';
 import { routeStatus } from './cap-mapping.ts';
 import { BROKEN_VARIANTS, fixture, FIXTURES_DIR } from './fixtures/broken-variants.ts';
+import { rain, ref } from './fixtures/rainstorm.ts';
 import { warningId } from './warning.service.ts';
-
-const RAIN = fixture('own-haidian-rainstorm.xml');
-
-/** The rainstorm fixture as a new message now: its identifier, type, references, severity, expires. */
-function rain(o: {
-  identifier: string;
-  msgType?: 'Alert' | 'Update' | 'Cancel';
-  references?: string;
-  severity?: string;
-  expiresInMs?: number;
-  status?: string;
-}): string {
-  const now = Date.now();
-  let x = RAIN.replace(/<cap:identifier>[^<]*/, `<cap:identifier>${o.identifier}`)
-    .replace(/<cap:sent>[^<]*/, `<cap:sent>${capDateTime(now - 1000)}`)
-    .replace(/<cap:onset>[^<]*/, `<cap:onset>${capDateTime(now - 1000)}`)
-    .replace(/<cap:expires>[^<]*/, `<cap:expires>${capDateTime(now + (o.expiresInMs ?? 3600_000))}`)
-    .replace(/<cap:msgType>[^<]*/, `<cap:msgType>${o.msgType ?? 'Alert'}`);
-  if (o.status) x = x.replace(/<cap:status>[^<]*/, `<cap:status>${o.status}`);
-  if (o.severity) x = x.replace(/<cap:severity>[^<]*/, `<cap:severity>${o.severity}`);
-  if (o.references)
-    x = x.replace('<cap:scope>', `<cap:references>${o.references}</cap:references>\n  <cap:scope>`);
-  return x;
-}
-const SENDER = 'haidian.qx@example.cn';
-/** A reference to a message we sent (`sender,identifier,sent`): `sent` a while ago. */
-const ref = (identifier: string) => `${SENDER},${identifier},${capDateTime(Date.now() - 3600_000)}`;
 
 describe('CAP warnings end to end', () => {
   let s: TestServer;
