@@ -6,12 +6,12 @@
  * event, offline after CAMERA_SILENCE_S of silence. No sleeps: every wait is on the DOM, the map
  * or the live store.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { INTAKE_KEY, startTestServer, type TestServer } from '../../server/testing/harness.ts';
-import { frigateMessage } from '../../server/integrations/video/fixtures/variants.ts';
 import { launchChromium, ROOT } from './browser.ts';
 
 let server: TestServer;
@@ -57,6 +57,24 @@ async function clickAt(p: Page, lng: number, lat: number): Promise<void> {
   const at = await p.evaluate(([x, y]) => window.__pzMap!.project([x, y]), [lng, lat]);
   const box = (await p.locator('.maplibregl-canvas').boundingBox())!;
   await p.mouse.click(box.x + at.x, box.y + at.y);
+}
+
+/**
+ * Frigate's documented `frigate/events` message as a new detection (the video adapters' fixture,
+ * read as data: client tests import nothing of the server but its harness). Its comments follow
+ * whitespace; a URL's `//` follows a colon.
+ */
+function frigateNew(): { type: string; after: Record<string, unknown> } {
+  const jsonc = readFileSync(
+    path.join(ROOT, 'server/integrations/video/fixtures/frigate-docs-events-update.jsonc.txt'),
+    'utf8',
+  );
+  const doc = JSON.parse(jsonc.replace(/\s\/\/.*$/gm, '')) as {
+    type: string;
+    after: Record<string, unknown>;
+  };
+  doc.type = 'new';
+  return doc;
 }
 
 /** The status the map draws for the camera: the rendered feature's, or null if none is drawn. */
@@ -149,8 +167,8 @@ describe('cameras in the console', () => {
     }, CAM);
 
     // a Frigate event for that name, over HTTP with the intake key
-    const msg = frigateMessage('events', 'new');
-    const after = msg.after as Record<string, unknown>;
+    const msg = frigateNew();
+    const after = msg.after;
     after.camera = 'yard_gate';
     after.id = `${after.id as string}-cam0010`;
     const res = await fetch(`${server.url}/api/v1/integrations/frigate`, {
