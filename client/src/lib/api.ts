@@ -33,6 +33,8 @@ import {
   type ResourceStatus,
   type TaskStatus,
 } from '../../../shared/index.ts';
+import { CameraState, CameraStatus } from '../../../shared/camera.ts';
+import { CameraLinks, type CameraLinksPatch } from '../../../shared/camera-links.ts';
 import { CaseSearchPage, type CaseSearchParams } from '../../../shared/case-search.ts';
 import { ReplayAnswer, type Replay } from '../../../shared/replay.ts';
 import { PeopleAnswer } from '../../../shared/people.ts';
@@ -62,9 +64,18 @@ export class ApiError extends Error {
     public status: number,
     public code: string,
     message?: string,
+    /** A 400's `issues` (`{path, message}` per bad field), as the server named them; else empty. */
+    public issues: { path: string; message: string }[] = [],
   ) {
     super(message ?? code);
   }
+}
+
+function issuesOf(b: { issues?: unknown }): { path: string; message: string }[] {
+  if (!Array.isArray(b.issues)) return [];
+  return b.issues
+    .filter((i): i is { path: unknown; message: unknown } => typeof i === 'object' && i !== null)
+    .map((i) => ({ path: String(i.path ?? ''), message: String(i.message ?? '') }));
 }
 
 /** Called on any 401 from a call made while logged in (the app goes to the login page). */
@@ -103,9 +114,14 @@ export async function api<T>(
     }
   }
   if (!res.ok) {
-    const b = (json ?? {}) as { error?: string; message?: string };
+    const b = (json ?? {}) as { error?: string; message?: string; issues?: unknown };
     if (res.status === 401 && !opts.quiet401) onUnauthorized?.();
-    throw new ApiError(res.status, b.error ?? `http_${res.status}`, b.message ?? b.error ?? res.statusText);
+    throw new ApiError(
+      res.status,
+      b.error ?? `http_${res.status}`,
+      b.message ?? b.error ?? res.statusText,
+      issuesOf(b),
+    );
   }
   return json as T;
 }
@@ -138,7 +154,19 @@ export async function getConfig(): Promise<AppConfig> {
 }
 export const getSnapshot = () => apiAs(Snapshot, 'GET', '/snapshot');
 export const getGrids = () => apiAs(GridCollection, 'GET', '/grids');
-export const getCameras = () => apiAs(z.array(Camera), 'GET', '/cameras');
+/*
+ * Cameras with links and status. Read leniently: a server from before camera state answers the
+ * bare register, which the map draws as not yet heard from.
+ */
+const CameraAnswer = Camera.extend({
+  links: CameraLinks.default({}),
+  status: CameraStatus.default('unknown'),
+  lastSeenAt: z.string().nullable().default(null),
+});
+export const getCameras = () => apiAs(z.array(CameraAnswer), 'GET', '/cameras');
+/** Replace a camera's device links (admin): 400 names each bad field, 409 `link_conflict` the other camera. */
+export const patchCameraLinks = (id: string, body: CameraLinksPatch) =>
+  apiAs(CameraState, 'PATCH', `/cameras/${encodeURIComponent(id)}`, body);
 
 /*
  * Events from the record (audit trail, recent events, replay) are checked by their envelope, not

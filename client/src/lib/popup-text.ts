@@ -33,7 +33,13 @@ export function popupTextFor(live: LiveStore): PopupText {
     if (kind === 'camera') {
       const c = live.cameras.find((x) => x.id === id);
       if (!c) return null;
-      return [c.name, `${i18n.t('map.camera')} · ${i18n.e('cameraKind', c.kind)}`];
+      const status = 'status' in c ? c.status : 'unknown';
+      const seen = 'lastSeenAt' in c ? c.lastSeenAt : null;
+      return [
+        c.name,
+        `${i18n.t('map.camera')} · ${i18n.e('cameraKind', c.kind)} · ${i18n.e('cameraStatus', status)}`,
+        seen ? i18n.t('camera.lastSeen', { at: i18n.dt(seen) }) : i18n.t('camera.neverSeen'),
+      ];
     }
     return null;
   };

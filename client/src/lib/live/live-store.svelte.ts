@@ -6,7 +6,7 @@ import { io } from 'socket.io-client';
 import {
   LIVE_NAMESPACE,
   PROTOCOL_VERSION,
-  type Camera,
+  type CameraState,
   type FieldReport,
   type GridCollection,
   type Incident,
@@ -109,7 +109,8 @@ export class LiveStore {
   alarms = $state.raw<string[]>([]);
   /** Static layers, loaded once. */
   grid = $state.raw<GridCollection | null>(null);
-  cameras = $state.raw<Camera[]>([]);
+  /** Every camera with its links and status: from the snapshot and `camera.updated`, live. */
+  cameras = $state.raw<CameraState[]>([]);
   config = $state.raw<AppConfig | null>(null);
   /** Start of the local day, refreshed by `tickDay()`. */
   dayStart = $state(startOfToday());
@@ -196,11 +197,12 @@ export class LiveStore {
         const [config, grid, cameras] = await Promise.all([
           this.config ?? getConfig(),
           this.grid ?? getGrids(),
-          this.cameras.length ? this.cameras : getCameras(),
+          // a server before protocol v4 sends no cameras in the snapshot: the list then, once
+          this.cameras.length ? null : getCameras(),
         ]);
         this.config = config;
         this.grid = grid;
-        this.cameras = cameras;
+        if (cameras && !this.data?.cameras.size) this.cameras = cameras;
         // The page may be older than the server it talks to (it was updated since it loaded):
         // the config says so even before the socket's hello does.
         if (config.protocol !== PROTOCOL_VERSION) {
@@ -234,6 +236,9 @@ export class LiveStore {
   }
   getVideoAlert(id: string): VideoAlert | undefined {
     return this.data?.videoAlerts.get(id);
+  }
+  getCamera(id: string): CameraState | undefined {
+    return this.data?.cameras.get(id) ?? this.cameras.find((c) => c.id === id);
   }
   getResource(id: string): Resource | undefined {
     return this.data?.resources.get(id);
@@ -282,6 +287,8 @@ export class LiveStore {
     if (ch.resources) this.resources = [...d.resources.values()];
     if (ch.operations) this.operations = [...d.operations.values()];
     if (ch.warnings) this.warnings = [...d.warnings.values()];
+    // an empty map is a server that sends no cameras: keep the fallback list from GET /cameras
+    if (ch.cameras && d.cameras.size) this.cameras = [...d.cameras.values()];
     if (ch.mode) this.mode = d.mode;
     if (ch.reports) {
       const counts: Record<string, number> = {};

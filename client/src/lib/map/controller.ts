@@ -100,6 +100,8 @@ export interface MapControllerOptions {
   data: MapDataSource;
   /** Click on an incident or alert: the console selects it; null keeps default popups. */
   onSelect?: (sel: Selection) => void;
+  /** Click on a camera (besides its popup): the console opens its panel. */
+  onCamera?: (id: string) => void;
   popupText?: PopupText;
   interactive?: boolean;
   onStyleError?: () => void;
@@ -401,6 +403,7 @@ export class MapController {
         this.opts.onSelect({ kind, id });
         return;
       }
+      if (kind === 'camera') this.opts.onCamera?.(id);
       this.showPopup(kind, id, f, e.lngLat);
     });
   }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { GridCollection } from '../../../../shared/index.ts';
 import { SEVERITY_COLORS } from '../../../../shared/common.ts';
+import type { CameraStatus } from '../../../../shared/camera.ts';
 import {
+  CAMERA_STATUS_COLORS,
   camerasGeoJSON,
   cordonsGeoJSON,
   gridBounds,
@@ -78,7 +80,28 @@ describe('camerasGeoJSON / resourcesGeoJSON', () => {
   it('places cameras', () => {
     const fc = camerasGeoJSON([camera('k', { location: { lng: 1, lat: 2 } })]);
     expect(fc.features[0].geometry.coordinates).toEqual([1, 2]);
-    expect(fc.features[0].properties).toEqual({ id: 'k', kind: 'road' });
+    // a bare register entry (an older server) has not been heard from
+    expect(fc.features[0].properties).toEqual({ id: 'k', kind: 'road', status: 'unknown', offline: 0 });
+  });
+  it('carries each camera status, and marks the offline ones for the cross', () => {
+    const state = (id: string, status: CameraStatus) => ({
+      ...camera(id),
+      links: {},
+      status,
+      lastSeenAt: status === 'unknown' ? null : '2026-01-01T00:00:00.000Z',
+    });
+    const props = camerasGeoJSON([
+      state('a', 'online'),
+      state('b', 'offline'),
+      state('c', 'unknown'),
+    ]).features.map((f) => f.properties);
+    expect(props).toEqual([
+      { id: 'a', kind: 'road', status: 'online', offline: 0 },
+      { id: 'b', kind: 'road', status: 'offline', offline: 1 },
+      { id: 'c', kind: 'road', status: 'unknown', offline: 0 },
+    ]);
+    // the legend's colours are the layer's: offline and unknown are not drawn as online
+    expect(CAMERA_STATUS_COLORS.offline).not.toBe(CAMERA_STATUS_COLORS.online);
   });
   it('colours resources by status and marks their type', () => {
     const fc = resourcesGeoJSON([

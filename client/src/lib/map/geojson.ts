@@ -5,7 +5,8 @@
  */
 import type { Feature, FeatureCollection, Point, Polygon, MultiPolygon, Position } from 'geojson';
 import type {
-  Camera,
+  CameraState,
+  CameraStatus,
   GridCollection,
   GridLevel,
   Incident,
@@ -47,6 +48,9 @@ export interface VideoAlertProps {
 export interface CameraProps {
   id: string;
   kind: string;
+  status: CameraStatus;
+  /** 1 while the camera is offline: drawn hollow and grey, with a cross. */
+  offline: number;
 }
 export interface ResourceProps {
   id: string;
@@ -114,6 +118,12 @@ export const RESOURCE_GLYPHS_EN: Record<ResourceType, string> = {
 
 export const VIDEO_ALERT_COLOR = '#b10dc9';
 export const CAMERA_COLOR = '#4a5568';
+/** Camera fill per status: an offline camera is grey (and hollow, see style.ts), unknown faint. */
+export const CAMERA_STATUS_COLORS: Record<CameraStatus, string> = {
+  online: CAMERA_COLOR,
+  offline: '#a0aec0',
+  unknown: '#a0aec0',
+};
 
 const point = (p: LngLat): Point => ({ type: 'Point', coordinates: [p.lng, p.lat] });
 
@@ -200,13 +210,19 @@ export function videoAlertsGeoJSON(
   );
 }
 
-export function camerasGeoJSON(cameras: Iterable<Camera>): Fc<CameraProps> {
+/** A camera without a status (a register entry from an older server) is drawn as unknown. */
+export function camerasGeoJSON(
+  cameras: Iterable<Pick<CameraState, 'id' | 'kind' | 'location'> & { status?: CameraStatus }>,
+): Fc<CameraProps> {
   return fc(
-    [...cameras].map((c) => ({
-      type: 'Feature',
-      geometry: point(c.location),
-      properties: { id: c.id, kind: c.kind },
-    })),
+    [...cameras].map((c) => {
+      const status = c.status ?? 'unknown';
+      return {
+        type: 'Feature',
+        geometry: point(c.location),
+        properties: { id: c.id, kind: c.kind, status, offline: status === 'offline' ? 1 : 0 },
+      };
+    }),
   );
 }
 

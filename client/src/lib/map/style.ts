@@ -8,7 +8,7 @@
  */
 import type { LayerSpecification, SourceSpecification, StyleSpecification } from 'maplibre-gl';
 import { SEVERITY_COLORS } from '../../../../shared/common.ts';
-import { CAMERA_COLOR, emptyFc, RESOURCE_STATUS_COLORS, VIDEO_ALERT_COLOR } from './geojson.ts';
+import { CAMERA_STATUS_COLORS, emptyFc, RESOURCE_STATUS_COLORS, VIDEO_ALERT_COLOR } from './geojson.ts';
 
 /** CSS font families for map text, in order; the first the machine has wins. */
 export const LOCAL_FONTS =
@@ -92,7 +92,7 @@ export const GROUP_LAYERS: Record<LayerGroup, string[]> = {
     'pz-grid-label-street',
     'pz-grid-label-community',
   ],
-  cameras: ['pz-cameras'],
+  cameras: ['pz-cameras', 'pz-cameras-offline'],
   resources: ['pz-resources', 'pz-resources-glyph'],
   alerts: ['pz-alerts-pulse', 'pz-alerts', 'pz-alerts-selected'],
   incidents: [
@@ -216,10 +216,36 @@ export function overlayLayers(): LayerSpecification[] {
       minzoom: 9,
       paint: {
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 9, 1.5, 12, 3, 16, 5],
-        'circle-color': CAMERA_COLOR,
-        'circle-stroke-color': '#cbd5e0',
-        'circle-stroke-width': 1,
+        'circle-color': [
+          'match',
+          ['get', 'status'],
+          'online',
+          CAMERA_STATUS_COLORS.online,
+          'offline',
+          CAMERA_STATUS_COLORS.offline,
+          CAMERA_STATUS_COLORS.unknown,
+        ],
+        // offline: hollow (a grey ring with the cross below); unknown: faint, not yet heard from
+        'circle-opacity': ['match', ['get', 'status'], 'online', 1, 'offline', 0, 0.4],
+        'circle-stroke-color': [
+          'match',
+          ['get', 'status'],
+          'offline',
+          CAMERA_STATUS_COLORS.offline,
+          '#cbd5e0',
+        ],
+        'circle-stroke-width': ['match', ['get', 'status'], 'offline', 1.5, 1],
+        'circle-stroke-opacity': ['match', ['get', 'status'], 'unknown', 0.4, 1],
       },
+    },
+    {
+      id: 'pz-cameras-offline',
+      type: 'symbol',
+      source: SRC.cameras,
+      minzoom: 12,
+      filter: ['==', ['get', 'offline'], 1],
+      layout: text({ 'text-field': '×', 'text-size': 11, 'text-allow-overlap': true }),
+      paint: { 'text-color': CAMERA_STATUS_COLORS.offline },
     },
     {
       id: 'pz-resources',

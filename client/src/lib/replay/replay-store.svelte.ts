@@ -80,7 +80,15 @@ export class ReplayStore {
       ]);
       this.config = config;
       this.grid = grid;
-      this.cameras = cameras;
+      // the register only: today's status and links would be wrong for the moment replayed
+      this.cameras = cameras.map((c) => ({
+        id: c.id,
+        name: c.name,
+        location: c.location,
+        streetId: c.streetId,
+        communityId: c.communityId,
+        kind: c.kind,
+      }));
       const first = await getReplay(from, to);
       const events = [...first.events];
       let page = first;
