@@ -14,6 +14,8 @@ describe('the snapshot window', () => {
   });
   it('keeps closed cases and dismissed alerts for a day, then leaves them out', () => {
     expect(inSnapshot(item('closed', FINISHED_KEPT_MS - 1000), now)).toBe(true);
+    expect(inSnapshot(item('voided', FINISHED_KEPT_MS - 1000), now)).toBe(true);
+    expect(inSnapshot(item('voided', FINISHED_KEPT_MS + 1000), now)).toBe(false);
     expect(inSnapshot(item('closed', FINISHED_KEPT_MS + 1000), now)).toBe(false);
     expect(inSnapshot(item('dismissed', FINISHED_KEPT_MS + 1000), now)).toBe(false);
   });

@@ -1,4 +1,4 @@
-import { caseEnded } from '../../shared/case.ts';
+import { caseEnded, type CaseStatus } from '../../shared/case.ts';
 import type { Incident } from '../../shared/incident.ts';
 import type { VideoAlert } from '../../shared/video-alert.ts';
 
@@ -13,6 +13,7 @@ import type { VideoAlert } from '../../shared/video-alert.ts';
 export const FINISHED_KEPT_MS = 24 * 3600 * 1000;
 
 export function inSnapshot(item: Incident | VideoAlert, now: number, keptMs = FINISHED_KEPT_MS): boolean {
-  const finished = 'cameraId' in item ? item.status === 'dismissed' : caseEnded(item.status);
+  // Alert and case statuses do not overlap: an alert is finished once dismissed, a case once ended.
+  const finished = item.status === 'dismissed' || caseEnded(item.status as CaseStatus);
   return !finished || now - Date.parse(item.updatedAt) < keptMs;
 }
